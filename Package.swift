@@ -1,0 +1,86 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One module per responsibility. Each C library is imported by exactly one Swift module:
+//   libpq          -> CLibPQ      -> PostgresClient
+//   libmicrohttpd  -> CMicroHTTPD -> HTTPServer
+//   zlib           -> CZlib       -> Gzip
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "chat-exporter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "chat-exporter", targets: ["chat-exporter"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C edges.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "CMicroHTTPD",
+            linkerSettings: [.linkedLibrary("microhttpd")]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
+        // Swift wrappers of the C edges.
+        .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: strict),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"], swiftSettings: strict),
+        .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: strict),
+
+        // Pure Swift.
+        .target(name: "Exposition", swiftSettings: strict),
+        .target(
+            name: "CollectorConfig",
+            dependencies: ["Exposition", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ExporterCore",
+            dependencies: [
+                "PostgresClient", "Exposition", "Gzip", "CollectorConfig", "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "chat-exporter",
+            dependencies: [
+                "ExporterCore", "CollectorConfig", "PostgresClient", "HTTPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Shared test support: a real PostgreSQL cluster, the built binary, HTTP and process helpers.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "Gzip", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CollectorConfigTests", dependencies: ["CollectorConfig", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ExporterCoreTests", dependencies: ["ExporterCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], swiftSettings: strict),
+    ]
+)
