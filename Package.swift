@@ -32,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "CMicroHTTPD",
-            linkerSettings: [.linkedLibrary("microhttpd")]
+            linkerSettings: [.linkedLibrary("microhttpd"), .linkedLibrary("gnutls")]
         ),
         .systemLibrary(
             name: "CZlib",
@@ -50,8 +50,11 @@ let package = Package(
         .target(
             name: "CollectorConfig",
             dependencies: ["Exposition", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["EmbedDefaultCollectors"]
         ),
+        .executableTarget(name: "embed-file", swiftSettings: strict),
+        .plugin(name: "EmbedDefaultCollectors", capability: .buildTool(), dependencies: ["embed-file"]),
         .target(
             name: "ExporterCore",
             dependencies: [

@@ -1,0 +1,31 @@
+/// Why a collector run failed: the `reason` label of `chat_exporter_collector_errors_total`.
+public enum CollectorErrorReason: String, Sendable, CaseIterable, Hashable {
+    /// The statement passed its timeout and was cancelled on the server.
+    case timeout
+    /// The server rejected the statement (syntax, permissions, a write in a read-only transaction, …).
+    case query
+    /// The database could not be reached, or the connection broke.
+    case connection
+    /// The result did not fit the metric definitions: a missing column, a non-numeric value, duplicate series.
+    case invalidValue = "invalid_value"
+    /// A metric produced more series than its cap.
+    case cardinality
+}
+
+/// A failed collector run: its reason and a one-line message, safe to log and to show (it never holds a secret).
+public struct CollectorFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public let reason: CollectorErrorReason
+    public let message: String
+    /// The SQLSTATE, when the server reported one.
+    public let sqlState: String?
+
+    public init(reason: CollectorErrorReason, message: String, sqlState: String? = nil) {
+        self.reason = reason
+        self.message = message
+        self.sqlState = sqlState
+    }
+
+    public var description: String {
+        sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message
+    }
+}

@@ -1,0 +1,40 @@
+import CollectorConfig
+import Foundation
+
+/// The mutable state a snapshot is rendered from. Only the ``SnapshotStore`` holds it, under its lock.
+struct ExporterState: Sendable {
+    /// Collectors in configuration order.
+    var collectors: [CollectorStatus] = []
+    var databaseUp: Bool?
+    var databaseConnections = 0
+    var databaseMaxConnections = 0
+    var configReloadSuccessful = true
+    var configLastReloadSuccessAt = Date()
+    var configPath: String
+    var process = ProcessMetrics()
+    var databaseTarget: String
+
+    /// Ready once every collector has finished a run and the database has been reached: before that the exporter
+    /// has nothing true to say.
+    var isReady: Bool {
+        databaseUp == true && !collectors.isEmpty && collectors.allSatisfy { $0.lastRun != nil }
+    }
+
+    /// Replaces the collector definitions, keeping the counters and last results of collectors that keep their name.
+    mutating func apply(_ definitions: [CollectorDefinition]) {
+        let previous = Dictionary(collectors.map { ($0.definition.name, $0) }, uniquingKeysWith: { first, _ in first })
+        collectors = definitions.map { definition in
+            guard var status = previous[definition.name] else { return CollectorStatus(definition: definition) }
+            if status.definition != definition {
+                status.lastRun = nil  // its old series answered another question
+            }
+            status.definition = definition
+            return status
+        }
+    }
+
+    mutating func record(_ run: CollectorStatus.Run, for name: String) {
+        guard let index = collectors.firstIndex(where: { $0.definition.name == name }) else { return }
+        collectors[index].record(run)
+    }
+}

@@ -1,0 +1,92 @@
+public import CollectorConfig
+import Exposition
+import Foundation
+import Gzip
+import HTTPServer
+import Synchronization
+
+/// Holds the exporter's state and the current ``Snapshot``.
+///
+/// Writers (collector runs, reloads, the process sampler) change the state and render a new snapshot under the
+/// state lock; readers (scrapes) take the current snapshot under a second lock held only to copy a reference, so a
+/// scrape never waits for a render, a query or I/O.
+public final class SnapshotStore: Sendable {
+    private let state: Mutex<ExporterState>
+    private let current: Mutex<Snapshot>
+    private let page: LandingPage
+
+    public init(definitions: [CollectorDefinition], configPath: String, databaseTarget: String, databaseMaxConnections: Int, telemetryPath: String) {
+        var initial = ExporterState(configPath: configPath, databaseTarget: databaseTarget)
+        initial.databaseMaxConnections = databaseMaxConnections
+        initial.apply(definitions)
+        let page = LandingPage(telemetryPath: telemetryPath)
+        self.page = page
+        self.current = Mutex(Self.render(initial, generation: 0, page: page))
+        self.state = Mutex(initial)
+    }
+
+    /// The snapshot to answer from. Cheap: a reference copy under a lock.
+    public func snapshot() -> Snapshot {
+        current.withLock { $0 }
+    }
+
+    /// The definitions currently scheduled.
+    public var definitions: [CollectorDefinition] {
+        state.withLock { $0.collectors.map(\.definition) }
+    }
+
+    /// A copy of every collector's status (for `check` and tests).
+    public var collectorStatuses: [CollectorStatus] {
+        state.withLock { $0.collectors }
+    }
+
+    func record(_ run: CollectorStatus.Run, for collector: String, databaseUp: Bool?, connections: Int) {
+        update {
+            $0.record(run, for: collector)
+            if let databaseUp { $0.databaseUp = databaseUp }
+            $0.databaseConnections = connections
+        }
+    }
+
+    func applyReload(_ definitions: [CollectorDefinition], path: String) {
+        update {
+            $0.apply(definitions)
+            $0.configPath = path
+            $0.configReloadSuccessful = true
+            $0.configLastReloadSuccessAt = Date()
+        }
+    }
+
+    /// Marks the last reload as failed; the running configuration stays.
+    public func recordFailedReload() {
+        update { $0.configReloadSuccessful = false }
+    }
+
+    func recordProcessMetrics(_ metrics: ProcessMetrics) {
+        update { $0.process = metrics }
+    }
+
+    private func update(_ change: (inout ExporterState) -> Void) {
+        state.withLock { state in
+            change(&state)
+            let generation = current.withLock { $0.generation } + 1
+            let snapshot = Self.render(state, generation: generation, page: page)
+            current.withLock { $0 = snapshot }
+        }
+    }
+
+    private static func render(_ state: ExporterState, generation: Int, page: LandingPage) -> Snapshot {
+        let families = state.allFamilies
+        let text = ExpositionEncoder.encode(families, format: .prometheusText)
+        let openMetrics = ExpositionEncoder.encode(families, format: .openMetrics)
+        return Snapshot(
+            generation: generation,
+            prometheusText: HTTPBody(text),
+            prometheusTextGzip: HTTPBody(Gzip.compress(text)),
+            openMetrics: HTTPBody(openMetrics),
+            openMetricsGzip: HTTPBody(Gzip.compress(openMetrics)),
+            landingPage: HTTPBody(page.render(state)),
+            isReady: state.isReady
+        )
+    }
+}

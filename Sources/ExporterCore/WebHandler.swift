@@ -1,0 +1,61 @@
+import Exposition
+import Gzip
+public import HTTPServer
+
+/// The exporter's routes, answered on libmicrohttpd's threads from the current snapshot only:
+/// the telemetry path, `/` (landing page), `/-/healthy` and `/-/ready`. Other paths are 404; methods other
+/// than GET and HEAD on a known path are 405.
+public struct WebHandler: HTTPHandler {
+    private let store: SnapshotStore
+    private let telemetryPath: String
+
+    public init(store: SnapshotStore, telemetryPath: String) {
+        self.store = store
+        self.telemetryPath = telemetryPath
+    }
+
+    public func respond(to request: HTTPRequest) -> HTTPResponse {
+        let route: Route
+        switch request.path {
+        case telemetryPath: route = .metrics
+        case "/": route = .landingPage
+        case "/-/healthy": route = .healthy
+        case "/-/ready": route = .ready
+        default: return .text(status: 404, "404 page not found\n")
+        }
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return .methodNotAllowed(allowed: ["GET", "HEAD"])
+        }
+        let snapshot = store.snapshot()
+        switch route {
+        case .metrics:
+            return metrics(snapshot, request)
+        case .landingPage:
+            return HTTPResponse(status: 200, headers: [HTTPHeader(name: "Content-Type", value: "text/html; charset=utf-8")], body: snapshot.landingPage)
+        case .healthy:
+            return .text("chat-exporter is Healthy.\n")
+        case .ready:
+            return snapshot.isReady
+                ? .text("chat-exporter is Ready.\n")
+                : .text(status: 503, "chat-exporter is not ready: waiting for every collector's first run against a reachable database.\n")
+        }
+    }
+
+    private func metrics(_ snapshot: Snapshot, _ request: HTTPRequest) -> HTTPResponse {
+        let format = ExpositionFormat.negotiate(accept: request.header("accept"))
+        let gzip = Gzip.acceptsGzip(request.header("accept-encoding"))
+        var headers = [HTTPHeader(name: "Content-Type", value: format.contentType), HTTPHeader(name: "Vary", value: "Accept, Accept-Encoding")]
+        if gzip { headers.append(HTTPHeader(name: "Content-Encoding", value: "gzip")) }
+        let body: HTTPBody = switch (format, gzip) {
+        case (.prometheusText, false): snapshot.prometheusText
+        case (.prometheusText, true): snapshot.prometheusTextGzip
+        case (.openMetrics, false): snapshot.openMetrics
+        case (.openMetrics, true): snapshot.openMetricsGzip
+        }
+        return HTTPResponse(status: 200, headers: headers, body: body)
+    }
+
+    private enum Route {
+        case metrics, landingPage, healthy, ready
+    }
+}

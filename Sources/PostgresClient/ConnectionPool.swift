@@ -1,0 +1,181 @@
+/// A bounded set of connections shared by the collectors.
+///
+/// The pool never holds more than `maxConnections` connections, open or opening. Callers beyond that wait for one
+/// to come back, up to their deadline. Failed connection attempts back off exponentially with jitter, capped, so a
+/// database that is down is not hammered; while the pool backs off, callers fail at once with a `.connection`
+/// error. A statement that fails because an idle connection went stale (the server restarted) is retried once on a
+/// fresh connection.
+public actor ConnectionPool {
+    public struct Configuration: Sendable {
+        public var maxConnections: Int = 3
+        public var backoffBase: Duration = .milliseconds(200)
+        public var backoffCap: Duration = .seconds(5)
+        public init() {}
+    }
+
+    private let settings: ConnectionSettings
+    private let session: SessionSettings
+    private let configuration: Configuration
+    private var idle: [PostgresConnection] = []
+    private var leased: [ObjectIdentifier: PostgresConnection] = [:]
+    private var opening = 0
+    private var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var nextWaiterID = 0
+    private var consecutiveFailures = 0
+    private var nextAttempt: ContinuousClock.Instant?
+    private var lastConnectError: PostgresError?
+    private var isShutDown = false
+
+    /// Whether the last connection attempt or statement reached the database; nil before the first attempt.
+    public private(set) var databaseReachable: Bool?
+
+    public init(settings: ConnectionSettings, session: SessionSettings, configuration: Configuration = Configuration()) {
+        self.settings = settings
+        self.session = session
+        self.configuration = configuration
+    }
+
+    /// Connections open, leased or being opened.
+    public var connectionCount: Int { idle.count + leased.count + opening }
+
+    /// Runs one statement on a pooled connection (see ``PostgresConnection/query(_:parameters:timeout:)``).
+    /// Waiting for a free connection counts against `timeout`.
+    public func query(_ sql: String, parameters: [String?] = [], timeout: Duration) async throws -> QueryResult {
+        let deadline = ContinuousClock.now + timeout
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (connection, reused) = try await acquire(deadline: deadline)
+            do {
+                let remaining = max(deadline - ContinuousClock.now, .milliseconds(1))
+                let result = try await connection.query(sql, parameters: parameters, timeout: remaining)
+                databaseReachable = true
+                await release(connection)
+                return result
+            } catch let error as PostgresError {
+                await release(connection)
+                if error.kind == .connection {
+                    databaseReachable = false
+                    if reused && attempt == 1 {
+                        await closeIdle()  // they share the fate of the one that went stale
+                        continue
+                    }
+                } else if error.kind != .cancelled {
+                    databaseReachable = true
+                }
+                throw error
+            } catch {
+                await release(connection)
+                throw error
+            }
+        }
+    }
+
+    /// Cancels every running statement, closes every connection and refuses further work.
+    public func shutdown() async {
+        isShutDown = true
+        for connection in leased.values { connection.cancel() }
+        for waiter in waiters {
+            waiter.continuation.resume(throwing: PostgresError(kind: .cancelled, message: "shutting down"))
+        }
+        waiters.removeAll()
+        await closeIdle()
+    }
+
+    // MARK: - Leasing
+
+    private func acquire(deadline: ContinuousClock.Instant) async throws -> (PostgresConnection, reused: Bool) {
+        while true {
+            if isShutDown { throw PostgresError(kind: .cancelled, message: "shutting down") }
+            if let connection = idle.popLast() {
+                leased[ObjectIdentifier(connection)] = connection
+                return (connection, true)
+            }
+            if connectionCount < configuration.maxConnections {
+                return (try await open(), false)
+            }
+            try await waitForRelease(deadline: deadline)
+        }
+    }
+
+    private func open() async throws -> PostgresConnection {
+        let now = ContinuousClock.now
+        if let nextAttempt, now < nextAttempt, let lastConnectError {
+            let wait = Double((nextAttempt - now).wholeMilliseconds) / 1000
+            throw PostgresError(
+                kind: lastConnectError.kind, sqlState: lastConnectError.sqlState,
+                message: "\(lastConnectError.message) (next connection attempt in \(String(format: "%.1f", wait))s)")
+        }
+        opening += 1
+        do {
+            let connection = try await PostgresConnection.connect(settings: settings, session: session)
+            opening -= 1
+            consecutiveFailures = 0
+            nextAttempt = nil
+            lastConnectError = nil
+            databaseReachable = true
+            if isShutDown {
+                await connection.close()
+                throw PostgresError(kind: .cancelled, message: "shutting down")
+            }
+            leased[ObjectIdentifier(connection)] = connection
+            return connection
+        } catch let error as PostgresError {
+            opening -= 1
+            consecutiveFailures += 1
+            nextAttempt = ContinuousClock.now + backoff(after: consecutiveFailures)
+            lastConnectError = error
+            if error.kind == .connection { databaseReachable = false }
+            wakeOneWaiter()
+            throw error
+        }
+    }
+
+    /// Capped exponential backoff with "equal jitter": half the step fixed, half random.
+    private func backoff(after failures: Int) -> Duration {
+        let exponent = min(failures - 1, 20)
+        let step = min(configuration.backoffBase * (1 << exponent), configuration.backoffCap)
+        return step / 2 + step / 2 * Double.random(in: 0...1)
+    }
+
+    private func release(_ connection: PostgresConnection) async {
+        leased[ObjectIdentifier(connection)] = nil
+        if connection.isBroken || isShutDown {
+            await connection.close()
+        } else {
+            idle.append(connection)
+        }
+        wakeOneWaiter()
+    }
+
+    private func closeIdle() async {
+        let closing = idle
+        idle.removeAll()
+        for connection in closing { await connection.close() }
+    }
+
+    private func waitForRelease(deadline: ContinuousClock.Instant) async throws {
+        nextWaiterID += 1
+        let id = nextWaiterID
+        let timer = Task { [weak self] in
+            try await Task.sleep(until: deadline, clock: .continuous)
+            await self?.expireWaiter(id)
+        }
+        defer { timer.cancel() }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            waiters.append((id, continuation))
+        }
+    }
+
+    private func expireWaiter(_ id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        let waiter = waiters.remove(at: index)
+        waiter.continuation.resume(throwing: PostgresError(
+            kind: .timeout, message: "no database connection became free in time (pool of \(configuration.maxConnections))"))
+    }
+
+    private func wakeOneWaiter() {
+        guard !waiters.isEmpty else { return }
+        waiters.removeFirst().continuation.resume()
+    }
+}

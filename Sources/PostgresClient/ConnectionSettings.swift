@@ -1,0 +1,159 @@
+import CLibPQ
+import Foundation
+
+/// Where the exporter connects, resolved once from the environment and flags.
+///
+/// The order is the one operators know from the peers and the old scripts: `DATA_SOURCE_NAME`, then
+/// `DATABASE_URL`, then `DB_HOST`/`DB_PORT`/`DB_NAME`/`DB_USER`/`DB_PASSWORD` with the old scripts' defaults
+/// (localhost, 5432, tutoring_platform, postgres, no password). A field that has no `DB_*` variable but a
+/// libpq `PG*` variable (or a `PGSERVICE`) is left to libpq, so libpq's own variables and service files keep
+/// working. A password file, when given, wins over every other password.
+public struct ConnectionSettings: Sendable {
+    /// Where the settings came from, for logs and `check`.
+    public enum Source: String, Sendable {
+        case dataSourceName = "DATA_SOURCE_NAME"
+        case databaseURL = "DATABASE_URL"
+        case dbVariables = "DB_* variables"
+    }
+
+    /// libpq keyword/value pairs, in order. A `dbname` that holds a URI or a key=value string is expanded by libpq.
+    let parameters: [(keyword: String, value: String)]
+    /// Every secret the settings carry, scrubbed from any message that could reach a log.
+    let secrets: [String]
+    public let source: Source
+
+    /// Resolves the settings from environment variables, the way the README documents.
+    /// - Parameter passwordFile: a file whose content (without a trailing newline) is the password.
+    public static func fromEnvironment(
+        _ environment: [String: String],
+        passwordFile: String? = nil
+    ) throws(PostgresError) -> ConnectionSettings {
+        var parameters: [(keyword: String, value: String)] = []
+        var secrets: [String] = []
+        let source: Source
+
+        if let dsn = nonEmpty(environment["DATA_SOURCE_NAME"]) ?? nonEmpty(environment["DATABASE_URL"]) {
+            source = nonEmpty(environment["DATA_SOURCE_NAME"]) != nil ? .dataSourceName : .databaseURL
+            let parsed = try parse(dsn: dsn, source: source)
+            if let password = parsed["password"], !password.isEmpty { secrets.append(password) }
+            parameters.append(("dbname", dsn))
+        } else {
+            source = .dbVariables
+            func field(_ dbVariable: String, _ pgVariables: [String], keyword: String, default value: String) {
+                if let given = nonEmpty(environment[dbVariable]) {
+                    parameters.append((keyword, given))
+                } else if !pgVariables.contains(where: { nonEmpty(environment[$0]) != nil }) {
+                    parameters.append((keyword, value))
+                }
+            }
+            field("DB_HOST", ["PGHOST", "PGHOSTADDR", "PGSERVICE"], keyword: "host", default: "localhost")
+            field("DB_PORT", ["PGPORT", "PGSERVICE"], keyword: "port", default: "5432")
+            field("DB_NAME", ["PGDATABASE", "PGSERVICE"], keyword: "dbname", default: "tutoring_platform")
+            field("DB_USER", ["PGUSER", "PGSERVICE"], keyword: "user", default: "postgres")
+            if let password = nonEmpty(environment["DB_PASSWORD"]) {
+                parameters.append(("password", password))
+                secrets.append(password)
+            }
+        }
+        if let password = nonEmpty(environment["PGPASSWORD"]) { secrets.append(password) }
+
+        if let passwordFile {
+            let password = try readPasswordFile(passwordFile)
+            parameters.append(("password", password))
+            secrets.append(password)
+        }
+        return ConnectionSettings(parameters: parameters, secrets: secrets, source: source)
+    }
+
+    /// Settings from explicit libpq keywords (tests, tools).
+    public init(keywords: [(String, String)]) {
+        parameters = keywords.map { (keyword: $0.0, value: $0.1) }
+        secrets = keywords.filter { $0.0 == "password" && !$0.1.isEmpty }.map(\.1)
+        source = .dbVariables
+    }
+
+    init(parameters: [(keyword: String, value: String)], secrets: [String], source: Source) {
+        self.parameters = parameters
+        self.secrets = secrets
+        self.source = source
+    }
+
+    /// Host, port, database and user as libpq will resolve them (environment and defaults included). Never the password.
+    public var target: ConnectionTarget {
+        var values: [String: String] = [:]
+        for (keyword, value) in parameters {
+            if keyword == "dbname", let expanded = try? Self.parse(dsn: value, source: source), value.contains("=") || value.contains("://") {
+                for (key, expandedValue) in expanded where !expandedValue.isEmpty { values[key] = expandedValue }
+            } else {
+                values[keyword] = value
+            }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let user = values["user"] ?? nonEmpty(environment["PGUSER"]) ?? NSUserName()
+        return ConnectionTarget(
+            host: values["host"] ?? values["hostaddr"] ?? nonEmpty(environment["PGHOST"]) ?? "/var/run/postgresql",
+            port: values["port"] ?? nonEmpty(environment["PGPORT"]) ?? "5432",
+            database: values["dbname"] ?? nonEmpty(environment["PGDATABASE"]) ?? user,
+            user: user
+        )
+    }
+
+    /// Removes every secret from a message before it can be logged or served.
+    func scrub(_ message: String) -> String {
+        var result = message
+        for secret in secrets where !secret.isEmpty {
+            result = result.replacingOccurrences(of: secret, with: "<redacted>")
+        }
+        return result
+    }
+
+    private static func parse(dsn: String, source: Source) throws(PostgresError) -> [String: String] {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(dsn, &errorMessage) else {
+            var reason = "not a valid connection string"
+            if let errorMessage {
+                reason = String(cString: errorMessage).trimmingCharacters(in: .whitespacesAndNewlines)
+                PQfreemem(errorMessage)
+            }
+            // libpq quotes pieces of the string in its message; never echo them, they may hold the password.
+            let safeReason = reason.contains("\"") ? "not a valid connection string" : reason
+            throw PostgresError(kind: .configuration, message: "\(source.rawValue): \(safeReason)")
+        }
+        defer { PQconninfoFree(options) }
+        var values: [String: String] = [:]
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val { values[String(cString: keyword)] = String(cString: value) }
+            option = option.advanced(by: 1)
+        }
+        return values
+    }
+
+    private static func readPasswordFile(_ path: String) throws(PostgresError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PostgresError(kind: .configuration, message: "cannot read password file \(path)")
+        }
+        guard var password = String(data: data, encoding: .utf8) else {
+            throw PostgresError(kind: .configuration, message: "password file \(path) is not UTF-8 text")
+        }
+        while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
+        guard !password.isEmpty else {
+            throw PostgresError(kind: .configuration, message: "password file \(path) is empty")
+        }
+        return password
+    }
+}
+
+/// Where a connection goes, for logs and reports. Carries no secret.
+public struct ConnectionTarget: Sendable, Hashable, CustomStringConvertible {
+    public let host: String
+    public let port: String
+    public let database: String
+    public let user: String
+    public var description: String { "\(user)@\(host):\(port)/\(database)" }
+}
+
+private func nonEmpty(_ value: String?) -> String? {
+    guard let value, !value.isEmpty else { return nil }
+    return value
+}

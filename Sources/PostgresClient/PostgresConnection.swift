@@ -1,0 +1,263 @@
+import CLibPQ
+import Dispatch
+import Foundation
+import Synchronization
+
+/// One libpq connection.
+///
+/// libpq blocks, so a connection never runs libpq on Swift's cooperative pool: it owns a serial dispatch queue
+/// and every libpq call on the `PGconn` happens there, with the asynchronous API and `poll(2)` against a deadline.
+/// ``cancel()`` may be called from any thread; it cancels the running statement on the server (`PQcancel`).
+///
+/// A connection is used by one caller at a time (the ``ConnectionPool`` hands it out); it is `Sendable` so it can
+/// move between tasks, and its invariants are: `handle` is touched only on `queue`, `control` only under its lock.
+public final class PostgresConnection: @unchecked Sendable {
+    private let queue: DispatchQueue
+    private var handle: OpaquePointer?  // PGconn*, only on `queue`
+    private let control: Mutex<Control>
+    let settings: ConnectionSettings
+    let session: SessionSettings
+    /// The server process serving this connection (`pg_stat_activity.pid`).
+    public let backendPID: Int32
+
+    private struct Control: ~Copyable {
+        var cancelHandle: CancelHandle?
+        var cancelRequested = false
+        var broken = false
+    }
+
+    /// Whether the connection is unusable (lost, or abandoned after a statement would not stop).
+    public var isBroken: Bool { control.withLock { $0.broken } }
+
+    private init(queue: DispatchQueue, handle: OpaquePointer, settings: ConnectionSettings, session: SessionSettings) {
+        self.queue = queue
+        self.handle = handle
+        self.settings = settings
+        self.session = session
+        self.backendPID = PQbackendPID(handle)
+        self.control = Mutex(Control(cancelHandle: PQgetCancel(handle).map(CancelHandle.init)))
+    }
+
+    deinit {
+        control.withLock { state in
+            if let cancelHandle = state.cancelHandle { PQfreeCancel(cancelHandle.pointer) }
+            state.cancelHandle = nil
+        }
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Opens a connection and sets the session up (application name, read-only default, time zone, lock and
+    /// idle-in-transaction timeouts), all within `session.connectTimeout`.
+    public static func connect(settings: ConnectionSettings, session: SessionSettings) async throws -> PostgresConnection {
+        let queue = DispatchQueue(label: "chat-exporter.postgres")
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                do {
+                    let deadline = ContinuousClock.now + session.connectTimeout
+                    let handle = try LibPQ.open(settings: settings, session: session, deadline: deadline)
+                    let connection = PostgresConnection(queue: queue, handle: handle, settings: settings, session: session)
+                    try connection.configureSession(deadline: deadline)
+                    continuation.resume(returning: connection)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    /// Runs one statement with its parameters bound server-side (`$1`, `$2`, …) inside its own transaction —
+    /// `READ ONLY` unless the session allows writes — with `statement_timeout` set to `timeout`.
+    ///
+    /// If the server has not answered shortly after the timeout, the statement is cancelled with `PQcancel`; if even
+    /// that goes unanswered, the connection is abandoned (marked broken). Task cancellation cancels the statement too.
+    public func query(_ sql: String, parameters: [String?] = [], timeout: Duration) async throws -> QueryResult {
+        control.withLock { $0.cancelRequested = false }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<QueryResult, any Error>) in
+                queue.async {
+                    do {
+                        continuation.resume(returning: try self.runTransaction(sql, parameters: parameters, timeout: timeout))
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+            }
+        } onCancel: {
+            self.cancel()
+        }
+    }
+
+    /// Cancels the running statement on the server, if there is one. Safe from any thread.
+    public func cancel() {
+        sendCancel(requestedByCaller: true)
+    }
+
+    private func sendCancel(requestedByCaller: Bool) {
+        control.withLock { state in
+            if requestedByCaller { state.cancelRequested = true }
+            guard let cancelHandle = state.cancelHandle else { return }
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(cancelHandle.pointer, &buffer, Int32(buffer.count))
+        }
+    }
+
+    /// Closes the connection. Safe to call more than once.
+    public func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                self.finish()
+                continuation.resume()
+            }
+        }
+    }
+
+    // MARK: - On `queue`
+
+    private func finish() {
+        control.withLock { state in
+            if let cancelHandle = state.cancelHandle { PQfreeCancel(cancelHandle.pointer) }
+            state.cancelHandle = nil
+            state.broken = true
+        }
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    private func configureSession(deadline: ContinuousClock.Instant) throws {
+        let sql = """
+            SELECT set_config('default_transaction_read_only', $1, false), set_config('TimeZone', $2, false), \
+            set_config('lock_timeout', $3, false), set_config('idle_in_transaction_session_timeout', $4, false)
+            """
+        do {
+            _ = try execute(sql, parameters: [
+                session.readOnly ? "on" : "off",
+                session.timeZone,
+                "\(session.lockTimeout.wholeMilliseconds)ms",
+                "\(session.idleInTransactionSessionTimeout.wholeMilliseconds)ms",
+            ], deadline: deadline, graceAfterDeadline: .zero)
+        } catch let error as PostgresError where error.sqlState == "22023" || error.sqlState == "22P02" {
+            finish()
+            throw PostgresError(kind: .configuration, sqlState: error.sqlState, message: "session settings rejected: \(error.message)")
+        } catch {
+            finish()
+            throw error
+        }
+    }
+
+    private func runTransaction(_ sql: String, parameters: [String?], timeout: Duration) throws -> QueryResult {
+        guard handle != nil, !isBroken else {
+            throw PostgresError(kind: .connection, message: "connection is closed")
+        }
+        // The server enforces the timeout; the client waits a little longer, then cancels, then gives up.
+        let deadline = ContinuousClock.now + timeout + .milliseconds(500)
+        let begin = (session.readOnly ? "BEGIN READ ONLY" : "BEGIN") + "; SET LOCAL statement_timeout = \(timeout.wholeMilliseconds)"
+        _ = try execute(begin, parameters: nil, deadline: deadline, graceAfterDeadline: .seconds(2))
+        do {
+            let result = try execute(sql, parameters: parameters, deadline: deadline, graceAfterDeadline: .seconds(2))
+            _ = try execute(session.readOnly ? "ROLLBACK" : "COMMIT", parameters: nil, deadline: ContinuousClock.now + .seconds(5), graceAfterDeadline: .seconds(1))
+            return result
+        } catch let error as PostgresError {
+            if !isBroken {
+                // Leave the connection clean for the next caller; a failure here means it is lost.
+                _ = try? execute("ROLLBACK", parameters: nil, deadline: ContinuousClock.now + .seconds(5), graceAfterDeadline: .seconds(1))
+            }
+            throw error
+        }
+    }
+
+    /// Sends one statement and waits for its results. With `parameters == nil` the simple protocol is used (several
+    /// statements allowed); otherwise the extended protocol with text parameters (exactly one statement).
+    private func execute(_ sql: String, parameters: [String?]?, deadline: ContinuousClock.Instant, graceAfterDeadline: Duration) throws -> QueryResult {
+        guard let handle else { throw PostgresError(kind: .connection, message: "connection is closed") }
+        let sent: Int32
+        if let parameters {
+            sent = LibPQ.withCStrings(parameters) { values in
+                PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+            }
+        } else {
+            sent = PQsendQuery(handle, sql)
+        }
+        guard sent == 1 else { throw connectionError() }
+
+        var cancelSent = false
+        var hardDeadline = deadline
+        var last: QueryResult?
+        var failure: PostgresError?
+
+        // Flush the outgoing query, then read until libpq is no longer busy.
+        while true {
+            let flush = PQflush(handle)
+            if flush == -1 { throw connectionError() }
+            let wantWrite = flush == 1
+            if !wantWrite && PQisBusy(handle) == 0 {
+                guard let result = PQgetResult(handle) else { break }
+                defer { PQclear(result) }
+                switch PQresultStatus(result) {
+                case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                    last = LibPQ.queryResult(result)
+                case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+                    markBroken()
+                    throw PostgresError(kind: .query, message: "COPY is not supported")
+                default:
+                    if failure == nil { failure = resultError(result) }
+                }
+                continue
+            }
+            let now = ContinuousClock.now
+            if now >= hardDeadline {
+                if !cancelSent {
+                    sendCancel(requestedByCaller: false)
+                    cancelSent = true
+                    hardDeadline = now + graceAfterDeadline
+                    continue
+                }
+                // The server did not stop the statement: give the connection up (the server ends the backend when it notices).
+                markBroken()
+                finish()
+                throw PostgresError(kind: .timeout, message: "statement did not stop after cancellation; connection abandoned")
+            }
+            if control.withLock({ $0.cancelRequested }) && !cancelSent {
+                cancelSent = true
+                hardDeadline = min(hardDeadline, now + .seconds(2))
+            }
+            let wait = min(hardDeadline - now, .milliseconds(100))
+            let ready = LibPQ.poll(socket: PQsocket(handle), forWriting: wantWrite, timeout: wait)
+            if ready < 0 { throw connectionError() }
+            if ready > 0 && !wantWrite && PQconsumeInput(handle) == 0 { throw connectionError() }
+        }
+        if PQstatus(handle) == CONNECTION_BAD {
+            markBroken()
+            throw failure ?? connectionError()
+        }
+        if let failure { throw failure }
+        return last ?? QueryResult(columns: [], rows: [], commandTag: "")
+    }
+
+    private func resultError(_ result: OpaquePointer) -> PostgresError {
+        let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+        let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+            ?? String(cString: PQresultErrorMessage(result))
+        let message = settings.scrub(LibPQ.oneLine(primary))
+        var kind = PostgresError.Kind.forSQLState(sqlState)
+        // 57014 is both statement_timeout and PQcancel: only a cancel the caller asked for is not a timeout.
+        if sqlState == "57014" && control.withLock({ $0.cancelRequested }) { kind = .cancelled }
+        if kind == .connection { markBroken() }
+        return PostgresError(kind: kind, sqlState: sqlState, message: message)
+    }
+
+    private func connectionError() -> PostgresError {
+        markBroken()
+        let text = handle.map { String(cString: PQerrorMessage($0)) } ?? "connection is closed"
+        let message = settings.scrub(LibPQ.oneLine(text))
+        return PostgresError(kind: .connection, message: message.isEmpty ? "connection lost" : message)
+    }
+
+    private func markBroken() {
+        control.withLock { $0.broken = true }
+    }
+}
+
+/// A `PGcancel*`. libpq documents `PQcancel` as safe to call from any thread; access is serialized by the owner's lock.
+private struct CancelHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}

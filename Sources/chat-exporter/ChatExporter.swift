@@ -1,0 +1,19 @@
+import ArgumentParser
+import ExporterCore
+
+/// `chat-exporter`: serves the chat-creation metrics (the default command) and offers the operator commands.
+@main
+struct ChatExporter: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat-exporter",
+        abstract: "Prometheus exporter for the chat-creation system of the tutoring platform.",
+        discussion: """
+            Runs SQL against the platform's PostgreSQL in the background and serves the results on /metrics.
+            Connection: DATA_SOURCE_NAME, then DATABASE_URL, then DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD
+            (libpq's PG* variables and service files work too). See the README for every flag and variable.
+            """,
+        version: "chat-exporter \(BuildInfo.version) (revision \(BuildInfo.revision), Swift \(BuildInfo.swiftVersion))",
+        subcommands: [ServeCommand.self, ValidateCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import PostgresClient
+
+/// How the exporter talks to PostgreSQL. The connection itself comes from the environment (never a flag: a
+/// password on the command line is visible to every user of the machine).
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database.password-file"), help: ArgumentHelp("Read the database password from this file (a Kubernetes secret, for example). Wins over every other password.", valueName: "path"))
+    var passwordFile: String?
+
+    @Option(name: .customLong("database.max-connections"), help: "The most connections the exporter holds to the database.")
+    var maxConnections: Int = 3
+
+    @Option(name: .customLong("database.timezone"), help: "The session TimeZone, so timestamp columns without a time zone compare the same way everywhere.")
+    var timeZone: String = "UTC"
+
+    @Option(name: .customLong("database.connect-timeout"), help: "How long opening a connection may take.")
+    var connectTimeout = DurationArgument(argument: "10s")!
+
+    @Option(name: .customLong("database.lock-timeout"), help: "The session lock_timeout: how long a query may wait for a lock.")
+    var lockTimeout = DurationArgument(argument: "5s")!
+
+    @Option(name: .customLong("database.idle-in-transaction-timeout"), help: "The session idle_in_transaction_session_timeout.")
+    var idleInTransactionTimeout = DurationArgument(argument: "1m")!
+
+    func validate() throws {
+        guard maxConnections >= 1 else { throw ValidationError("--database.max-connections must be at least 1") }
+        guard !timeZone.isEmpty else { throw ValidationError("--database.timezone must not be empty") }
+    }
+
+    var session: SessionSettings {
+        var session = SessionSettings()
+        session.timeZone = timeZone
+        session.connectTimeout = connectTimeout.duration
+        session.lockTimeout = lockTimeout.duration
+        session.idleInTransactionSessionTimeout = idleInTransactionTimeout.duration
+        return session
+    }
+
+    var pool: ConnectionPool.Configuration {
+        var configuration = ConnectionPool.Configuration()
+        configuration.maxConnections = maxConnections
+        return configuration
+    }
+
+    func connectionSettings() throws(PostgresError) -> ConnectionSettings {
+        try ConnectionSettings.fromEnvironment(ProcessInfo.processInfo.environment, passwordFile: passwordFile)
+    }
+}

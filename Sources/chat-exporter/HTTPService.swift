@@ -1,0 +1,20 @@
+import HTTPServer
+import Logging
+import ServiceLifecycle
+
+/// The HTTP server as a service: listens until graceful shutdown, then stops accepting and closes connections.
+struct HTTPService: Service, CustomStringConvertible {
+    var description: String { "http" }
+
+    let server: HTTPServer
+    let listenAddress: String
+    let logger: Logger
+
+    func run() async throws {
+        try server.start()
+        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.port)"])
+        try? await gracefulShutdown()
+        server.stop()
+        logger.info("stopped listening")
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import CollectorConfig
+import ExporterCore
+import Foundation
+import HTTPServer
+import Logging
+import PostgresClient
+import ServiceLifecycle
+
+/// Runs the exporter: the collectors in the background, `/metrics` in the foreground, until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the exporter (the default command)."
+    )
+
+    @Option(name: .customLong("config.file"), help: ArgumentHelp("The collectors file (YAML). Without it, the embedded default collectors run.", valueName: "path"))
+    var configFile: String?
+
+    @OptionGroup(title: "Web") var web: WebOptions
+    @OptionGroup(title: "Database") var database: DatabaseOptions
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = logging.makeLogger()
+        let source = CollectorsSource(path: configFile)
+        let collectors: CollectorsFile
+        let settings: ConnectionSettings
+        let serverConfiguration: HTTPServerConfiguration
+        do {
+            collectors = try source.load()
+            settings = try database.connectionSettings()
+            serverConfiguration = try web.serverConfiguration()
+        } catch {
+            logger.error("cannot start", metadata: ["err": "\(error)"])
+            throw ExitCode(1)
+        }
+        FileDescriptorLimit.raiseToHardLimit()
+
+        let target = settings.target
+        let store = SnapshotStore(
+            definitions: collectors.collectors, configPath: source.displayName, databaseTarget: target.description,
+            databaseMaxConnections: database.maxConnections, telemetryPath: web.telemetryPath)
+        let pool = ConnectionPool(settings: settings, session: database.session, configuration: database.pool)
+        let scheduler = Scheduler(pool: pool, store: store, logger: logger)
+        let server = HTTPServer(
+            configuration: serverConfiguration,
+            handler: WebHandler(store: store, telemetryPath: web.telemetryPath),
+            logger: { [logger] message in logger.debug("libmicrohttpd", metadata: ["detail": "\(message)"]) })
+
+        logger.info("starting chat-exporter", metadata: [
+            "version": "\(BuildInfo.version)", "revision": "\(BuildInfo.revision)",
+            "collectors": "\(collectors.collectors.count)", "config": "\(source.displayName)",
+            "database": "\(target)", "connection_source": "\(settings.source.rawValue)",
+        ])
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                .init(service: scheduler),
+                .init(service: HTTPService(server: server, listenAddress: web.listenAddress, logger: logger)),
+                .init(service: ReloadService(source: source, scheduler: scheduler, store: store, logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("exporter stopped", metadata: ["err": "\(error)"])
+            throw ExitCode(1)
+        }
+        logger.info("shut down cleanly")
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import HTTPServer
+
+/// The HTTP endpoint, with the flag names of the Prometheus exporters.
+struct WebOptions: ParsableArguments {
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the web interface and telemetry, host:port; \":9488\" is every interface.")
+    var listenAddress = ":9488"
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
+    var telemetryPath = "/metrics"
+
+    @Option(name: .customLong("web.max-connections"), help: "The most HTTP connections served at once; more wait in the kernel's queue.")
+    var maxConnections = 1024
+
+    @Option(name: .customLong("web.connection-timeout"), help: "An HTTP connection idle for this long is closed.")
+    var connectionTimeout = DurationArgument(argument: "10s")!
+
+    func validate() throws {
+        _ = try listenHostAndPort()
+        guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1, !["/-/healthy", "/-/ready"].contains(telemetryPath) else {
+            throw ValidationError("--web.telemetry-path must be a path such as /metrics (not /, /-/healthy or /-/ready)")
+        }
+        guard maxConnections >= 1 else { throw ValidationError("--web.max-connections must be at least 1") }
+    }
+
+    /// `:9488`, `0.0.0.0:9488`, `127.0.0.1:9488`, `[::1]:9488`, `localhost:9488`.
+    func listenHostAndPort() throws -> (host: String, port: Int) {
+        guard let colon = listenAddress.lastIndex(of: ":") else {
+            throw ValidationError("--web.listen-address \"\(listenAddress)\": missing port (write host:port or :port)")
+        }
+        var host = String(listenAddress[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard let port = Int(listenAddress[listenAddress.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--web.listen-address \"\(listenAddress)\": the port must be a number from 0 to 65535")
+        }
+        return (host, port)
+    }
+
+    func serverConfiguration() throws -> HTTPServerConfiguration {
+        let (host, port) = try listenHostAndPort()
+        var configuration = HTTPServerConfiguration(host: host, port: port)
+        configuration.connectionLimit = maxConnections
+        configuration.connectionTimeout = connectionTimeout.duration
+        return configuration
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import PostgresClient
+import Testing
+
+struct ConnectionSettingsTests {
+    @Test func dataSourceNameWinsOverDatabaseURLAndDBVariables() throws {
+        let settings = try ConnectionSettings.fromEnvironment([
+            "DATA_SOURCE_NAME": "postgresql://alice@db1.example:6000/first",
+            "DATABASE_URL": "postgresql://bob@db2.example:7000/second",
+            "DB_HOST": "db3.example",
+        ])
+        #expect(settings.source == .dataSourceName)
+        #expect(settings.target == ConnectionTarget(host: "db1.example", port: "6000", database: "first", user: "alice"))
+    }
+
+    @Test func databaseURLWinsOverDBVariables() throws {
+        let settings = try ConnectionSettings.fromEnvironment([
+            "DATABASE_URL": "host=db2.example port=7000 dbname=second user=bob",
+            "DB_HOST": "db3.example",
+        ])
+        #expect(settings.source == .databaseURL)
+        #expect(settings.target == ConnectionTarget(host: "db2.example", port: "7000", database: "second", user: "bob"))
+    }
+
+    @Test func dbVariablesFallBackToTheOldScriptsDefaults() throws {
+        let defaults = try ConnectionSettings.fromEnvironment([:])
+        #expect(defaults.source == .dbVariables)
+        #expect(defaults.target == ConnectionTarget(host: "localhost", port: "5432", database: "tutoring_platform", user: "postgres"))
+
+        let given = try ConnectionSettings.fromEnvironment(["DB_HOST": "db.internal", "DB_PORT": "6543", "DB_NAME": "thebot_db", "DB_USER": "monitor"])
+        #expect(given.target == ConnectionTarget(host: "db.internal", port: "6543", database: "thebot_db", user: "monitor"))
+    }
+
+    @Test func libpqVariablesAreLeftToLibpqWhenNoDBVariableIsSet() throws {
+        // PGHOST is set and DB_HOST is not: the old default "localhost" must not override libpq's own variable.
+        let settings = try ConnectionSettings.fromEnvironment(["PGHOST": "from-pghost", "DB_NAME": "thebot_db"])
+        let hostGiven = settings.target.host
+        #expect(hostGiven != "localhost")
+        #expect(settings.target.database == "thebot_db")
+    }
+
+    @Test func passwordFileIsReadWithoutItsTrailingNewline() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString)").path
+        try "s3cret-from-file\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // Proved end to end in PostgresConnectionTests (the file's password authenticates); here: it is accepted.
+        _ = try ConnectionSettings.fromEnvironment(["DB_HOST": "127.0.0.1"], passwordFile: path)
+    }
+
+    @Test func unreadablePasswordFileIsAConfigurationError() throws {
+        let error = try #require(throws: PostgresError.self) {
+            try ConnectionSettings.fromEnvironment([:], passwordFile: "/nonexistent/password")
+        }
+        #expect(error.kind == .configuration)
+        #expect(error.message.contains("/nonexistent/password"))
+    }
+
+    @Test func aBrokenDSNIsRejectedWithoutEchoingIt() throws {
+        let error = try #require(throws: PostgresError.self) {
+            try ConnectionSettings.fromEnvironment(["DATA_SOURCE_NAME": "host=x password=hunter2-secret bogus"])
+        }
+        #expect(error.kind == .configuration)
+        #expect(!error.description.contains("hunter2-secret"))
+        #expect(error.description.contains("DATA_SOURCE_NAME"))
+    }
+}

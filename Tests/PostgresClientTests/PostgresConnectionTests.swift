@@ -1,0 +1,149 @@
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+struct PostgresConnectionTests {
+    private func connect(_ database: TestDatabase, configure: (inout SessionSettings) -> Void = { _ in }) async throws -> PostgresConnection {
+        var session = SessionSettings()
+        configure(&session)
+        return try await PostgresConnection.connect(settings: ConnectionSettings(keywords: database.keywords), session: session)
+    }
+
+    @Test func sessionIsSetUpAsDocumented() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let connection = try await connect(database) { $0.timeZone = "Europe/Moscow"; $0.lockTimeout = .seconds(3) }
+        let result = try await connection.query("""
+            SELECT current_setting('application_name') AS app, current_setting('TimeZone') AS tz,
+                   current_setting('default_transaction_read_only') AS ro, current_setting('transaction_read_only') AS tro,
+                   current_setting('lock_timeout') AS lock, current_setting('idle_in_transaction_session_timeout') AS idle,
+                   current_setting('statement_timeout') AS st
+            """, timeout: .seconds(5))
+        let row = try #require(result.rows.first)
+        #expect(row == ["chat-exporter", "Europe/Moscow", "on", "on", "3s", "1min", "5s"])
+        await connection.close()
+    }
+
+    @Test func parametersAreBoundServerSideNeverPastedIntoSQL() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let connection = try await connect(database)
+        let hostile = "x'); DROP TABLE users; --"
+        let result = try await connection.query("SELECT $1::text AS v, $2::int + 1 AS n, $3::text IS NULL AS isnull", parameters: [hostile, "41", nil], timeout: .seconds(5))
+        #expect(result.rows == [[hostile, "42", "t"]])
+        #expect(try database.scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'users'") == "1")
+        await connection.close()
+    }
+
+    @Test func writesFailWithTheReadOnlyErrorAndNothingIsWritten() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let connection = try await connect(database)
+        let error = try await #require(throws: PostgresError.self) {
+            try await connection.query("INSERT INTO users (email) VALUES ('intruder@example.com')", timeout: .seconds(5))
+        }
+        #expect(error.kind == .query)
+        #expect(error.sqlState == "25006")
+        // Even a statement that turns the session default off cannot open a writable transaction.
+        _ = try? await connection.query("SET default_transaction_read_only = off", timeout: .seconds(5))
+        await #expect(throws: PostgresError.self) {
+            try await connection.query("INSERT INTO users (email) VALUES ('intruder@example.com')", timeout: .seconds(5))
+        }
+        #expect(try database.scalar("SELECT count(*) FROM users WHERE email = 'intruder@example.com'") == "0")
+        await connection.close()
+    }
+
+    @Test func aQueryPastItsTimeoutIsCancelledOnTheServer() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let connection = try await connect(database)
+        let started = ContinuousClock.now
+        let error = try await #require(throws: PostgresError.self) {
+            try await connection.query("SELECT pg_sleep(60)", timeout: .milliseconds(500))
+        }
+        #expect(error.kind == .timeout)
+        #expect(error.sqlState == "57014")
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let pid = connection.backendPID
+        try waitUntil(timeout: .seconds(5), "pg_sleep gone from pg_stat_activity") {
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND state = 'active' AND query LIKE '%pg_sleep%'") == "0"
+        }
+        // The connection stays usable.
+        let result = try await connection.query("SELECT 1 AS one", timeout: .seconds(5))
+        #expect(result.rows == [["1"]])
+        await connection.close()
+    }
+
+    @Test func taskCancellationCancelsTheStatementOnTheServer() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let connection = try await connect(database)
+        let task = Task { try await connection.query("SELECT pg_sleep(60)", timeout: .seconds(60)) }
+        let pid = connection.backendPID
+        try await waitUntil(timeout: .seconds(5), "pg_sleep running") {
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE '%pg_sleep(60)%' AND state = 'active'") == "1"
+        }
+        task.cancel()
+        let outcome = await task.result
+        #expect(throws: PostgresError.self) { try outcome.get() }
+        if case .failure(let error as PostgresError) = outcome { #expect(error.kind == .cancelled) }
+        try waitUntil(timeout: .seconds(5), "pg_sleep gone") {
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND state = 'active' AND query LIKE '%pg_sleep%'") == "0"
+        }
+        await connection.close()
+    }
+
+    @Test func nullsAndNumericSpellingsArrive() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let connection = try await connect(database)
+        let result = try await connection.query("""
+            SELECT NULL::int AS a, 'NaN'::float8 AS b, 'Infinity'::numeric AS c, '-Infinity'::float8 AS d, true AS e, 12.5::numeric AS f, 'x' AS g
+            """, timeout: .seconds(5))
+        let row = try #require(result.rows.first)
+        #expect(row[0] == nil)
+        #expect(result.columns[1].double(from: row[1]!)!.isNaN)
+        #expect(result.columns[2].double(from: row[2]!) == .infinity)
+        #expect(result.columns[3].double(from: row[3]!) == -.infinity)
+        #expect(result.columns[4].double(from: row[4]!) == 1)
+        #expect(result.columns[5].double(from: row[5]!) == 12.5)
+        #expect(result.columns[6].double(from: row[6]!) == nil)
+        await connection.close()
+    }
+
+    @Test func aWrongPasswordIsAConnectionErrorThatNeverShowsThePassword() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let secret = "wrong-password-\(UUID().uuidString)"
+        var keywords = database.keywords.filter { $0.0 != "password" }
+        keywords.append(("password", secret))
+        let error = try await #require(throws: PostgresError.self) {
+            try await PostgresConnection.connect(settings: ConnectionSettings(keywords: keywords), session: SessionSettings())
+        }
+        #expect(error.kind == .connection)
+        #expect(!error.description.contains(secret))
+    }
+
+    @Test func thePasswordFileAuthenticates() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString)").path
+        try "\(database.server.password)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let settings = try ConnectionSettings.fromEnvironment([
+            "DB_HOST": database.server.host, "DB_PORT": "\(database.server.port)", "DB_NAME": database.name,
+            "DB_USER": database.server.superuser, "DB_PASSWORD": "not-the-password",
+        ], passwordFile: path)
+        let connection = try await PostgresConnection.connect(settings: settings, session: SessionSettings())
+        #expect(try await connection.query("SELECT 1", timeout: .seconds(5)).rows == [["1"]])
+        await connection.close()
+    }
+}
+
+extension TestDatabase {
+    /// libpq keywords for this database.
+    var keywords: [(String, String)] {
+        [("host", server.host), ("port", "\(server.port)"), ("dbname", name), ("user", server.superuser), ("password", server.password)]
+    }
+}
