@@ -19,6 +19,7 @@ public actor ConnectionPool {
     private var idle: [PostgresConnection] = []
     private var leased: [ObjectIdentifier: PostgresConnection] = [:]
     private var opening = 0
+    private var closing = 0
     private var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextWaiterID = 0
     private var consecutiveFailures = 0
@@ -35,8 +36,8 @@ public actor ConnectionPool {
         self.configuration = configuration
     }
 
-    /// Connections open, leased or being opened.
-    public var connectionCount: Int { idle.count + leased.count + opening }
+    /// Connections open, leased, being opened or being closed: what counts against `maxConnections`.
+    public var connectionCount: Int { idle.count + leased.count + opening + closing }
 
     /// Runs one statement on a pooled connection (see ``PostgresConnection/query(_:parameters:timeout:)``).
     /// Waiting for a free connection counts against `timeout`.
@@ -115,7 +116,7 @@ public actor ConnectionPool {
             lastConnectError = nil
             databaseReachable = true
             if isShutDown {
-                await connection.close()
+                await close(connection)
                 throw PostgresError(kind: .cancelled, message: "shutting down")
             }
             leased[ObjectIdentifier(connection)] = connection
@@ -141,7 +142,7 @@ public actor ConnectionPool {
     private func release(_ connection: PostgresConnection) async {
         leased[ObjectIdentifier(connection)] = nil
         if connection.isBroken || isShutDown {
-            await connection.close()
+            await close(connection)
         } else {
             idle.append(connection)
         }
@@ -149,9 +150,17 @@ public actor ConnectionPool {
     }
 
     private func closeIdle() async {
-        let closing = idle
+        let stale = idle
         idle.removeAll()
-        for connection in closing { await connection.close() }
+        for connection in stale { await close(connection) }
+    }
+
+    /// Closes a connection that has left `idle`/`leased`; it keeps counting against the limit until it is closed.
+    private func close(_ connection: PostgresConnection) async {
+        closing += 1
+        await connection.close()
+        closing -= 1
+        wakeOneWaiter()
     }
 
     private func waitForRelease(deadline: ContinuousClock.Instant) async throws {

@@ -151,6 +151,13 @@ public struct ConnectionTarget: Sendable, Hashable, CustomStringConvertible {
     public let database: String
     public let user: String
     public var description: String { "\(user)@\(host):\(port)/\(database)" }
+
+    public init(host: String, port: String, database: String, user: String) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.user = user
+    }
 }
 
 private func nonEmpty(_ value: String?) -> String? {

@@ -9,8 +9,11 @@ struct ConnectionPoolTests {
         defer { database.drop() }
         var configuration = ConnectionPool.Configuration()
         configuration.maxConnections = 2
-        var session = SessionSettings()
-        session.applicationName = "pool-test-\(database.name)"
+        let session = {
+            var session = SessionSettings()
+            session.applicationName = "pool-test-\(database.name)"
+            return session
+        }()
         let pool = ConnectionPool(settings: ConnectionSettings(keywords: database.keywords), session: session, configuration: configuration)
         let peak = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<8 {

@@ -81,7 +81,7 @@ struct PostgresConnectionTests {
         let connection = try await connect(database)
         let task = Task { try await connection.query("SELECT pg_sleep(60)", timeout: .seconds(60)) }
         let pid = connection.backendPID
-        try await waitUntil(timeout: .seconds(5), "pg_sleep running") {
+        try waitUntil(timeout: .seconds(5), "pg_sleep running") {
             try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE '%pg_sleep(60)%' AND state = 'active'") == "1"
         }
         task.cancel()

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The collectors file: validation names the line, SIGHUP reloads, a broken reload keeps the old configuration.
+struct ConfigurationTests {
+    @Test func validateNamesFileLineAndColumnAndExitsOne() throws {
+        let directory = NSTemporaryDirectory() + "validate-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let broken = directory + "/broken.yml"
+        try """
+            collectors:
+              - name: x
+                intervall: 1m
+                sql: SELECT 1 AS v
+                metrics:
+                  - {name: test_x, type: gauge, help: X., value: v}
+            """.write(toFile: broken, atomically: true, encoding: .utf8)
+        let result = try runProcess(Binary.chatExporter, ["validate", "--config.file", broken])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(broken):3:5:"))
+        #expect(result.stderr.contains("intervall"))
+
+        let good = directory + "/good.yml"
+        try """
+            collectors:
+              - name: x
+                sql: SELECT 1 AS v
+                metrics:
+                  - {name: test_x, type: gauge, help: X., value: v}
+            """.write(toFile: good, atomically: true, encoding: .utf8)
+        #expect(try runProcess(Binary.chatExporter, ["validate", "--config.file", good]).status == 0)
+        #expect(try runProcess(Binary.chatExporter, ["validate"]).status == 0, "the embedded defaults are valid")
+    }
+
+    @Test func serveRefusesToStartWithABrokenFileOrAWrongFlag() throws {
+        let directory = NSTemporaryDirectory() + "serve-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let broken = directory + "/broken.yml"
+        try "collectors: [".write(toFile: broken, atomically: true, encoding: .utf8)
+        let result = try runProcess(Binary.chatExporter, ["--config.file", broken, "--web.listen-address=127.0.0.1:\(freeTCPPort())"], timeout: .seconds(20))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(broken + ":"))
+        #expect(result.stderr.contains("YAML syntax error"))
+
+        let badFlag = try runProcess(Binary.chatExporter, ["--web.listen-adress=:1"], timeout: .seconds(20))
+        #expect(badFlag.status != 0)
+        #expect(badFlag.stderr.contains("web.listen-adress"))
+    }
+
+    @Test func sighupReloadsAndABrokenFileKeepsTheRunningConfiguration() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let exporter = try RunningExporter(collectors: """
+            collectors:
+              - name: first
+                interval: 1s
+                timeout: 1s
+                sql: SELECT 1 AS v
+                metrics:
+                  - {name: test_first, type: gauge, help: First., value: v}
+            """, database: database)
+        try exporter.waitForMetrics("first") { $0.value("test_first") == 1 }
+
+        try exporter.rewriteCollectors("""
+            collectors:
+              - name: second
+                interval: 1s
+                timeout: 1s
+                sql: SELECT 2 AS v
+                metrics:
+                  - {name: test_second, type: gauge, help: Second., value: v}
+            """)
+        exporter.process.signal(SIGHUP)
+        try exporter.waitForMetrics("second replaces first") {
+            $0.value("test_second") == 2 && $0.value("test_first") == nil && $0.value("chat_exporter_config_last_reload_successful") == 1
+        }
+
+        try exporter.rewriteCollectors("collectors:\n  - name: [broken")
+        exporter.process.signal(SIGHUP)
+        try exporter.waitForMetrics("the failed reload is reported") { $0.value("chat_exporter_config_last_reload_successful") == 0 }
+        let metrics = try exporter.metrics()
+        #expect(metrics.value("test_second") == 2)
+        #expect(exporter.process.stderr().contains("configuration reload failed"))
+        #expect(exporter.process.isRunning)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The database goes away and comes back; the exporter keeps answering, tells the truth, and recovers by itself.
+struct DatabaseOutageTests {
+    static let collectors = """
+        collectors:
+          - name: users
+            interval: 1s
+            timeout: 1s
+            sql: SELECT count(*) AS n FROM users
+            metrics:
+              - {name: test_users, type: gauge, help: Users., value: n}
+        """
+
+    @Test func aStoppedDatabaseMeansDatabaseUpZeroAndNoStaleSeriesThenValuesComeBack() throws {
+        let server = try TestPostgres.makePrivateCluster()
+        defer { server.destroy() }
+        let database = try server.createDatabase()
+        try database.execute("INSERT INTO users (email) VALUES ('a@example.com')")
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database)
+        try exporter.waitForMetrics("first value") { $0.value("test_users") == 1 }
+
+        try server.stop()
+        try exporter.waitForMetrics("database_up 0 and the series gone") {
+            $0.value("chat_exporter_database_up") == 0 && $0.value("test_users") == nil
+                && ($0.value("chat_exporter_collector_errors_total", ["collector": "users", "reason": "connection"]) ?? 0) >= 1
+        }
+        #expect(try exporter.get("/metrics").status == 200)
+
+        try server.start()
+        try exporter.waitForMetrics(timeout: .seconds(20), "values back without a restart") {
+            $0.value("chat_exporter_database_up") == 1 && $0.value("test_users") == 1
+        }
+        #expect(exporter.process.isRunning)
+    }
+
+    @Test func theExporterStartsWithoutADatabaseAndIsReadyOnlyOnceItCanSaySomethingTrue() throws {
+        let server = try TestPostgres.makePrivateCluster()
+        defer { server.destroy() }
+        let database = try server.createDatabase()
+        try server.stop()
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database)
+        #expect(try exporter.get("/-/healthy").status == 200)
+        try exporter.waitForMetrics("a failed run") {
+            ($0.value("chat_exporter_collector_runs_total", ["collector": "users"]) ?? 0) >= 1
+        }
+        #expect(try exporter.get("/-/ready").status == 503)
+        #expect(try exporter.metrics().value("chat_exporter_database_up") == 0)
+        try server.start()
+        try exporter.waitUntilReady()
+        #expect(try exporter.metrics().value("test_users") == 0)
+    }
+}

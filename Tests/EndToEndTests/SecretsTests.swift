@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The password never reaches a log line, a metric or a page.
+struct SecretsTests {
+    @Test(arguments: ["DATA_SOURCE_NAME", "DATABASE_URL", "DB_PASSWORD", "password-file"])
+    func thePasswordAppearsNowhere(path: String) throws {
+        let server = try TestPostgres.shared()
+        let database = try server.createDatabase()
+        defer { database.drop() }
+        // A role whose password is unique to this test, so a leak cannot hide behind a common word.
+        let role = "secret_\(UUID().uuidString.prefix(8).lowercased())"
+        let password = "Pw-\(UUID().uuidString)"
+        try database.execute("CREATE ROLE \(role) LOGIN PASSWORD '\(password)'; GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(role)")
+        defer { try? database.execute("DROP OWNED BY \(role); DROP ROLE \(role)") }
+
+        var environment: [String: String] = [:]
+        var arguments: [String] = []
+        let host = server.host, port = server.port, name = database.name
+        switch path {
+        case "DATA_SOURCE_NAME": environment["DATA_SOURCE_NAME"] = "host=\(host) port=\(port) dbname=\(name) user=\(role) password=\(password)"
+        case "DATABASE_URL": environment["DATABASE_URL"] = "postgresql://\(role):\(password)@\(host):\(port)/\(name)"
+        case "DB_PASSWORD": environment = ["DB_HOST": host, "DB_PORT": "\(port)", "DB_NAME": name, "DB_USER": role, "DB_PASSWORD": password]
+        default:
+            let file = NSTemporaryDirectory() + "pw-\(UUID().uuidString)"
+            try "\(password)\n".write(toFile: file, atomically: true, encoding: .utf8)
+            environment = ["DB_HOST": host, "DB_PORT": "\(port)", "DB_NAME": name, "DB_USER": role]
+            arguments = ["--database.password-file", file]
+        }
+        let exporter = try RunningExporter(collectors: """
+            collectors:
+              - name: ok
+                interval: 1s
+                timeout: 1s
+                sql: SELECT count(*) AS n FROM users
+                metrics:
+                  - {name: test_ok, type: gauge, help: OK., value: n}
+              - name: failing
+                interval: 1s
+                timeout: 1s
+                sql: SELECT * FROM no_such_table
+                metrics:
+                  - {name: test_failing, type: gauge, help: Fails., value: n}
+            """, database: database, arguments: arguments, environment: environment)
+        try exporter.waitUntilReady()
+        try exporter.waitForMetrics("the failing collector failed") {
+            ($0.value("chat_exporter_collector_errors_total", ["collector": "failing", "reason": "query"]) ?? 0) >= 1
+        }
+        // Make the database refuse the password too: the authentication error must not echo it.
+        try database.execute("ALTER ROLE \(role) PASSWORD 'changed-\(UUID().uuidString)'")
+        _ = try server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(role)'")
+        try exporter.waitForMetrics("the exporter noticed the refused login") { $0.value("chat_exporter_database_up") == 0 }
+
+        let pages = try ["/", "/metrics", "/-/ready", "/-/healthy"].map { try exporter.get($0).text }
+        for page in pages { #expect(!page.contains(password)) }
+        _ = try exporter.process.terminate()
+        let log = exporter.process.stderr() + exporter.process.stdout()
+        #expect(log.contains("level=debug"), "the log was taken at debug level")
+        #expect(log.contains("collector run failed"))
+        #expect(!log.contains(password))
+        #expect(!log.contains(password.lowercased()))
+    }
+}
