@@ -82,8 +82,9 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "Gzip", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CollectorConfigTests", dependencies: ["CollectorConfig", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CollectorConfigTests", dependencies: ["CollectorConfig", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ExporterCoreTests", dependencies: ["ExporterCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(name: "MonitoringTests", dependencies: ["TestSupport"], swiftSettings: strict),
     ]
 )

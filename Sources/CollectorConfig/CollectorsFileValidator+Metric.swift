@@ -1,0 +1,123 @@
+import Exposition
+import Yams
+
+extension CollectorsFileValidator {
+    static let metricKeys = ["name", "type", "help", "value", "labels", "const_labels", "max_series"]
+    /// Prefixes of chat-exporter's own metrics, which collectors may not use.
+    static let reservedMetricPrefixes = ["chat_exporter_", "process_"]
+
+    /// Reads one entry of a collector's `metrics`.
+    mutating func readMetric(_ node: Node, collector: String) throws(ConfigError) -> MetricDefinition {
+        let fields = try MappingFields(
+            node, place: "in metric", expected: "each metric must be a mapping", allowedKeys: Self.metricKeys, file: file)
+        let what = Self.describe("metric", named: fields["name"])
+        try fields.requireKeys(["name", "type", "help", "value"], in: what, file: file)
+        guard let nameNode = fields["name"], let typeNode = fields["type"], let helpNode = fields["help"],
+            let valueNode = fields["value"]
+        else { preconditionFailure("required keys checked above") }
+
+        let name = try metricName(nameNode)
+        let type = try metricType(typeNode)
+        if type == .counter, !name.hasSuffix("_total") {
+            throw ConfigError(
+                file: file, at: nameNode.mark,
+                "counter \"\(name)\" must have a name ending in \"_total\" (e.g. \"\(name)_total\")")
+        }
+        let help = try nonEmptyText(helpNode, for: "help")
+        let valueColumn = try nonEmptyText(valueNode, for: "value")
+        var labelColumns: [String] = []
+        var labelMarks: [String: Mark?] = [:]
+        if let labelsNode = fields["labels"] {
+            (labelColumns, labelMarks) = try readLabels(labelsNode, valueColumn: valueColumn)
+        }
+        var constLabels: [ConstLabel] = []
+        if let constLabelsNode = fields["const_labels"] {
+            constLabels = try readConstLabels(constLabelsNode, columnLabels: labelMarks)
+        }
+        var maxSeries = defaults.maxSeries
+        if let maxSeriesNode = fields["max_series"] {
+            maxSeries = try positiveInteger(maxSeriesNode, for: "max_series")
+        }
+
+        let declaration = MetricDeclaration(
+            name: name, collector: collector, type: type, typeMark: typeNode.mark, help: help,
+            helpMark: helpNode.mark, nameMark: nameNode.mark,
+            labelNames: Set(labelColumns + constLabels.map(\.name)),
+            constLabels: Dictionary(uniqueKeysWithValues: constLabels.map { ($0.name, $0.value) }))
+        try register(declaration)
+        return MetricDefinition(
+            name: name, type: type, help: help, valueColumn: valueColumn, labelColumns: labelColumns,
+            constLabels: constLabels, maxSeries: maxSeries)
+    }
+
+    /// A valid Prometheus metric name outside the reserved prefixes.
+    func metricName(_ node: Node) throws(ConfigError) -> String {
+        let name = try text(node, for: "name")
+        guard MetricNaming.isValidMetricName(name) else {
+            throw ConfigError(
+                file: file, at: node.mark,
+                "invalid metric name \"\(name)\": metric names must match [a-zA-Z_:][a-zA-Z0-9_:]*")
+        }
+        if let prefix = Self.reservedMetricPrefixes.first(where: { name.hasPrefix($0) }) {
+            throw ConfigError(
+                file: file, at: node.mark,
+                "metric name \"\(name)\" starts with the reserved prefix \"\(prefix)\" "
+                    + "(used by chat-exporter's own metrics)")
+        }
+        return name
+    }
+
+    /// `gauge` or `counter`.
+    func metricType(_ node: Node) throws(ConfigError) -> MetricType {
+        let allowed = MetricType.allCases.map(\.rawValue)
+        let text = try text(node, for: "type")
+        guard let type = MetricType(rawValue: text) else {
+            let hint = KeySuggestion.hint(for: text, among: allowed)
+            throw ConfigError(
+                file: file, at: node.mark,
+                "unknown metric type \"\(text)\"\(hint); allowed: \(allowed.joined(separator: ", "))")
+        }
+        return type
+    }
+
+    /// Records a metric declaration, checking it against earlier declarations of the same name anywhere
+    /// in the file: one name has one type and one help text, two declarations may not produce the same
+    /// series (same label names, no const label telling them apart), and a gauge may not take the
+    /// OpenMetrics family name of a counter (`x` next to `x_total`).
+    mutating func register(_ declaration: MetricDeclaration) throws(ConfigError) {
+        let name = declaration.name
+        if let earlier = metricDeclarations[name], let first = earlier.first {
+            guard first.type == declaration.type else {
+                throw ConfigError(
+                    file: file, at: declaration.typeMark,
+                    "metric \"\(name)\" is declared as \(declaration.type.rawValue) here but as "
+                        + "\(first.type.rawValue) at line \(first.typeMark?.line ?? 0) "
+                        + "(collector \"\(first.collector)\"); a metric name has one type")
+            }
+            guard first.help == declaration.help else {
+                throw ConfigError(
+                    file: file, at: declaration.helpMark,
+                    "metric \"\(name)\" has a different help text than at line \(first.helpMark?.line ?? 0) "
+                        + "(collector \"\(first.collector)\"); a metric name has one help text")
+            }
+            if let twin = earlier.first(where: declaration.mayDuplicateSeries(of:)) {
+                throw ConfigError(
+                    file: file, at: declaration.nameMark,
+                    "metric \"\(name)\" is already defined with the same labels at line \(twin.nameMark?.line ?? 0) "
+                        + "(collector \"\(twin.collector)\"); the two would produce duplicate series "
+                        + "(tell them apart with a const label)")
+            }
+            metricDeclarations[name, default: []].append(declaration)
+            return
+        }
+        let family = declaration.openMetricsFamily
+        if let other = openMetricsFamilies[family], other.name != name {
+            throw ConfigError(
+                file: file, at: declaration.nameMark,
+                "metric \"\(name)\" (\(declaration.type.rawValue)) and \(other.type.rawValue) \"\(other.name)\" "
+                    + "at line \(other.nameMark?.line ?? 0) would share the OpenMetrics family name \"\(family)\"")
+        }
+        metricDeclarations[name] = [declaration]
+        openMetricsFamilies[family] = declaration
+    }
+}
