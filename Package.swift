@@ -86,5 +86,10 @@ let package = Package(
         .testTarget(name: "ExporterCoreTests", dependencies: ["ExporterCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "MonitoringTests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ChatMetricsTests",
+            dependencies: ["ExporterCore", "CollectorConfig", "PostgresClient", "Exposition", "TestSupport"],
+            swiftSettings: strict
+        ),
     ]
 )
