@@ -1,0 +1,50 @@
+import Glibc
+import Synchronization
+
+/// Ports this process has handed out already: never the same one twice, even to tests running in parallel.
+private let handedOutPorts = Mutex<Set<Int>>([])
+
+/// A TCP port on 127.0.0.1 that nothing listens on right now, chosen by the kernel, and never one this
+/// process returned before. Another process may still take it before the caller binds it: rare, and a
+/// test that starts a server on it fails loudly then.
+public func freeTCPPort() -> Int {
+    for _ in 0..<100 {
+        guard let port = kernelChosenPort() else {
+            continue
+        }
+        let isNew = handedOutPorts.withLock { ports in
+            ports.insert(port).inserted
+        }
+        if isNew {
+            return port
+        }
+    }
+    fatalError("freeTCPPort: the kernel gave no unused port in 100 tries")
+}
+
+/// Binds 127.0.0.1:0, reads the port the kernel picked and closes the socket.
+private func kernelChosenPort() -> Int? {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard descriptor >= 0 else {
+        return nil
+    }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else {
+        return nil
+    }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let named = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
+    guard named == 0 else {
+        return nil
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
