@@ -64,10 +64,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "ChatCheck", dependencies: ["ExporterCore", "Exposition", "PostgresClient"], swiftSettings: strict),
         .executableTarget(
             name: "chat-exporter",
             dependencies: [
-                "ExporterCore", "CollectorConfig", "PostgresClient", "HTTPServer",
+                "ChatCheck", "ExporterCore", "CollectorConfig", "PostgresClient", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -13,7 +13,7 @@ struct ChatExporter: AsyncParsableCommand {
             (libpq's PG* variables and service files work too). See the README for every flag and variable.
             """,
         version: "chat-exporter \(BuildInfo.version) (revision \(BuildInfo.revision), Swift \(BuildInfo.swiftVersion))",
-        subcommands: [ServeCommand.self, ValidateCommand.self],
+        subcommands: [ServeCommand.self, CheckCommand.self, ValidateCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

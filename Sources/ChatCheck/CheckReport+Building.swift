@@ -1,0 +1,212 @@
+public import ExporterCore
+import Exposition
+import Foundation
+public import PostgresClient
+
+extension CheckReport {
+    /// What counts as a problem.
+    public struct Thresholds: Sendable {
+        /// A booking left without a room for longer than this is a problem (younger ones are a warning).
+        public var gracePeriod: Duration = .seconds(300)
+        /// An audit error ratio above this over the last hour is a warning.
+        public var auditErrorRatioWarning: Double = 0.05
+        public init() {}
+    }
+
+    /// Builds the report from one run of every collector, in the spirit of the old verification script.
+    public init(target: ConnectionTarget, runs: [CollectorRun], thresholds: Thresholds = Thresholds()) {
+        let families = runs.flatMap { run -> [MetricFamily] in
+            if case .success(let output) = run.outcome { return output.families }
+            return []
+        }
+        let lookup = MetricLookup(families: families)
+        let failures = runs.compactMap { run -> (String, CollectorFailure)? in
+            if case .failure(let failure) = run.outcome { return (run.definition.name, failure) }
+            return nil
+        }
+        let connectionFailure = failures.first { $0.1.reason == .connection }
+        let connected = !(runs.isEmpty || (connectionFailure != nil && failures.count == runs.count))
+        self.connection = Connection(
+            host: target.host, port: target.port, database: target.database, user: target.user,
+            connected: connected, error: connected ? nil : connectionFailure.map { $0.1.description } ?? "no collector ran")
+        var builder = CheckBuilder(lookup: lookup, thresholds: thresholds)
+        if connected {
+            builder.addSchemaChecks()
+            builder.addStatistics()
+            builder.addBacklogChecks()
+            builder.addIntegrityChecks()
+            builder.addLagChecks()
+            builder.addAuditChecks()
+            for (collector, failure) in failures {
+                builder.add("Collectors", collector, .problem, "failed (\(failure.reason.rawValue)): \(failure.description)")
+            }
+        }
+        self.checks = builder.checks
+        self.metrics = lookup.all.mapValues { MetricValue(value: $0) }
+    }
+}
+
+
+/// Turns metric values into checks; one method per section of the report.
+struct CheckBuilder {
+    let lookup: MetricLookup
+    let thresholds: CheckReport.Thresholds
+    private(set) var checks: [CheckReport.Check] = []
+
+    init(lookup: MetricLookup, thresholds: CheckReport.Thresholds) {
+        self.lookup = lookup
+        self.thresholds = thresholds
+    }
+
+    mutating func add(_ section: String, _ name: String, _ status: CheckReport.Status, _ message: String) {
+        checks.append(CheckReport.Check(section: section, name: name, status: status, message: message))
+    }
+
+    /// A value the collectors did not produce is reported once, as a problem: `check` never guesses.
+    private mutating func require(_ section: String, _ name: String, _ metric: String, _ labels: [String: String] = [:]) -> Double? {
+        if let value = lookup.value(metric, labels) { return value }
+        add(section, name, .problem, "not collected (\(MetricLookup.key(metric, labels.map { ($0.key, $0.value) })) missing)")
+        return nil
+    }
+
+    mutating func addSchemaChecks() {
+        for trigger in ["booking_create_chat", "booking_create_chat_update"] {
+            guard let present = require("Triggers", trigger, "chat_trigger_present", ["trigger": trigger]),
+                  let enabled = require("Triggers", trigger, "chat_trigger_enabled", ["trigger": trigger]) else { continue }
+            let event = trigger.hasSuffix("_update") ? "BEFORE UPDATE" : "BEFORE INSERT"
+            if present == 0 {
+                add("Triggers", trigger, .problem, "trigger '\(trigger)' is missing on bookings: new active bookings get no chat")
+            } else if enabled == 0 {
+                add("Triggers", trigger, .problem, "trigger '\(trigger)' exists (\(event)) but is DISABLED: new active bookings get no chat")
+            } else {
+                add("Triggers", trigger, .ok, "trigger '\(trigger)' exists (\(event)) and is enabled")
+            }
+        }
+        let function = "create_chat_on_booking_active"
+        if let present = require("Schema", function, "chat_function_present", ["function": function]) {
+            present == 1
+                ? add("Schema", function, .ok, "function '\(function)()' exists")
+                : add("Schema", function, .problem, "function '\(function)()' is missing")
+        }
+        if let present = require("Schema", "unique_constraint", "chat_room_unique_constraint_present") {
+            present == 1
+                ? add("Schema", "unique_constraint", .ok, "unique constraint on chat_rooms (teacher_id, student_id) exists")
+                : add("Schema", "unique_constraint", .warning, "no unique constraint on chat_rooms (teacher_id, student_id): duplicates are possible and the trigger's ON CONFLICT fails")
+        }
+    }
+
+    mutating func addStatistics() {
+        let section = "Statistics"
+        let lessons = ["completed", "upcoming", "no_end_time"].map { lookup.value("chat_lessons", ["state": $0]) }
+        if lessons.allSatisfy({ $0 != nil }) {
+            let values = lessons.map { Int($0!) }
+            add(section, "lessons", .ok, "lessons: \(values.reduce(0, +)) live (\(values[0]) completed, \(values[1]) upcoming, \(values[2]) without end_time)")
+        }
+        let statuses = lookup.all.filter { $0.key.hasPrefix("chat_bookings{status=") }.sorted { $0.key < $1.key }
+        if !statuses.isEmpty {
+            let parts = statuses.map { key, value in "\(Int(value)) \(key.dropFirst("chat_bookings{status=\"".count).dropLast(2))" }
+            add(section, "bookings", .ok, "bookings: \(parts.joined(separator: ", ")); \(Int(lookup.value("chat_bookings_active") ?? 0)) active with a live lesson")
+        }
+        if let live = lookup.value("chat_rooms", ["state": "live"]), let deleted = lookup.value("chat_rooms", ["state": "deleted"]) {
+            let withMessages = lookup.value("chat_rooms_with_messages").map { ", \(Int($0)) with messages, \(Int(live - $0)) empty" } ?? ""
+            let today = lookup.value("chat_rooms_created_today").map { ", \(Int($0)) created today" } ?? ""
+            add(section, "rooms", .ok, "chat rooms: \(Int(live)) live, \(Int(deleted)) soft-deleted\(withMessages)\(today)")
+        }
+        if let pending = lookup.value("chat_messages_pending_moderation"), let oldest = lookup.value("chat_messages_pending_moderation_oldest_seconds") {
+            add(section, "moderation", .ok, "messages pending moderation: \(Int(pending))" + (pending > 0 ? " (oldest \(Self.age(oldest)))" : ""))
+        }
+    }
+
+    mutating func addBacklogChecks() {
+        let section = "Bookings without a room"
+        guard let missing = require(section, "missing", "chat_bookings_without_room", ["reason": "missing"]),
+              let deleted = require(section, "room_deleted", "chat_bookings_without_room", ["reason": "room_deleted"]),
+              let oldest = require(section, "oldest", "chat_bookings_without_room_oldest_seconds") else { return }
+        let total = missing + deleted
+        if total == 0 {
+            add(section, "without_room", .ok, "every active booking has a live chat room")
+            return
+        }
+        let overGrace = oldest > thresholds.gracePeriod.secondsValue
+        let status: CheckReport.Status = overGrace ? .problem : .warning
+        add(section, "without_room", status, "\(Int(total)) active bookings without a live room (\(Int(missing)) missing, \(Int(deleted)) blocked by a soft-deleted room); oldest \(Self.age(oldest))"
+            + (overGrace ? ", past the \(Self.age(thresholds.gracePeriod.secondsValue)) grace period: run chat-exporter backfill" : ", within the grace period"))
+        if deleted > 0 {
+            add(section, "room_deleted", .warning, "\(Int(deleted)) bookings whose pair has only a soft-deleted room: the trigger cannot recreate it (chat-exporter backfill --restore-deleted)")
+        }
+    }
+
+    mutating func addIntegrityChecks() {
+        let section = "Integrity"
+        if let orphaned = require(section, "orphaned", "chat_bookings_orphaned") {
+            orphaned == 0
+                ? add(section, "orphaned", .ok, "no orphaned bookings (active bookings of soft-deleted lessons)")
+                : add(section, "orphaned", .problem, "\(Int(orphaned)) active bookings belong to soft-deleted lessons")
+        }
+        if let invalid = require(section, "participants", "chat_rooms_invalid_participants") {
+            invalid == 0
+                ? add(section, "participants", .ok, "all chat rooms have a valid teacher and student")
+                : add(section, "participants", .problem, "\(Int(invalid)) live chat rooms have a missing user or the same teacher and student")
+        }
+        if let duplicates = require(section, "duplicates", "chat_room_duplicate_pairs") {
+            duplicates == 0
+                ? add(section, "duplicates", .ok, "no duplicate chat rooms")
+                : add(section, "duplicates", .problem, "\(Int(duplicates)) (teacher, student) pairs have more than one live room")
+        }
+    }
+
+    mutating func addLagChecks() {
+        let section = "Creation lag"
+        for window in ["24h", "7d"] {
+            guard let average = lookup.value("chat_room_creation_lag_avg_seconds", ["window": window]),
+                  let maximum = lookup.value("chat_room_creation_lag_max_seconds", ["window": window]),
+                  let late = lookup.value("chat_rooms_created_late", ["window": window]),
+                  let slow = lookup.value("chat_rooms_created_slow", ["window": window]) else { continue }
+            if late == 0 {
+                add(section, window, .ok, "last \(window): no room was created after its lesson ended")
+            } else {
+                add(section, window, slow > 0 ? .warning : .ok,
+                    "last \(window): \(Int(late)) rooms created after the lesson ended, average lag \(Self.age(average)), max \(Self.age(maximum)), \(Int(slow)) slower than the threshold")
+            }
+        }
+    }
+
+    mutating func addAuditChecks() {
+        let section = "Audit log"
+        let ratios = lookup.all.filter { $0.key.hasPrefix("chat_audit_error_ratio{") && $0.key.contains("window=\"1h\"") }.sorted { $0.key < $1.key }
+        if ratios.isEmpty {
+            add(section, "audit", .ok, "no chat audit events in the last hour")
+            return
+        }
+        for (key, ratio) in ratios {
+            let action = LabelKey.labelValue(in: key, "action") ?? key
+            add(section, action, ratio > thresholds.auditErrorRatioWarning ? .warning : .ok,
+                "\(action): \(String(format: "%.2f", ratio * 100))% failures in the last hour")
+        }
+    }
+
+    static func age(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return "\(total / 60)m\(total % 60)s" }
+        if total < 86_400 { return "\(total / 3600)h\(total % 3600 / 60)m" }
+        return "\(total / 86_400)d\(total % 86_400 / 3600)h"
+    }
+}
+
+extension Duration {
+    var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+enum LabelKey {
+    /// The value of one label in a `name{a="x",b="y"}` key (values here never hold quotes).
+    static func labelValue(in key: String, _ label: String) -> String? {
+        guard let range = key.range(of: "\(label)=\"") else { return nil }
+        let rest = key[range.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return String(rest[..<end])
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import ChatCheck
+import CollectorConfig
+import ExporterCore
+import Foundation
+import PostgresClient
+
+/// `chat-exporter check`: runs every collector once and reports, like the old `verify-chat-creation.sh --check-only`.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Run every collector once and report on the chat-creation system.",
+        discussion: "Exits 0 when healthy, 1 when a problem was found, 2 when the database cannot be reached or the configuration is bad. Colour only on a terminal, never with NO_COLOR."
+    )
+
+    enum Output: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(name: .customLong("config.file"), help: ArgumentHelp("The collectors file; without it, the embedded defaults.", valueName: "path"))
+    var configFile: String?
+
+    @Option(help: "Report format: text or json.")
+    var output: Output = .text
+
+    @Option(name: .customLong("grace-period"), help: "Bookings left without a room for longer than this are a problem.")
+    var gracePeriod = DurationArgument(argument: "5m")!
+
+    @OptionGroup(title: "Database") var database: DatabaseOptions
+
+    func run() async throws {
+        let collectors: CollectorsFile
+        let settings: ConnectionSettings
+        do {
+            collectors = try CollectorsSource(path: configFile).load()
+            settings = try database.connectionSettings()
+        } catch {
+            FileHandle.standardError.write(Data("chat-exporter check: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let pool = ConnectionPool(settings: settings, session: database.session, configuration: database.pool)
+        let runs = await CollectorRun.executeAll(collectors.collectors, on: pool, concurrency: database.maxConnections)
+        await pool.shutdown()
+
+        var thresholds = CheckReport.Thresholds()
+        thresholds.gracePeriod = gracePeriod.duration
+        let report = CheckReport(target: settings.target, runs: runs, thresholds: thresholds)
+        switch output {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+        case .text:
+            let environment = ProcessInfo.processInfo.environment
+            let colored = isatty(STDOUT_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty
+            FileHandle.standardOutput.write(Data(report.text(colored: colored).utf8))
+        }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}

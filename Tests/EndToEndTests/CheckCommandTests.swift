@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `chat-exporter check`: the old verification report, with exit codes a script can trust.
+struct CheckCommandTests {
+    private func check(_ database: TestDatabase, _ arguments: [String] = [], environment extra: [String: String] = [:]) throws -> ProcessResult {
+        var environment = ["DATA_SOURCE_NAME": database.keyValueDSN]
+        environment.merge(extra) { _, new in new }
+        return try runProcess(Binary.chatExporter, ["check"] + arguments, environment: environment, timeout: .seconds(60))
+    }
+
+    /// A teacher, a student, tomorrow's lesson and an active booking: the trigger makes the room.
+    private func healthyPlatform() throws -> TestDatabase {
+        let database = try TestPostgres.shared().createDatabase()
+        try database.execute("""
+            INSERT INTO users (id, email, role) VALUES
+              ('00000000-0000-0000-0000-0000000000a1', 'teacher@example.com', 'teacher'),
+              ('00000000-0000-0000-0000-0000000000b1', 'student@example.com', 'student');
+            INSERT INTO lessons (id, teacher_id, start_time, end_time) VALUES
+              ('00000000-0000-0000-0000-0000000000c1', '00000000-0000-0000-0000-0000000000a1', now() + interval '1 day', now() + interval '1 day 1 hour');
+            INSERT INTO bookings (lesson_id, student_id, status) VALUES
+              ('00000000-0000-0000-0000-0000000000c1', '00000000-0000-0000-0000-0000000000b1', 'active');
+            """)
+        return database
+    }
+
+    @Test func aHealthyDatabaseExitsZeroWithoutColourWhenNotATerminal() throws {
+        let database = try healthyPlatform()
+        defer { database.drop() }
+        let result = try check(database)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("✓ trigger 'booking_create_chat' exists (BEFORE INSERT) and is enabled"))
+        #expect(result.stdout.contains("✓ every active booking has a live chat room"))
+        #expect(result.stdout.contains("127.0.0.1:\(database.server.port)/\(database.name) as postgres"))
+        #expect(!result.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
+        #expect(!result.stdout.contains(database.server.password))
+    }
+
+    @Test func colourOnATerminalOnlyAndNeverWithNoColor() throws {
+        let database = try healthyPlatform()
+        defer { database.drop() }
+        // script(1) gives the command a pseudo-terminal as its stdout.
+        let command = "\(try Binary.chatExporter) check"
+        let terminal = try runProcess("script", ["-qec", command, "/dev/null"], environment: ["DATA_SOURCE_NAME": database.keyValueDSN, "TERM": "xterm"])
+        #expect(terminal.status == 0)
+        #expect(terminal.stdout.contains("\u{1B}[32m✓\u{1B}[0m"))
+        let noColor = try runProcess("script", ["-qec", command, "/dev/null"], environment: ["DATA_SOURCE_NAME": database.keyValueDSN, "TERM": "xterm", "NO_COLOR": "1"])
+        #expect(noColor.status == 0)
+        #expect(noColor.stdout.contains("✓ All checks passed."))
+        #expect(!noColor.stdout.contains("\u{1B}["))
+    }
+
+    @Test func aDisabledTriggerAndAnOldBookingWithoutARoomExitOne() throws {
+        let database = try healthyPlatform()
+        defer { database.drop() }
+        try database.execute("""
+            ALTER TABLE bookings DISABLE TRIGGER booking_create_chat;
+            INSERT INTO users (id, email) VALUES ('00000000-0000-0000-0000-0000000000b2', 'late@example.com');
+            INSERT INTO bookings (lesson_id, student_id, status, created_at) VALUES
+              ('00000000-0000-0000-0000-0000000000c1', '00000000-0000-0000-0000-0000000000b2', 'active', now() - interval '10 minutes');
+            """)
+        let result = try check(database)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("✗ trigger 'booking_create_chat' exists (BEFORE INSERT) but is DISABLED"))
+        #expect(result.stdout.contains("✗ 1 active bookings without a live room (1 missing, 0 blocked by a soft-deleted room)"))
+
+        let json = try check(database, ["--output", "json"])
+        #expect(json.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["healthy"] as? Bool == false)
+        #expect(object["exit_code"] as? Int == 1)
+        let metrics = try #require(object["metrics"] as? [String: Any])
+        #expect(metrics["chat_trigger_enabled{trigger=\"booking_create_chat\"}"] as? Double == 0)
+        #expect(metrics["chat_bookings_without_room{reason=\"missing\"}"] as? Double == 1)
+        let checks = try #require(object["checks"] as? [[String: Any]])
+        #expect(checks.contains { $0["name"] as? String == "booking_create_chat" && $0["status"] as? String == "problem" })
+
+        // A booking younger than the grace period is only a warning.
+        let lenient = try check(database, ["--grace-period", "1h"])
+        #expect(lenient.stdout.contains("⚠ 1 active bookings without a live room"))
+    }
+
+    @Test func anUnreachableDatabaseOrABrokenConfigurationExitsTwo() throws {
+        let unreachable = try runProcess(Binary.chatExporter, ["check", "--database.connect-timeout=2s"], environment: [
+            "DATA_SOURCE_NAME": "host=127.0.0.1 port=\(freeTCPPort()) dbname=x user=x password=never-shown",
+        ], timeout: .seconds(60))
+        #expect(unreachable.status == 2)
+        #expect(unreachable.stdout.contains("✗ cannot connect to 127.0.0.1:"))
+        #expect(!(unreachable.stdout + unreachable.stderr).contains("never-shown"))
+
+        let broken = NSTemporaryDirectory() + "broken-\(UUID().uuidString).yml"
+        try "collectors: {".write(toFile: broken, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        let badConfig = try runProcess(Binary.chatExporter, ["check", "--config.file", broken], environment: [:], timeout: .seconds(30))
+        #expect(badConfig.status == 2)
+        #expect(badConfig.stderr.contains(broken))
+    }
+}
