@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// deploy/sql: the least-privilege role runs every default collector and nothing more; the indexes apply cleanly.
+@Suite(.serialized)
+struct DeploySQLTests {
+    private var repository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    private func psqlFile(_ database: TestDatabase, _ file: String, variables: [String: String] = [:]) throws -> ProcessResult {
+        var arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", database.server.host, "-p", "\(database.server.port)", "-U", database.server.superuser, "-d", database.name]
+        for (name, value) in variables { arguments += ["-v", "\(name)=\(value)"] }
+        arguments += ["-f", repository.appendingPathComponent(file).path]
+        return try runProcess("psql", arguments, environment: ["PGPASSWORD": database.server.password, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+    }
+
+    @Test func theExporterRoleRunsEveryDefaultCollectorAndCannotWriteOrReadMessageText() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let password = "role-\(UUID().uuidString)"
+        let applied = try psqlFile(database, "deploy/sql/role.sql", variables: ["exporter_password": password])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let again = try psqlFile(database, "deploy/sql/role.sql", variables: ["exporter_password": password])
+        #expect(again.status == 0, "role.sql is idempotent: \(again.stderr)")
+
+        let dsn = "host=\(database.server.host) port=\(database.server.port) dbname=\(database.name) user=chat_exporter password=\(password)"
+        let check = try runProcess(Binary.chatExporter, ["check", "--output", "json"], environment: ["DATA_SOURCE_NAME": dsn])
+        #expect(check.status == 0, "every collector runs under the role: \(check.stdout)")
+        #expect(!check.stdout.contains("\"section\" : \"Collectors\""))
+
+        let environment = ["PGPASSWORD": password, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        let base = ["-X", "-h", database.server.host, "-p", "\(database.server.port)", "-U", "chat_exporter", "-d", database.name, "-c"]
+        let readText = try runProcess("psql", base + ["SELECT message_text FROM messages"], environment: environment)
+        #expect(readText.status != 0)
+        #expect(readText.stderr.contains("permission denied"))
+        let write = try runProcess("psql", base + ["BEGIN READ WRITE; INSERT INTO users (email) VALUES ('x@example.com'); COMMIT"], environment: environment)
+        #expect(write.status != 0 || write.stderr.contains("permission denied"))
+        #expect(try database.scalar("SELECT count(*) FROM users") == "0")
+    }
+
+    @Test func theIndexesApplyTwiceWithoutErrorAndAreValid() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        for _ in 0..<2 {
+            let result = try psqlFile(database, "deploy/sql/indexes.sql")
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(try database.scalar("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'chat_exporter_%' AND i.indisvalid") == "10")
+    }
+}

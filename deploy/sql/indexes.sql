@@ -1,0 +1,49 @@
+-- Indexes that keep chat-exporter's default collectors cheap on a large database.
+--
+-- Every index is partial on the rows the collectors read (live, active, pending, recent), so the
+-- cost of a query follows the live or recent data it looks at, not the history of the table.
+-- CONCURRENTLY builds them without blocking the platform's writes: run this file outside a
+-- transaction, e.g.  psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -f deploy/sql/indexes.sql
+-- It is idempotent (IF NOT EXISTS). An index left INVALID by an interrupted build must be dropped
+-- and built again (see docs/operations.md).
+
+-- chat_rooms_created_today, chat_room_lag: live rooms by creation time.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_rooms_live_created_at
+    ON chat_rooms (created_at) WHERE deleted_at IS NULL;
+
+-- chat_room_lag: a room's pair → the student's live bookings → their lessons.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_bookings_live_student
+    ON bookings (student_id, lesson_id) WHERE deleted_at IS NULL;
+
+-- chat_bookings_without_room, chat_integrity: the active bookings only.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_bookings_active
+    ON bookings (lesson_id) INCLUDE (student_id, created_at)
+    WHERE status = 'active' AND deleted_at IS NULL;
+
+-- chat_bookings: live bookings by status (an index-only scan).
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_bookings_live_status
+    ON bookings (status) WHERE deleted_at IS NULL;
+
+-- chat_lessons: live lessons by end time (an index-only scan).
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_lessons_live_end_time
+    ON lessons (end_time) WHERE deleted_at IS NULL;
+
+-- chat_room_lag: a teacher's live lessons with their end time.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_lessons_live_teacher
+    ON lessons (teacher_id) INCLUDE (end_time) WHERE deleted_at IS NULL;
+
+-- chat_room_activity: does a room hold a live message?
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_messages_live_room
+    ON messages (chat_room_id) WHERE deleted_at IS NULL;
+
+-- chat_messages: the moderation backlog and its oldest message.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_messages_pending
+    ON messages (created_at) WHERE status = 'pending_moderation' AND deleted_at IS NULL;
+
+-- chat_messages: live messages of the last hour.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_messages_live_created_at
+    ON messages (created_at) WHERE deleted_at IS NULL;
+
+-- chat_audit: the last 24 hours of audit rows (an index-only scan with action and status).
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_audit_logs_created_at
+    ON audit_logs (created_at) INCLUDE (action, status);
