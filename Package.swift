@@ -5,6 +5,7 @@ import PackageDescription
 //   libpq          -> CLibPQ      -> PostgresClient
 //   libmicrohttpd  -> CMicroHTTPD -> HTTPServer
 //   zlib           -> CZlib       -> Gzip
+//   libcrypt       -> CCrypt      -> PasswordHash
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -35,6 +36,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("microhttpd"), .linkedLibrary("gnutls")]
         ),
         .systemLibrary(
+            name: "CCrypt",
+            providers: [.apt(["libcrypt-dev"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -44,6 +49,7 @@ let package = Package(
         .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: strict),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"], swiftSettings: strict),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: strict),
+        .target(name: "PasswordHash", dependencies: ["CCrypt"], swiftSettings: strict),
 
         // Pure Swift.
         .target(name: "Exposition", swiftSettings: strict),
@@ -64,11 +70,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "WebConfig",
+            dependencies: ["PasswordHash", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .target(name: "ChatCheck", dependencies: ["ExporterCore", "Exposition", "PostgresClient"], swiftSettings: strict),
         .executableTarget(
             name: "chat-exporter",
             dependencies: [
-                "ChatCheck", "ExporterCore", "CollectorConfig", "PostgresClient", "HTTPServer",
+                "ChatCheck", "ExporterCore", "WebConfig", "CollectorConfig", "PostgresClient", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

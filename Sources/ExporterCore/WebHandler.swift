@@ -4,17 +4,32 @@ public import HTTPServer
 
 /// The exporter's routes, answered on libmicrohttpd's threads from the current snapshot only:
 /// the telemetry path, `/` (landing page), `/-/healthy` and `/-/ready`. Other paths are 404; methods other
-/// than GET and HEAD on a known path are 405.
+/// than GET and HEAD on a known path are 405. With basic authentication configured, every route but
+/// `/-/healthy` (a liveness probe that reveals nothing) answers 401 without valid credentials.
 public struct WebHandler: HTTPHandler {
     private let store: SnapshotStore
     private let telemetryPath: String
+    private let authorize: (@Sendable (_ authorizationHeader: String?) -> Bool)?
+    private let extraHeaders: [HTTPHeader]
 
-    public init(store: SnapshotStore, telemetryPath: String) {
+    public init(
+        store: SnapshotStore, telemetryPath: String,
+        authorize: (@Sendable (_ authorizationHeader: String?) -> Bool)? = nil,
+        extraHeaders: [String: String] = [:]
+    ) {
         self.store = store
         self.telemetryPath = telemetryPath
+        self.authorize = authorize
+        self.extraHeaders = extraHeaders.sorted { $0.key < $1.key }.map { HTTPHeader(name: $0.key, value: $0.value) }
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        var response = route(request)
+        response.headers += extraHeaders
+        return response
+    }
+
+    private func route(_ request: HTTPRequest) -> HTTPResponse {
         let route: Route
         switch request.path {
         case telemetryPath: route = .metrics
@@ -22,6 +37,9 @@ public struct WebHandler: HTTPHandler {
         case "/-/healthy": route = .healthy
         case "/-/ready": route = .ready
         default: return .text(status: 404, "404 page not found\n")
+        }
+        if let authorize, route != .healthy, !authorize(request.header("authorization")) {
+            return .text(status: 401, "401 Unauthorized\n", headers: [HTTPHeader(name: "WWW-Authenticate", value: "Basic realm=\"chat-exporter\", charset=\"UTF-8\"")])
         }
         guard request.method == "GET" || request.method == "HEAD" else {
             return .methodNotAllowed(allowed: ["GET", "HEAD"])

@@ -6,6 +6,7 @@ import HTTPServer
 import Logging
 import PostgresClient
 import ServiceLifecycle
+import WebConfig
 
 /// Runs the exporter: the collectors in the background, `/metrics` in the foreground, until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -27,10 +28,12 @@ struct ServeCommand: AsyncParsableCommand {
         let collectors: CollectorsFile
         let settings: ConnectionSettings
         let serverConfiguration: HTTPServerConfiguration
+        let webConfiguration: WebConfiguration
         do {
             collectors = try source.load()
             settings = try database.connectionSettings()
-            serverConfiguration = try web.serverConfiguration()
+            webConfiguration = try web.webConfiguration()
+            serverConfiguration = try web.serverConfiguration(webConfiguration)
         } catch {
             logger.error("cannot start", metadata: ["err": "\(error)"])
             throw ExitCode(1)
@@ -45,13 +48,16 @@ struct ServeCommand: AsyncParsableCommand {
         let scheduler = Scheduler(pool: pool, store: store, logger: logger)
         let server = HTTPServer(
             configuration: serverConfiguration,
-            handler: WebHandler(store: store, telemetryPath: web.telemetryPath),
+            handler: WebHandler(
+                store: store, telemetryPath: web.telemetryPath,
+                authorize: Self.authorizer(webConfiguration), extraHeaders: webConfiguration.headers),
             logger: { [logger] message in logger.debug("libmicrohttpd", metadata: ["detail": "\(message)"]) })
 
         logger.info("starting chat-exporter", metadata: [
             "version": "\(BuildInfo.version)", "revision": "\(BuildInfo.revision)",
             "collectors": "\(collectors.collectors.count)", "config": "\(source.displayName)",
             "database": "\(target)", "connection_source": "\(settings.source.rawValue)",
+            "tls": "\(serverConfiguration.tls != nil)", "basic_auth": "\(!webConfiguration.basicAuthUsers.isEmpty)",
         ])
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
@@ -69,5 +75,12 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         logger.info("shut down cleanly")
+    }
+
+    /// Basic authentication when the web config names users; nil (open) otherwise.
+    private static func authorizer(_ web: WebConfiguration) -> (@Sendable (String?) -> Bool)? {
+        guard !web.basicAuthUsers.isEmpty else { return nil }
+        let authenticator = BasicAuthenticator(users: web.basicAuthUsers)
+        return { header in authenticator.authorize(authorizationHeader: header) }
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import HTTPServer
+import WebConfig
 
 /// The HTTP endpoint, with the flag names of the Prometheus exporters.
 struct WebOptions: ParsableArguments {
@@ -8,6 +10,9 @@ struct WebOptions: ParsableArguments {
 
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
     var telemetryPath = "/metrics"
+
+    @Option(name: .customLong("web.config.file"), help: ArgumentHelp("A Prometheus exporter-toolkit web config file: TLS (tls_server_config) and basic authentication (basic_auth_users).", valueName: "path"))
+    var configFile: String?
 
     @Option(name: .customLong("web.max-connections"), help: "The most HTTP connections served at once; more wait in the kernel's queue.")
     var maxConnections = 1024
@@ -36,11 +41,32 @@ struct WebOptions: ParsableArguments {
         return (host, port)
     }
 
-    func serverConfiguration() throws -> HTTPServerConfiguration {
+    /// The web config file's content; an empty configuration without the flag.
+    func webConfiguration() throws -> WebConfiguration {
+        guard let configFile else { return WebConfiguration() }
+        return try WebConfigurationLoader.load(path: configFile)
+    }
+
+    func serverConfiguration(_ web: WebConfiguration) throws -> HTTPServerConfiguration {
         let (host, port) = try listenHostAndPort()
         var configuration = HTTPServerConfiguration(host: host, port: port)
         configuration.connectionLimit = maxConnections
         configuration.connectionTimeout = connectionTimeout.duration
+        if let tls = web.tls {
+            func read(_ path: String, _ what: String) throws -> String {
+                guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                    throw ValidationError("\(configFile ?? ""): cannot read \(what) \(path)")
+                }
+                return text
+            }
+            configuration.tls = TLSConfiguration(
+                certificatePEM: try read(tls.certFile, "cert_file"),
+                privateKeyPEM: try read(tls.keyFile, "key_file"),
+                clientCAPEM: try tls.clientCAFile.map { try read($0, "client_ca_file") },
+                clientAuth: TLSConfiguration.ClientAuth(rawValue: tls.clientAuthType) ?? .none,
+                minimumVersion: TLSConfiguration.Version(rawValue: tls.minVersion) ?? .tls12
+            )
+        }
         return configuration
     }
 }

@@ -1,0 +1,101 @@
+import Foundation
+import PasswordHash
+import Yams
+
+/// Reads and checks a web config file. Unknown keys are errors (exporter-toolkit reads strictly too), and so is
+/// anything chat-exporter cannot honour, rather than being silently ignored.
+public enum WebConfigurationLoader {
+    static let clientAuthTypes = ["NoClientCert", "RequestClientCert", "RequireAnyClientCert", "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"]
+
+    public static func load(path: String) throws(WebConfigError) -> WebConfiguration {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw WebConfigError(file: path, line: 0, column: 0, message: "cannot read the file")
+        }
+        return try parse(yaml: text, path: path)
+    }
+
+    public static func parse(yaml: String, path: String) throws(WebConfigError) -> WebConfiguration {
+        let base = (path as NSString).deletingLastPathComponent
+        func fail(_ node: Node?, _ message: String) -> WebConfigError {
+            WebConfigError(file: path, line: node?.mark.map { $0.line } ?? 0, column: node?.mark.map { $0.column } ?? 0, message: message)
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else { return WebConfiguration() }
+            root = node
+        } catch let error as YamlError {
+            throw WebConfigError(file: path, line: 0, column: 0, message: "YAML syntax error: \(error)".replacingOccurrences(of: "\n", with: " "))
+        } catch {
+            throw WebConfigError(file: path, line: 0, column: 0, message: "YAML syntax error: \(error)")
+        }
+        let top = try mapping(root, "the web config", allowed: ["tls_server_config", "http_server_config", "basic_auth_users"], fail)
+        var configuration = WebConfiguration()
+
+        if let tlsNode = top["tls_server_config"] {
+            let tls = try mapping(tlsNode, "tls_server_config", allowed: ["cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version"], fail)
+            func path(_ key: String) throws(WebConfigError) -> String? {
+                guard let node = tls[key] else { return nil }
+                let value = try scalar(node, key, fail)
+                return value.hasPrefix("/") ? value : (base as NSString).appendingPathComponent(value)
+            }
+            guard let certFile = try path("cert_file"), let keyFile = try path("key_file") else {
+                throw fail(tlsNode, "tls_server_config needs both cert_file and key_file")
+            }
+            let clientAuth = try tls["client_auth_type"].map { node throws(WebConfigError) in try scalar(node, "client_auth_type", fail) } ?? "NoClientCert"
+            guard clientAuthTypes.contains(clientAuth) else {
+                throw fail(tls["client_auth_type"], "client_auth_type \"\(clientAuth)\" is not one of \(clientAuthTypes.joined(separator: ", "))")
+            }
+            let clientCA = try path("client_ca_file")
+            if clientAuth == "RequireAndVerifyClientCert" || clientAuth == "VerifyClientCertIfGiven", clientCA == nil {
+                throw fail(tlsNode, "client_auth_type \(clientAuth) needs client_ca_file")
+            }
+            let minVersion = try tls["min_version"].map { node throws(WebConfigError) in try scalar(node, "min_version", fail) } ?? "TLS12"
+            guard ["TLS12", "TLS13"].contains(minVersion) else {
+                throw fail(tls["min_version"], "min_version \"\(minVersion)\" is not supported (TLS12 or TLS13)")
+            }
+            if let maxNode = tls["max_version"], try scalar(maxNode, "max_version", fail) != "TLS13" {
+                throw fail(maxNode, "max_version must be TLS13 (older versions are not offered)")
+            }
+            configuration.tls = WebConfiguration.TLS(certFile: certFile, keyFile: keyFile, clientCAFile: clientCA, clientAuthType: clientAuth, minVersion: minVersion)
+        }
+
+        if let httpNode = top["http_server_config"] {
+            let http = try mapping(httpNode, "http_server_config", allowed: ["http2", "headers"], fail)
+            if let headers = http["headers"] {
+                for (name, value) in try mapping(headers, "headers", allowed: nil, fail) {
+                    configuration.headers[name] = try scalar(value, name, fail)
+                }
+            }
+        }
+
+        if let usersNode = top["basic_auth_users"] {
+            for (user, hashNode) in try mapping(usersNode, "basic_auth_users", allowed: nil, fail) {
+                let hash = try scalar(hashNode, user, fail)
+                guard PasswordHash.isSupportedBcrypt(hash) else {
+                    throw fail(hashNode, "the password of \"\(user)\" is not a bcrypt hash ($2y$/$2b$/$2a$, e.g. from htpasswd -nBC 10)")
+                }
+                configuration.basicAuthUsers[user] = hash
+            }
+        }
+        return configuration
+    }
+
+    private static func mapping(_ node: Node, _ what: String, allowed: [String]?, _ fail: (Node?, String) -> WebConfigError) throws(WebConfigError) -> [String: Node] {
+        guard case .mapping(let pairs) = node else { throw fail(node, "\(what) must be a mapping") }
+        var result: [String: Node] = [:]
+        for (keyNode, value) in pairs {
+            guard case .scalar(let key) = keyNode else { throw fail(keyNode, "keys of \(what) must be strings") }
+            if let allowed, !allowed.contains(key.string) {
+                throw fail(keyNode, "unknown key \"\(key.string)\" in \(what) (allowed: \(allowed.joined(separator: ", ")))")
+            }
+            guard result[key.string] == nil else { throw fail(keyNode, "duplicate key \"\(key.string)\" in \(what)") }
+            result[key.string] = value
+        }
+        return result
+    }
+
+    private static func scalar(_ node: Node, _ what: String, _ fail: (Node?, String) -> WebConfigError) throws(WebConfigError) -> String {
+        guard case .scalar(let value) = node else { throw fail(node, "\(what) must be a string") }
+        return value.string
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `--web.config.file` in the exporter-toolkit format: basic auth with bcrypt hashes, TLS, client certificates.
+struct WebSecurityTests {
+    static let collectors = """
+        collectors:
+          - name: one
+            interval: 1s
+            timeout: 1s
+            sql: SELECT 1 AS v
+            metrics:
+              - {name: test_one, type: gauge, help: One., value: v}
+        """
+
+    private func temporaryDirectory() throws -> String {
+        let directory = NSTemporaryDirectory() + "web-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    private func basicHeader(_ user: String, _ password: String) -> (String, String) {
+        ("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())
+    }
+
+    @Test func basicAuthWithBcryptHashesFromHtpasswd() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let hashed = try runProcess("htpasswd", ["-nbBC", "10", "prometheus", "scrape-secret"])
+        #expect(hashed.status == 0)
+        let hash = String(hashed.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", maxSplits: 1)[1])
+        let webConfig = directory + "/web.yml"
+        try "basic_auth_users:\n  prometheus: '\(hash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
+
+        let anonymous = try exporter.get("/metrics")
+        #expect(anonymous.status == 401)
+        #expect(anonymous.header("www-authenticate")?.hasPrefix("Basic realm=") == true)
+        #expect(try exporter.get("/metrics", headers: [basicHeader("prometheus", "wrong")]).status == 401)
+        #expect(try exporter.get("/metrics", headers: [basicHeader("nobody", "scrape-secret")]).status == 401)
+        #expect(try exporter.get("/", headers: []).status == 401)
+        #expect(try exporter.get("/-/ready").status == 401)
+        #expect(try exporter.get("/-/healthy").status == 200, "the liveness probe stays open (documented)")
+        let authorized = try exporter.get("/metrics", headers: [basicHeader("prometheus", "scrape-secret")])
+        #expect(authorized.status == 200)
+        #expect(authorized.text.contains("chat_exporter_build_info"))
+        #expect(!exporter.process.stderr().contains("scrape-secret"))
+    }
+
+    @Test func tlsServesHTTPSAndRefusesPlainHTTP() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let generated = try runProcess("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                                                   "-subj", "/CN=localhost", "-keyout", directory + "/server.key", "-out", directory + "/server.crt"])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        try """
+            tls_server_config:
+              cert_file: server.crt
+              key_file: server.key
+              min_version: TLS12
+            """.write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", directory + "/web.yml"])
+        let https = try runProcess("curl", ["-sS", "--cacert", directory + "/server.crt", "--resolve", "localhost:\(exporter.port):127.0.0.1",
+                                            "-o", "/dev/null", "-w", "%{http_code}", "https://localhost:\(exporter.port)/metrics"])
+        #expect(https.stdout == "200", "\(https.stderr)")
+        let plain = try runProcess("curl", ["-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(exporter.port)/metrics"])
+        #expect(plain.stdout != "200")
+        let tls11 = try runProcess("curl", ["-sS", "-k", "--tls-max", "1.1", "-o", "/dev/null", "-w", "%{http_code}", "https://127.0.0.1:\(exporter.port)/metrics"])
+        #expect(tls11.stdout != "200", "TLS 1.1 is refused")
+    }
+
+    @Test func clientCertificatesAreRequiredAndVerified() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func openssl(_ arguments: [String]) throws {
+            let result = try runProcess("openssl", arguments)
+            #expect(result.status == 0, "openssl \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+        let d = directory
+        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=test-ca", "-keyout", d + "/ca.key", "-out", d + "/ca.crt"])
+        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", d + "/server.key", "-out", d + "/server.crt"])
+        try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=prometheus", "-keyout", d + "/client.key", "-out", d + "/client.csr"])
+        try openssl(["x509", "-req", "-in", d + "/client.csr", "-CA", d + "/ca.crt", "-CAkey", d + "/ca.key", "-CAcreateserial", "-days", "1", "-out", d + "/client.crt"])
+        try """
+            tls_server_config:
+              cert_file: server.crt
+              key_file: server.key
+              client_auth_type: RequireAndVerifyClientCert
+              client_ca_file: ca.crt
+            """.write(toFile: d + "/web.yml", atomically: true, encoding: .utf8)
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", d + "/web.yml"])
+        let url = "https://127.0.0.1:\(exporter.port)/metrics"
+        let with = try runProcess("curl", ["-sS", "-k", "--cert", d + "/client.crt", "--key", d + "/client.key", "-o", "/dev/null", "-w", "%{http_code}", url])
+        #expect(with.stdout == "200", "\(with.stderr)")
+        let without = try runProcess("curl", ["-sS", "-k", "-o", "/dev/null", "-w", "%{http_code}", url])
+        #expect(without.stdout != "200")
+    }
+
+    @Test func aBrokenWebConfigStopsTheStartWithItsPosition() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "basic_auth_users:\n  alice: not-a-hash\n".write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+        let result = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(directory + "/web.yml:2:10: the password of \\\"alice\\\" is not a bcrypt hash"))
+        try "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  cipher_suites: [x]\n".write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+        let unknown = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("web.yml:4:3: unknown key \\\"cipher_suites\\\""))
+    }
+}
