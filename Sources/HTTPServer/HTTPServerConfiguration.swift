@@ -1,0 +1,40 @@
+/// How an `HTTPServer` listens and what it allows.
+public struct HTTPServerConfiguration: Sendable {
+    /// The host name or address to listen on; `""` means all interfaces (IPv6 and IPv4 when IPv6 is
+    /// available, IPv4 otherwise). A name that resolves to both families listens on its IPv4 address.
+    /// IPv6 literals may be written with or without brackets.
+    public var host: String
+    /// The TCP port; `0` picks a free port (read it from `HTTPServer.port` after `start()`).
+    public var port: Int
+    /// The most connections open at once; further connections are closed right after accept.
+    public var connectionLimit: Int
+    /// How long a connection may be idle before the server closes it; `.zero` means never.
+    /// Rounded up to whole seconds.
+    public var connectionTimeout: Duration
+    /// The number of threads that poll connections (epoll) and call the handler.
+    public var threadCount: Int
+    /// Memory per connection for reading the request; bounds the request line plus headers.
+    /// Larger requests are answered with an error by libmicrohttpd.
+    public var connectionMemoryLimit: Int
+    /// TLS settings; `nil` serves plain HTTP.
+    public var tls: TLSConfiguration?
+
+    /// Creates a configuration.
+    public init(
+        host: String = "",
+        port: Int = 0,
+        connectionLimit: Int = 512,
+        connectionTimeout: Duration = .seconds(10),
+        threadCount: Int = 2,
+        connectionMemoryLimit: Int = 32 * 1024,
+        tls: TLSConfiguration? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.connectionLimit = connectionLimit
+        self.connectionTimeout = connectionTimeout
+        self.threadCount = threadCount
+        self.connectionMemoryLimit = connectionMemoryLimit
+        self.tls = tls
+    }
+}

@@ -1,0 +1,107 @@
+internal import CMicroHTTPD
+internal import Glibc
+
+// The C callbacks handed to libmicrohttpd. They recover Swift objects from their `cls` pointers:
+// the `ServerContext` (unretained; the running daemon keeps it alive), a `RequestContext` (retained
+// per request) or an `HTTPBody` (retained per response).
+
+/// MHD_OPTION_URI_LOG_CALLBACK: called once per request with the raw request target. Creates the
+/// request's context, which becomes `*con_cls` and is released in `mhdRequestCompleted`.
+func mhdRequestStarted(
+    _ cls: UnsafeMutableRawPointer?,
+    _ uri: UnsafePointer<CChar>?,
+    _ connection: OpaquePointer?
+) -> UnsafeMutableRawPointer? {
+    var query: String? = nil
+    if let uri, let questionMark = strchr(uri, Int32(UInt8(ascii: "?"))) {
+        query = String(cString: questionMark + 1)
+    }
+    return makeRequestContext(query: query, server: cls)
+}
+
+/// Creates a retained request context and counts it as open on the server behind `server`.
+private func makeRequestContext(query: String?, server: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer {
+    if let server {
+        Unmanaged<ServerContext>.fromOpaque(server).takeUnretainedValue()
+            .openRequests.wrappingAdd(1, ordering: .relaxed)
+    }
+    return Unmanaged.passRetained(RequestContext(query: query)).toOpaque()
+}
+
+/// MHD_OPTION_NOTIFY_COMPLETED: releases the request's context.
+func mhdRequestCompleted(
+    _ cls: UnsafeMutableRawPointer?,
+    _ connection: OpaquePointer?,
+    _ requestState: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ reason: MHD_RequestTerminationCode
+) {
+    guard let requestState, let pointer = requestState.pointee else { return }
+    requestState.pointee = nil
+    Unmanaged<RequestContext>.fromOpaque(pointer).release()
+    if let cls {
+        Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
+            .openRequests.wrappingSubtract(1, ordering: .relaxed)
+    }
+}
+
+/// The access handler. libmicrohttpd calls it first when the headers are in (we answer `MHD_YES`
+/// so that it goes on reading), then once per chunk of request body (discarded), then a final time
+/// with no upload data, when the response is built and queued.
+func mhdAccessHandler(
+    _ cls: UnsafeMutableRawPointer?,
+    _ connection: OpaquePointer?,
+    _ url: UnsafePointer<CChar>?,
+    _ method: UnsafePointer<CChar>?,
+    _ version: UnsafePointer<CChar>?,
+    _ uploadData: UnsafePointer<CChar>?,
+    _ uploadDataSize: UnsafeMutablePointer<Int>?,
+    _ requestState: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> MHD_Result {
+    guard let cls, let connection, let uploadDataSize, let requestState else { return .NO }
+    // The URI log callback always runs first; without a context, create one now.
+    if requestState.pointee == nil {
+        requestState.pointee = makeRequestContext(query: nil, server: cls)
+    }
+    let request = Unmanaged<RequestContext>.fromOpaque(requestState.pointee!).takeUnretainedValue()
+    if !request.headersReceived {
+        request.headersReceived = true
+        return .YES
+    }
+    if uploadDataSize.pointee != 0 {
+        uploadDataSize.pointee = 0
+        return .YES
+    }
+    let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
+    return server.answer(connection: connection, method: method, url: url, query: request.query)
+}
+
+/// MHD_get_connection_values iterator: adds one header to the `[String: String]` behind `cls`.
+func mhdCollectHeader(
+    _ cls: UnsafeMutableRawPointer?,
+    _ kind: MHD_ValueKind,
+    _ key: UnsafePointer<CChar>?,
+    _ value: UnsafePointer<CChar>?
+) -> MHD_Result {
+    guard let cls, let key else { return .YES }
+    let headers = cls.assumingMemoryBound(to: [String: String].self)
+    let name = String(cString: key).lowercased()
+    let value = value.map { String(cString: $0) } ?? ""
+    if let existing = headers.pointee[name] {
+        headers.pointee[name] = existing + ", " + value
+    } else {
+        headers.pointee[name] = value
+    }
+    return .YES
+}
+
+/// The response free callback: libmicrohttpd is done with the body's bytes.
+func mhdReleaseBody(_ cls: UnsafeMutableRawPointer?) {
+    guard let cls else { return }
+    Unmanaged<HTTPBody>.fromOpaque(cls).release()
+}
+
+/// The external logger (formatted by the shim).
+func mhdLog(_ cls: UnsafeMutableRawPointer?, _ message: UnsafePointer<CChar>?) {
+    guard let cls, let message else { return }
+    Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue().libraryLogged(String(cString: message))
+}

@@ -1,0 +1,12 @@
+/// Per-request state, created when libmicrohttpd has read the request line (the URI log callback)
+/// and released when the request completes. Only the connection's thread touches it.
+final class RequestContext {
+    /// The raw query string, if the request target had a `?`.
+    let query: String?
+    /// Whether the access handler has seen the request headers (its first call).
+    var headersReceived = false
+
+    init(query: String?) {
+        self.query = query
+    }
+}

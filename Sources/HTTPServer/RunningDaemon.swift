@@ -1,0 +1,121 @@
+internal import CMicroHTTPD
+
+/// A started libmicrohttpd daemon and everything that must outlive it.
+final class RunningDaemon: @unchecked Sendable {
+    // @unchecked: the pointers are only used to stop the daemon (once, by `HTTPServer.stop()`),
+    // and libmicrohttpd's daemon handle may be used from any thread.
+    private let daemon: OpaquePointer
+    private let logger: UnsafeMutablePointer<chx_mhd_logger>
+    private let strings: CStringStore
+    /// Kept alive until the daemon has stopped; C holds unretained pointers to it.
+    private let context: ServerContext
+    /// The port the daemon is bound to.
+    let port: Int
+
+    private init(
+        daemon: OpaquePointer,
+        logger: UnsafeMutablePointer<chx_mhd_logger>,
+        strings: CStringStore,
+        context: ServerContext,
+        port: Int
+    ) {
+        self.daemon = daemon
+        self.logger = logger
+        self.strings = strings
+        self.context = context
+        self.port = port
+    }
+
+    /// Starts a daemon for `configuration` whose callbacks use `context`.
+    static func start(
+        configuration: HTTPServerConfiguration,
+        context: ServerContext
+    ) throws(HTTPServerError) -> RunningDaemon {
+        let contextPointer = Unmanaged.passUnretained(context).toOpaque()
+        let strings = CStringStore()
+        let logger = UnsafeMutablePointer<chx_mhd_logger>.allocate(capacity: 1)
+        logger.initialize(to: chx_mhd_logger(fn: mhdLog, cls: contextPointer))
+
+        var options = chx_mhd_options()
+        options.host = strings.add(configuration.bareHost)
+        options.port = UInt16(configuration.port)
+        options.thread_count = UInt32(configuration.threadCount)
+        options.connection_limit = UInt32(clamping: configuration.connectionLimit)
+        options.connection_timeout = configuration.connectionTimeoutSeconds
+        options.connection_memory_limit = configuration.connectionMemoryLimit
+        options.logger = UnsafePointer(logger)
+        options.access_handler = mhdAccessHandler
+        options.access_handler_cls = contextPointer
+        options.request_completed = mhdRequestCompleted
+        options.request_completed_cls = contextPointer
+        options.uri_logger = mhdRequestStarted
+        options.uri_logger_cls = contextPointer
+        if let tls = configuration.tls {
+            options.tls_certificate = strings.add(tls.certificatePEM)
+            options.tls_private_key = strings.add(tls.privateKeyPEM)
+            options.tls_priorities = strings.add(tls.minimumVersion.gnutlsPriorities)
+            if let clientCA = tls.clientCAPEM {
+                options.tls_client_ca = strings.add(clientCA)
+            }
+            options.tls_client_cert_request =
+                switch tls.clientAuth {
+                case .none: CHX_CLIENT_CERT_IGNORE
+                case .request, .verifyIfGiven: CHX_CLIENT_CERT_REQUEST
+                case .requireAny, .requireAndVerify: CHX_CLIENT_CERT_REQUIRE
+                }
+        }
+
+        context.beginStartup()
+        let errorCapacity = 256
+        let (started, shimError): (OpaquePointer?, String) =
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: errorCapacity) { buffer in
+                let daemon = chx_mhd_start(&options, buffer.baseAddress!, errorCapacity)
+                return (daemon, String(cString: buffer.baseAddress!))
+            }
+        let messages = context.endStartup()
+
+        guard let started else {
+            logger.deinitialize(count: 1)
+            logger.deallocate()
+            strings.freeAll()
+            throw failure(
+                address: configuration.displayAddress(port: configuration.port),
+                shimError: shimError,
+                messages: messages
+            )
+        }
+        return RunningDaemon(
+            daemon: started,
+            logger: logger,
+            strings: strings,
+            context: context,
+            port: Int(chx_mhd_bound_port(started))
+        )
+    }
+
+    /// Stops the daemon: closes the listening socket and every connection, waits for the threads,
+    /// then frees what the daemon used. Call once.
+    func stop() {
+        MHD_stop_daemon(daemon)
+        logger.deinitialize(count: 1)
+        logger.deallocate()
+        strings.freeAll()
+    }
+
+    /// The error for a failed start, from the shim's message or what libmicrohttpd logged.
+    static func failure(address: String, shimError: String, messages: [String]) -> HTTPServerError {
+        if !shimError.isEmpty {
+            return .cannotListen(address: address, reason: shimError)
+        }
+        // libmicrohttpd: "Failed to bind to port 9488: Address already in use"
+        for message in messages where message.hasPrefix("Failed to bind") {
+            if let colon = message.firstIndex(of: ":") {
+                let reason = message[message.index(after: colon)...].drop { $0 == " " }
+                return .cannotListen(address: address, reason: String(reason))
+            }
+            return .cannotListen(address: address, reason: message)
+        }
+        let reason = messages.isEmpty ? "libmicrohttpd could not start the daemon" : messages.joined(separator: "; ")
+        return .cannotStart(address: address, reason: reason)
+    }
+}

@@ -1,0 +1,69 @@
+internal import CMicroHTTPD
+
+extension ServerContext {
+    /// Builds the request, applies the client-certificate policy, calls the handler and queues its
+    /// response. Called on the final access-handler call of a request.
+    func answer(
+        connection: OpaquePointer,
+        method: UnsafePointer<CChar>?,
+        url: UnsafePointer<CChar>?,
+        query: String?
+    ) -> MHD_Result {
+        var verified: Bool? = nil
+        if let clientAuth {
+            let status = Self.clientCertificateStatus(of: connection)
+            guard clientAuth.admits(status) else {
+                let reason = status == .absent ? "client certificate required\n" : "client certificate not verified\n"
+                return queue(.text(status: 403, reason), on: connection)
+            }
+            verified = status == .verified
+        }
+        let request = HTTPRequest(
+            method: method.map { String(cString: $0) } ?? "",
+            path: url.map { String(cString: $0) } ?? "",
+            query: query,
+            headers: Self.headers(of: connection),
+            remoteAddress: Self.remoteAddress(of: connection),
+            clientCertificateVerified: verified
+        )
+        var response = handler.respond(to: request)
+        if !(100...999).contains(response.status) {
+            log("handler returned invalid status \(response.status) for \(request.method) \(request.path); answering 500")
+            response = .text(status: 500, "internal server error\n")
+        }
+        return queue(response, on: connection)
+    }
+
+    /// Hands `response` to libmicrohttpd without copying its body: the MHD response holds a retain
+    /// on the body, released by `mhdReleaseBody` when libmicrohttpd destroys the response.
+    func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
+        let body = response.body
+        let retained = Unmanaged.passRetained(body)
+        guard
+            let mhdResponse = MHD_create_response_from_buffer_with_free_callback_cls(
+                body.count, body.baseAddress, mhdReleaseBody, retained.toOpaque()
+            )
+        else {
+            retained.release()
+            log("cannot create a response (out of memory?)")
+            return .NO
+        }
+        defer { MHD_destroy_response(mhdResponse) }
+        for header in response.headers where !Self.isManagedByServer(header.name) {
+            if MHD_add_response_header(mhdResponse, header.name, header.value) != .YES {
+                log("dropping invalid response header \(header.name)")
+            }
+        }
+        let queued = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
+        if queued != .YES {
+            log("cannot queue a \(response.status) response; closing the connection")
+        }
+        return queued
+    }
+
+    /// Header fields libmicrohttpd computes itself.
+    private static func isManagedByServer(_ name: String) -> Bool {
+        let lowercased = name.lowercased()
+        return lowercased == "content-length" || lowercased == "transfer-encoding"
+    }
+}

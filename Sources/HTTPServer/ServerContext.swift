@@ -1,0 +1,51 @@
+internal import CMicroHTTPD
+import Synchronization
+
+/// What libmicrohttpd's callbacks need: the handler, the logger and the client-certificate policy.
+/// Passed to C as an unretained pointer; the running daemon keeps it alive.
+final class ServerContext: Sendable {
+    let handler: any HTTPHandler
+    let logger: (@Sendable (String) -> Void)?
+    /// The client-certificate policy; `nil` for plain HTTP or `.none`.
+    let clientAuth: TLSConfiguration.ClientAuth?
+    /// Requests whose `RequestContext` has not been released yet (zero once the daemon stopped).
+    let openRequests = Atomic<Int>(0)
+    /// libmicrohttpd messages logged while a `start()` is in progress, for the error message.
+    private let startupMessages = Mutex<[String]?>(nil)
+
+    init(handler: any HTTPHandler, logger: (@Sendable (String) -> Void)?, tls: TLSConfiguration?) {
+        self.handler = handler
+        self.logger = logger
+        if let clientAuth = tls?.clientAuth, clientAuth != .none {
+            self.clientAuth = clientAuth
+        } else {
+            self.clientAuth = nil
+        }
+    }
+
+    /// Sends `message` to the logger.
+    func log(_ message: String) {
+        logger?(message)
+    }
+
+    /// A message from libmicrohttpd.
+    func libraryLogged(_ message: String) {
+        startupMessages.withLock { messages in
+            messages?.append(message)
+        }
+        log("libmicrohttpd: \(message)")
+    }
+
+    /// Starts recording libmicrohttpd messages.
+    func beginStartup() {
+        startupMessages.withLock { $0 = [] }
+    }
+
+    /// Stops recording and returns what was logged since `beginStartup()`.
+    func endStartup() -> [String] {
+        startupMessages.withLock { messages in
+            defer { messages = nil }
+            return messages ?? []
+        }
+    }
+}

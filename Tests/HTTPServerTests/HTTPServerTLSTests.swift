@@ -1,0 +1,161 @@
+@testable import HTTPServer
+import Testing
+
+@Suite struct HTTPServerTLSTests {
+    /// Which client certificate curl presents.
+    enum Presented: String, Sendable, CustomTestStringConvertible {
+        case nothing, trusted, rogue
+        var testDescription: String { rawValue }
+    }
+
+    /// One row of the client-authentication matrix: `expected` is the handler's
+    /// `clientCertificateVerified`, or `nil` when the request must be refused.
+    struct ClientAuthCase: Sendable, CustomTestStringConvertible {
+        let clientAuth: TLSConfiguration.ClientAuth
+        let withCA: Bool
+        let presented: Presented
+        let expected: Bool?
+
+        var testDescription: String {
+            "\(clientAuth.rawValue)\(withCA ? "+CA" : ""), \(presented) -> \(expected.map { "verified=\($0)" } ?? "refused")"
+        }
+    }
+
+    static let clientAuthCases: [ClientAuthCase] = [
+        .init(clientAuth: .requireAndVerify, withCA: true, presented: .trusted, expected: true),
+        .init(clientAuth: .requireAndVerify, withCA: true, presented: .nothing, expected: nil),
+        .init(clientAuth: .requireAndVerify, withCA: true, presented: .rogue, expected: nil),
+        .init(clientAuth: .verifyIfGiven, withCA: true, presented: .trusted, expected: true),
+        .init(clientAuth: .verifyIfGiven, withCA: true, presented: .nothing, expected: false),
+        .init(clientAuth: .verifyIfGiven, withCA: true, presented: .rogue, expected: nil),
+        .init(clientAuth: .requireAny, withCA: false, presented: .nothing, expected: nil),
+        .init(clientAuth: .requireAny, withCA: false, presented: .rogue, expected: false),
+        .init(clientAuth: .requireAny, withCA: true, presented: .trusted, expected: true),
+        .init(clientAuth: .request, withCA: false, presented: .nothing, expected: false),
+        .init(clientAuth: .request, withCA: false, presented: .rogue, expected: false),
+        .init(clientAuth: .request, withCA: true, presented: .trusted, expected: true),
+        .init(clientAuth: .request, withCA: true, presented: .rogue, expected: false),
+    ]
+
+    @Test func httpsServesRequestsAndPlainHTTPToTheTLSPortFails() throws {
+        let material = try TLSMaterial()
+        let recorder = RequestRecorder()
+        let server = try startServer(
+            HTTPServerConfiguration(
+                tls: TLSConfiguration(certificatePEM: material.pem("server.pem"), privateKeyPEM: material.pem("server.key"))
+            )
+        ) { request in
+            recorder.record(request)
+            return .text("secure \(request.path)\n")
+        }
+        defer { server.stop() }
+
+        let result = try Curl.get(port: server.port, path: "/metrics", in: material)
+        #expect(result.exitStatus == 0, "\(result.standardError)")
+        #expect(result.httpStatus == 200)
+        #expect(result.body == "secure /metrics\n")
+        #expect(recorder.all.map(\.clientCertificateVerified) == [nil])
+
+        let plain = try RawConnection(port: server.port)
+        try? plain.send("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        let bytes = (try? plain.readToEnd(timeout: .seconds(10))) ?? []
+        #expect(!String(decoding: bytes, as: UTF8.self).hasPrefix("HTTP/"))
+        #expect(recorder.count == 1)
+
+        // The server is still fine afterwards.
+        #expect(try Curl.get(port: server.port, in: material).httpStatus == 200)
+    }
+
+    @Test func minimumVersionTLS13RefusesTLS12Clients() throws {
+        let material = try TLSMaterial()
+        func server(minimum: TLSConfiguration.Version) throws -> HTTPServer {
+            try startServer(
+                HTTPServerConfiguration(
+                    tls: TLSConfiguration(
+                        certificatePEM: material.pem("server.pem"), privateKeyPEM: material.pem("server.key"),
+                        minimumVersion: minimum
+                    )
+                )
+            ) { _ in .text("ok") }
+        }
+        let tls12Only = ["--tlsv1.2", "--tls-max", "1.2"]
+
+        let modern = try server(minimum: .tls13)
+        defer { modern.stop() }
+        #expect(try Curl.get(port: modern.port, extraArguments: ["--tlsv1.3"], in: material).httpStatus == 200)
+        let refused = try Curl.get(port: modern.port, extraArguments: tls12Only, in: material)
+        #expect(refused.exitStatus != 0)
+        #expect(refused.httpStatus == 0)
+
+        let compatible = try server(minimum: .tls12)
+        defer { compatible.stop() }
+        #expect(try Curl.get(port: compatible.port, extraArguments: tls12Only, in: material).httpStatus == 200)
+    }
+
+    @Test(arguments: clientAuthCases)
+    func clientCertificatePolicy(_ row: ClientAuthCase) throws {
+        let material = try TLSMaterial()
+        let recorder = RequestRecorder()
+        let server = try startServer(
+            HTTPServerConfiguration(
+                tls: TLSConfiguration(
+                    certificatePEM: material.pem("server.pem"),
+                    privateKeyPEM: material.pem("server.key"),
+                    clientCAPEM: row.withCA ? material.pem("ca.pem") : nil,
+                    clientAuth: row.clientAuth
+                )
+            )
+        ) { request in
+            recorder.record(request)
+            return .text("hello client\n")
+        }
+        defer { server.stop() }
+
+        let result: Curl.Result
+        switch row.presented {
+        case .nothing:
+            result = try Curl.get(port: server.port, in: material)
+        case .trusted:
+            result = try Curl.get(
+                port: server.port, clientCertificate: material.path("client.pem"),
+                clientKey: material.path("client.key"), in: material
+            )
+        case .rogue:
+            result = try Curl.get(
+                port: server.port, clientCertificate: material.path("rogue-client.pem"),
+                clientKey: material.path("rogue-client.key"), in: material
+            )
+        }
+
+        if let expected = row.expected {
+            #expect(result.httpStatus == 200, "curl exit \(result.exitStatus): \(result.standardError)")
+            #expect(result.body == "hello client\n")
+            #expect(recorder.all.map(\.clientCertificateVerified) == [expected])
+        } else {
+            // Refused: the handshake fails (no certificate) or the server answers 403.
+            #expect(result.httpStatus == 0 || result.httpStatus == 403, "got \(result.httpStatus)")
+            #expect(result.body != "hello client\n")
+            #expect(recorder.count == 0)
+        }
+    }
+
+    @Test func unusableCertificateGivesAClearError() throws {
+        let material = try TLSMaterial()
+        let key = try material.pem("server.key")
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(
+                host: "127.0.0.1",
+                tls: TLSConfiguration(certificatePEM: "not a certificate", privateKeyPEM: key)
+            ),
+            handler: HTTPClosureHandler { _ in .text("") }
+        )
+        let error = #expect(throws: HTTPServerError.self) { try server.start() }
+        guard case .cannotStart(let address, let reason) = error else {
+            Issue.record("expected cannotStart, got \(String(describing: error))")
+            return
+        }
+        #expect(address == "127.0.0.1:0")
+        #expect(!reason.isEmpty)
+        #expect(!server.isRunning)
+    }
+}
