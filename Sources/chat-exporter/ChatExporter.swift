@@ -10,7 +10,8 @@ struct ChatExporter: AsyncParsableCommand {
         discussion: """
             Runs SQL against the platform's PostgreSQL in the background and serves the results on /metrics.
             Connection: DATA_SOURCE_NAME, then DATABASE_URL, then DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD
-            (libpq's PG* variables and service files work too). See the README for every flag and variable.
+            (libpq's PG* variables and service files work too).
+            Every flag of the exporter: chat-exporter serve --help. The README documents them all.
             """,
         version: "chat-exporter \(BuildInfo.version) (revision \(BuildInfo.revision), Swift \(BuildInfo.swiftVersion))",
         subcommands: [ServeCommand.self, CheckCommand.self, ValidateCommand.self],
