@@ -57,10 +57,10 @@ let package = Package(
             name: "CollectorConfig",
             dependencies: ["Exposition", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict,
-            plugins: ["EmbedDefaultCollectors"]
+            plugins: ["EmbedBuildFacts"]
         ),
         .executableTarget(name: "embed-file", swiftSettings: strict),
-        .plugin(name: "EmbedDefaultCollectors", capability: .buildTool(), dependencies: ["embed-file"]),
+        .plugin(name: "EmbedBuildFacts", capability: .buildTool(), dependencies: ["embed-file"]),
         .target(
             name: "ExporterCore",
             dependencies: [
@@ -68,7 +68,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["EmbedBuildFacts"]
         ),
         .target(
             name: "WebConfig",

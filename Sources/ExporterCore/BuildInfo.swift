@@ -1,8 +1,8 @@
 /// What this binary is: served as `chat_exporter_build_info` and shown by `--version`.
 public enum BuildInfo {
     public static let version = "0.1.0"
-    /// The git revision, set by the build scripts through `CHAT_EXPORTER_REVISION`-generated code; "unknown" otherwise.
-    public static let revision = GeneratedRevision.value
+    /// The git commit the binary was built from (embedded at build time); "unknown" outside a git checkout.
+    public static let revision = EmbeddedRevision.text
     public static var swiftVersion: String {
         #if compiler(>=6.4)
         "6.4"
@@ -16,8 +16,4 @@ public enum BuildInfo {
         "6.0"
         #endif
     }
-}
-
-enum GeneratedRevision {
-    static let value = "unknown"
 }
