@@ -77,6 +77,27 @@ import Testing
         expected.verify(run.metrics)
     }
 
+    /// A DEFERRABLE unique constraint keeps pairs unique at commit but cannot be an ON CONFLICT arbiter either
+    /// ("ON CONFLICT does not support deferrable unique constraints"): constraint 0, duplicates 0.
+    @Test func deferrableUniqueConstraintIsNotTheArbiter() async throws {
+        let run = try await collectScenario { scenario in
+            try scenario.run(
+                Fixture.users(teachers: 2, students: 2)
+                    + Self.dropConstraint
+                    + "ALTER TABLE chat_rooms ADD CONSTRAINT chat_rooms_pair_deferrable UNIQUE (teacher_id, student_id) DEFERRABLE;\n"
+                    + Fixture.room(1, teacher: ID.teacher(1), student: ID.student(1), created: At.now)
+            )
+            let sql = Fixture.lesson(90, teacher: 2, ends: At.fromNow("1 day"))
+                + Fixture.booking(90, lesson: 90, student: ID.student(2), status: "active")
+            let error = #expect(throws: (any Error).self) { try scenario.run(sql) }
+            #expect(String(describing: error).contains("deferrable"))
+        }
+        var expected = ExpectedMetrics.emptyDatabase
+        expected["chat_room_unique_constraint_present"] = 0
+        expected.rooms(live: 1, deleted: 0, createdToday: 1)
+        expected.verify(run.metrics)
+    }
+
     /// A plain unique index on (student_id, teacher_id), columns reversed, is an arbiter (ON CONFLICT infers by
     /// the set of columns): constraint 1, and activations create rooms, one per pair.
     @Test func uniqueIndexWithReversedColumnsIsTheConstraint() async throws {
