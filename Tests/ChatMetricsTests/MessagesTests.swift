@@ -30,6 +30,8 @@ import Testing
         expected["chat_messages_pending_moderation"] = 2
         expected.age("chat_messages_pending_moderation_oldest_seconds", atLeast: 1800)
         expected["chat_messages_created", ["window": "1h"]] = 4
+        // Room 1 has live messages of the last day; room 2 only a soft-deleted one; room 3 is soft-deleted.
+        expected["chat_rooms_active", ["window": "24h"]] = 1
         expected.verify(run.metrics)
     }
 }

@@ -40,10 +40,12 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_messages_live_room
 CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_messages_pending
     ON messages (created_at) WHERE status = 'pending_moderation' AND deleted_at IS NULL;
 
--- chat_messages: live messages of the last hour.
+-- chat_messages: live messages of the last 5 minutes and hour, and the rooms active in the last 24 hours
+-- (an index-only scan with the room).
 CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_messages_live_created_at
-    ON messages (created_at) WHERE deleted_at IS NULL;
+    ON messages (created_at) INCLUDE (chat_room_id) WHERE deleted_at IS NULL;
 
--- chat_audit: the last 24 hours of audit rows (an index-only scan with action and status).
+-- chat_audit, chat_audit_response: the last 24 hours of audit rows (an index-only scan with action, status
+-- and the end of the operation).
 CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_audit_logs_created_at
-    ON audit_logs (created_at) INCLUDE (action, status);
+    ON audit_logs (created_at) INCLUDE (action, status, updated_at);

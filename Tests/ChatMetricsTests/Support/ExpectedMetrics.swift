@@ -9,9 +9,9 @@ struct ExpectedMetrics {
         /// At least `lower`, below `upper`: for `now() - created_at` ages, which grow with the test's run time.
         case band(lower: Double, upper: Double)
 
-        func matches(_ actual: Double) -> Bool {
+        func matches(_ actual: Double, tolerance: Double = 0) -> Bool {
             switch self {
-            case .exactly(let expected): actual == expected
+            case .exactly(let expected): abs(actual - expected) <= tolerance * max(1, abs(expected))
             case .band(let lower, let upper): actual >= lower && actual < upper
             }
         }
@@ -53,7 +53,9 @@ struct ExpectedMetrics {
         expected["chat_rooms_with_messages"] = 0
         expected["chat_messages_pending_moderation"] = 0
         expected["chat_messages_pending_moderation_oldest_seconds"] = 0
+        expected["chat_messages_created", ["window": "5m"]] = 0
         expected["chat_messages_created", ["window": "1h"]] = 0
+        expected["chat_rooms_active", ["window": "24h"]] = 0
         return expected
     }
 
@@ -116,21 +118,29 @@ struct ExpectedMetrics {
 
     /// `chat_audit_events` for both statuses and `chat_audit_error_ratio` (absent when the window has no row) of
     /// one action in one window. `total` counts every row of the window, statuses other than success and failure included.
-    mutating func audit(_ action: String, _ window: String, success: Double, failure: Double, total: Double? = nil) {
+    /// `chat_audit_events` and `chat_audit_error_ratio` of one action and window; and, for the response-time
+    /// windows (5m, 1h, 24h), `chat_audit_response_*_seconds` when the window holds successes, all of which took
+    /// `responseSeconds` (``Fixture/audit(_:_:at:count:)`` writes `updated_at = created_at`: 0 s).
+    mutating func audit(_ action: String, _ window: String, success: Double, failure: Double, total: Double? = nil, responseSeconds: Double = 0) {
         let labels = ["action": action, "window": window]
         self["chat_audit_events", labels.merging(["status": "success"]) { $1 }] = success
         self["chat_audit_events", labels.merging(["status": "failure"]) { $1 }] = failure
         let all = total ?? success + failure
         self["chat_audit_error_ratio", labels] = all == 0 ? nil : failure / all
+        if ["5m", "1h", "24h"].contains(window) {
+            self["chat_audit_response_avg_seconds", labels] = success == 0 ? nil : responseSeconds
+            self["chat_audit_response_p95_seconds", labels] = success == 0 ? nil : responseSeconds
+        }
     }
 
     /// Records an issue for every series that is missing, extra or different.
-    func verify(_ actual: CollectedMetrics, sourceLocation: SourceLocation = #_sourceLocation) {
+    /// `tolerance` is relative, for values the database computes in floating point (means, percentiles).
+    func verify(_ actual: CollectedMetrics, tolerance: Double = 0, sourceLocation: SourceLocation = #_sourceLocation) {
         var problems: [String] = []
         for key in Set(series.keys).union(actual.samples.keys).sorted() {
             switch (series[key], actual.samples[key]) {
             case (let expected?, let value?):
-                if !expected.matches(value) { problems.append("\(key): expected \(expected), got \(value)") }
+                if !expected.matches(value, tolerance: tolerance) { problems.append("\(key): expected \(expected), got \(value)") }
             case (let expected?, nil):
                 problems.append("\(key): expected \(expected), but the series is absent")
             case (nil, let value?):
