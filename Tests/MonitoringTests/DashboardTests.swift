@@ -22,6 +22,26 @@ struct DashboardTests {
         }
     }
 
+    /// The chat backend checklist's scaling signals have their own row on the Chat creation dashboard.
+    @Test func theBackendLoadRowHoldsTheScalingSignals() throws {
+        let dashboard = try #require(try Dashboard.all().first { $0.uid == "chat-creation" })
+        let panels = dashboard.json.objects("panels")
+        let rowIndex = try #require(panels.firstIndex { $0.string("type") == "row" && $0.string("title") == "Backend load" })
+        let rowY = panels[rowIndex].object("gridPos")?["y"] as? Int ?? -1
+        // The panels between this row and the next one (or the end) belong to it.
+        let below = panels.filter { panel in
+            guard panel.string("type") != "row", let y = panel.object("gridPos")?["y"] as? Int, y > rowY else { return false }
+            let nextRow = panels.filter { $0.string("type") == "row" }.compactMap { $0.object("gridPos")?["y"] as? Int }.filter { $0 > rowY }.min() ?? .max
+            return y < nextRow
+        }
+        let expressions = below.flatMap { $0.objects("targets").compactMap { $0.string("expr") } }.joined(separator: "\n")
+        for metric in ["chat_messages_created", "chat_audit_response_avg_seconds", "chat_audit_response_p95_seconds", "chat_rooms_active"] {
+            #expect(expressions.contains(metric), "the Backend load row has no panel on \(metric)")
+        }
+        #expect(expressions.contains("window=\"5m\"}) / 5"), "messages per minute come from the 5-minute window")
+        #expect(expressions.contains("{{action}}") || below.contains { $0.objects("targets").contains { ($0.string("legendFormat") ?? "").contains("{{action}}") } })
+    }
+
     @Test func theDatasourceJobAndInstanceVariables() throws {
         for dashboard in try Dashboard.all() {
             let file = dashboard.file
@@ -50,13 +70,17 @@ struct DashboardTests {
                 let title = "\(dashboard.file): panel \"\(panel.string("title") ?? "?")\""
                 #expect(!(panel.string("title") ?? "").isEmpty, "\(title): no title")
                 #expect((panel.string("description") ?? "").count >= 20, "\(title): no description")
-                let unit = panel.object("fieldConfig")?.object("defaults")?.string("unit") ?? ""
-                #expect(!unit.isEmpty, "\(title): no unit")
-                #expect(panel.object("datasource") as? [String: String] == Self.datasource, "\(title): panel datasource must be ${datasource}")
-                let targets = panel.objects("targets")
-                #expect(!targets.isEmpty, "\(title): no query")
-                for target in targets {
-                    #expect(target.object("datasource") as? [String: String] == Self.datasource, "\(title): query datasource must be ${datasource}")
+                // A row only groups the panels below it: no query, no unit, but a place on the grid.
+                let isRow = panel.string("type") == "row"
+                if !isRow {
+                    let unit = panel.object("fieldConfig")?.object("defaults")?.string("unit") ?? ""
+                    #expect(!unit.isEmpty, "\(title): no unit")
+                    #expect(panel.object("datasource") as? [String: String] == Self.datasource, "\(title): panel datasource must be ${datasource}")
+                    let targets = panel.objects("targets")
+                    #expect(!targets.isEmpty, "\(title): no query")
+                    for target in targets {
+                        #expect(target.object("datasource") as? [String: String] == Self.datasource, "\(title): query datasource must be ${datasource}")
+                    }
                 }
                 if let id = panel["id"] as? Int {
                     #expect(ids.insert(id).inserted, "\(title): duplicate id \(id)")
