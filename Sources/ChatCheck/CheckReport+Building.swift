@@ -181,7 +181,7 @@ struct CheckBuilder {
         for (key, ratio) in ratios {
             let action = LabelKey.labelValue(in: key, "action") ?? key
             add(section, action, ratio > thresholds.auditErrorRatioWarning ? .warning : .ok,
-                "\(action): \(String(format: "%.2f", ratio * 100))% failures in the last hour")
+                "\(action): \(TextFormatting.fixed(ratio * 100, decimals: 2))% failures in the last hour")
         }
     }
 

@@ -6,7 +6,6 @@ struct LandingPage: Sendable {
     let telemetryPath: String
 
     func render(_ state: ExporterState) -> [UInt8] {
-        let formatter = ISO8601DateFormatter()
         var rows = ""
         for status in state.collectors {
             let definition = status.definition
@@ -14,8 +13,8 @@ struct LandingPage: Sendable {
             let when: String
             let duration: String
             if let run = status.lastRun {
-                when = formatter.string(from: run.startedAt)
-                duration = String(format: "%.3fs", run.duration.seconds)
+                when = TextFormatting.iso8601(secondsSinceEpoch: run.startedAt.timeIntervalSince1970)
+                duration = TextFormatting.fixed(run.duration.seconds, decimals: 3) + "s"
                 switch run.outcome {
                 case .success(let output): result = "<span class=\"ok\">ok</span> (\(output.seriesCount) series)"
                 case .failure(let failure): result = "<span class=\"error\">\(escape(failure.reason.rawValue))</span>: \(escape(failure.description))"

@@ -23,7 +23,7 @@ struct ProcessMetrics: Sendable {
             metrics.cpuSeconds = (field(14) + field(15)) / ticks
             metrics.virtualMemoryBytes = field(23)
             metrics.residentMemoryBytes = field(24) * pageSize
-            metrics.startTimeSeconds = bootTime() + field(22) / ticks
+            metrics.startTimeSeconds = bootTime + field(22) / ticks
         }
         metrics.openFileDescriptors = Double((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0)
         var limit = rlimit()
@@ -33,13 +33,14 @@ struct ProcessMetrics: Sendable {
         return metrics
     }
 
-    private static func bootTime() -> Double {
+    /// When the system booted, in seconds since the epoch (`btime` of /proc/stat); read once.
+    private static let bootTime: Double = {
         guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return 0 }
         for line in stat.split(separator: "\n") where line.hasPrefix("btime ") {
-            return Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces)) ?? 0
+            return Double(line.dropFirst(6).filter { !$0.isWhitespace }) ?? 0
         }
         return 0
-    }
+    }()
 
     var families: [MetricFamily] {
         [

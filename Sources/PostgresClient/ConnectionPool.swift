@@ -102,10 +102,10 @@ public actor ConnectionPool {
     private func open() async throws -> PostgresConnection {
         let now = ContinuousClock.now
         if let nextAttempt, now < nextAttempt, let lastConnectError {
-            let wait = Double((nextAttempt - now).wholeMilliseconds) / 1000
+            let tenths = ((nextAttempt - now).wholeMilliseconds + 99) / 100
             throw PostgresError(
                 kind: lastConnectError.kind, sqlState: lastConnectError.sqlState,
-                message: "\(lastConnectError.message) (next connection attempt in \(String(format: "%.1f", wait))s)")
+                message: "\(lastConnectError.message) (next connection attempt in \(tenths / 10).\(tenths % 10)s)")
         }
         opening += 1
         do {

@@ -1,3 +1,4 @@
+import ExporterCore
 import Foundation
 import Logging
 import Synchronization
@@ -67,12 +68,7 @@ struct StderrLogHandler: LogHandler {
     }
 
     private static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var time = tm()
-        var seconds = now.tv_sec
-        gmtime_r(&seconds, &time)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", time.tm_year + 1900, time.tm_mon + 1, time.tm_mday, time.tm_hour, time.tm_min, time.tm_sec, now.tv_nsec / 1_000_000)
+        TextFormatting.now()
     }
 
     static func logfmt(_ fields: [(String, String)]) -> String {
@@ -98,7 +94,8 @@ struct StderrLogHandler: LogHandler {
             case "\t": escaped += "\\t"
             default:
                 if scalar.value < 0x20 {
-                    escaped += String(format: "\\u%04x", scalar.value)
+                    let hex = String(scalar.value, radix: 16)
+                    escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
                     escaped.unicodeScalars.append(scalar)
                 }
