@@ -77,10 +77,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "ChatCheck", dependencies: ["ExporterCore", "Exposition", "PostgresClient"], swiftSettings: strict),
+        .target(name: "Backfill", dependencies: ["PostgresClient"], swiftSettings: strict),
         .executableTarget(
             name: "chat-exporter",
             dependencies: [
-                "ChatCheck", "ExporterCore", "WebConfig", "CollectorConfig", "PostgresClient", "HTTPServer",
+                "Backfill", "ChatCheck", "ExporterCore", "WebConfig", "CollectorConfig", "PostgresClient", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,6 +100,8 @@ let package = Package(
         .testTarget(name: "ExporterCoreTests", dependencies: ["ExporterCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "MonitoringTests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(name: "BackfillTests", dependencies: ["Backfill", "PostgresClient", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DeployTests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ChatMetricsTests",
             dependencies: ["ExporterCore", "CollectorConfig", "PostgresClient", "Exposition", "TestSupport"],

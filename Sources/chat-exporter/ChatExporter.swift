@@ -14,7 +14,7 @@ struct ChatExporter: AsyncParsableCommand {
             Every flag of the exporter: chat-exporter serve --help. The README documents them all.
             """,
         version: "chat-exporter \(BuildInfo.version) (revision \(BuildInfo.revision), Swift \(BuildInfo.swiftVersion))",
-        subcommands: [ServeCommand.self, CheckCommand.self, ValidateCommand.self],
+        subcommands: [ServeCommand.self, CheckCommand.self, ValidateCommand.self, BackfillCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

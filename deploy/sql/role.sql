@@ -29,3 +29,35 @@ GRANT SELECT (id, lesson_id, student_id, status, created_at, deleted_at) ON book
 GRANT SELECT (id, teacher_id, student_id, created_at, deleted_at) ON chat_rooms TO chat_exporter;
 GRANT SELECT (chat_room_id, status, created_at, deleted_at) ON messages TO chat_exporter;
 GRANT SELECT (action, status, created_at, updated_at) ON audit_logs TO chat_exporter;
+
+-- chat_backfill: the login of `chat-exporter backfill` (the systemd timer, the Kubernetes CronJob). A
+-- separate role, so the exporter's stays read-only. It may read exactly what the backfill reads, insert
+-- rooms the way the trigger does (teacher_id, student_id, created_at, updated_at) and undelete them
+-- (deleted_at, updated_at, for --restore-deleted); nothing else: no DELETE, no other table written.
+-- Created or updated only when the backfill_password variable is given:
+--
+--   psql "$ADMIN_DATABASE_URL" -v ON_ERROR_STOP=1 -v exporter_password="$EXPORTER_PASSWORD" \
+--        -v backfill_password="$BACKFILL_PASSWORD" -f deploy/sql/role.sql
+
+\if :{?backfill_password}
+SELECT format('CREATE ROLE chat_backfill LOGIN PASSWORD %L', :'backfill_password')
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_backfill') \gexec
+SELECT format('ALTER ROLE chat_backfill LOGIN PASSWORD %L', :'backfill_password') \gexec
+
+ALTER ROLE chat_backfill NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT;
+ALTER ROLE chat_backfill CONNECTION LIMIT 4;
+ALTER ROLE chat_backfill SET statement_timeout = '5min';
+
+SELECT format('GRANT CONNECT ON DATABASE %I TO chat_backfill', current_database()) \gexec
+GRANT USAGE ON SCHEMA public TO chat_backfill;
+
+-- What the backfill reads: the active bookings, their lessons' teachers, the rooms of each pair.
+GRANT SELECT (id, teacher_id, deleted_at) ON lessons TO chat_backfill;
+GRANT SELECT (id, lesson_id, student_id, status, created_at, deleted_at) ON bookings TO chat_backfill;
+GRANT SELECT (id, teacher_id, student_id, deleted_at) ON chat_rooms TO chat_backfill;
+-- What it writes: new rooms, as the trigger inserts them, and undeleted ones.
+GRANT INSERT (teacher_id, student_id, created_at, updated_at) ON chat_rooms TO chat_backfill;
+GRANT UPDATE (deleted_at, updated_at) ON chat_rooms TO chat_backfill;
+\else
+\echo 'role.sql: backfill_password not given: the chat_backfill role is left as it is'
+\endif

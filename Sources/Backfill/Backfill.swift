@@ -1,0 +1,249 @@
+public import PostgresClient
+
+/// What a running backfill reports as it goes (for a progress bar or log lines).
+public enum BackfillEvent: Sendable {
+    /// The counts before anything changed.
+    case started(missing: Int, blocked: Int, role: String)
+    /// A batch finished.
+    case progress(BackfillProgress)
+    /// A batch lost a deadlock, a serialization conflict or its lock wait and is tried again.
+    case retrying(attempt: Int, error: PostgresError)
+}
+
+/// Where a run stands after a batch.
+public struct BackfillProgress: Sendable, Hashable {
+    public enum Phase: String, Sendable { case creating, restoring }
+    public let phase: Phase
+    /// Candidate pairs handled so far in this phase (created, already present, restored...).
+    public let done: Int
+    /// What this phase expected to handle when it started (the census, capped by the limit); it can be
+    /// passed when new pairs appear while the run goes on.
+    public let total: Int
+    public let created: Int
+    public let alreadyPresent: Int
+    public let restored: Int
+}
+
+/// `chat-exporter backfill`: creates the rooms of active bookings whose pair has none, exactly as the migration-050
+/// trigger would have (same pairs, teacher ≠ student, created_at = updated_at = now()), in short batches of
+/// `INSERT … ON CONFLICT (teacher_id, student_id) DO NOTHING`, so it is safe beside the live trigger and beside
+/// another backfill: nothing is created twice and a conflict is never an error. With `restoreDeleted` it also
+/// undeletes the soft-deleted rooms that block pairs with an active booking.
+///
+/// The pool must be opened with a read-write session (`SessionSettings.readOnly = false`) for a real run; a dry run
+/// only reads and works on a read-only session.
+public struct Backfill: Sendable {
+    public let pool: ConnectionPool
+    public let options: BackfillOptions
+
+    public init(pool: ConnectionPool, options: BackfillOptions) {
+        self.pool = pool
+        self.options = options
+    }
+
+    /// Runs the backfill (or the dry run) and returns what it did.
+    /// - Throws: ``BackfillError`` when it cannot run or a batch fails for good; `partial` then holds what it had done.
+    public func run(events: @Sendable (BackfillEvent) -> Void = { _ in }) async throws(BackfillError) -> BackfillSummary {
+        if let problem = options.problem {
+            throw BackfillError(kind: .configuration, message: problem)
+        }
+
+        // Who, where, and whether the backfill can work here at all.
+        let preflight = try await query(BackfillSQL.preflight, role: nil, partial: nil)
+        guard let row = preflight.rows.first else {
+            throw BackfillError(kind: .database, message: "the preflight query returned no row")
+        }
+        let role = cell(preflight, row, "role") ?? "unknown"
+        let schemaPresent = cell(preflight, row, "schema_present") == "t"
+        let uniquePresent = cell(preflight, row, "unique_present") == "t"
+        let canInsert = cell(preflight, row, "can_insert") == "t"
+        let canUpdate = cell(preflight, row, "can_update") == "t"
+        let inRecovery = cell(preflight, row, "in_recovery") == "t"
+
+        guard schemaPresent else {
+            throw BackfillError(kind: .schema, message: "the platform schema is not there: no chat_rooms, bookings or lessons table on the search path")
+        }
+        guard uniquePresent else {
+            throw BackfillError(kind: .missingUniqueConstraint, message: BackfillError.missingUniqueMessage)
+        }
+        var summary = BackfillSummary(dryRun: options.dryRun, role: role, canWrite: canInsert && !inRecovery)
+        if !options.dryRun {
+            if inRecovery {
+                throw BackfillError(kind: .readOnly, message: "the database is a read-only standby: run the backfill against the primary")
+            }
+            guard canInsert else {
+                throw BackfillError(kind: .permission, message: BackfillError.writeDenied(role: role, detail: "no INSERT on chat_rooms (teacher_id, student_id, created_at, updated_at)"))
+            }
+            if options.restoreDeleted && !canUpdate {
+                throw BackfillError(kind: .permission, message: BackfillError.writeDenied(role: role, detail: "--restore-deleted needs UPDATE on chat_rooms (deleted_at, updated_at)"))
+            }
+        }
+
+        let (missing, blocked) = try await census(role: role, partial: summary)
+        summary.missingAtStart = missing
+        summary.blockedAtStart = blocked
+        events(.started(missing: missing, blocked: blocked, role: role))
+
+        if options.dryRun {
+            return try await dryRun(summary, role: role)
+        }
+
+        try await create(&summary, role: role, expected: missing, events: events)
+        if options.restoreDeleted {
+            try await restore(&summary, role: role, expected: blocked, events: events)
+        }
+
+        // Where things stand now: the trigger, other backfills and the platform kept working meanwhile.
+        let (missingNow, blockedNow) = try await census(role: role, partial: summary)
+        summary.remainingMissing = missingNow
+        summary.blocked = blockedNow
+        if blockedNow > 0 {
+            summary.blockedPairs = try await blockedPairs(role: role, partial: summary)
+        }
+        if let limit = options.limit {
+            let madeLive = summary.created + summary.restored
+            summary.limitReached = madeLive >= limit && (missingNow > 0 || (options.restoreDeleted && blockedNow > 0))
+        }
+        return summary
+    }
+
+    // MARK: - Phases
+
+    private func dryRun(_ start: BackfillSummary, role: String) async throws(BackfillError) -> BackfillSummary {
+        var summary = start
+        let cap = min(options.limit ?? options.listLimit, options.listLimit)
+        let result = try await query(BackfillSQL.missingPairs, parameters: [String(cap)], role: role, partial: summary)
+        summary.wouldCreate = result.rows.map { row in
+            MissingPair(
+                teacherID: cell(result, row, "teacher_id") ?? "",
+                studentID: cell(result, row, "student_id") ?? "",
+                activeBookings: Int(cell(result, row, "active_bookings") ?? "") ?? 0,
+                oldestBookingCreatedAt: cell(result, row, "oldest_booking_created_at"))
+        }
+        summary.blockedPairs = try await blockedPairs(role: role, partial: summary)
+        summary.remainingMissing = summary.missingAtStart
+        summary.blocked = summary.blockedAtStart
+        if let limit = options.limit {
+            summary.limitReached = summary.missingAtStart + (options.restoreDeleted ? summary.blockedAtStart : 0) > limit
+        }
+        return summary
+    }
+
+    private func create(_ summary: inout BackfillSummary, role: String, expected: Int, events: @Sendable (BackfillEvent) -> Void) async throws(BackfillError) {
+        let total = options.limit.map { min($0, expected) } ?? expected
+        var handled = 0
+        while true {
+            let left = options.limit.map { $0 - summary.created - summary.restored } ?? Int.max
+            let size = min(options.batchSize, left)
+            if size <= 0 { return }
+            let result = try await batch(BackfillSQL.createBatch, size: size, role: role, partial: summary, events: events)
+            summary.batches += 1
+            for row in result.rows {
+                let teacher = cell(result, row, "teacher_id") ?? ""
+                let student = cell(result, row, "student_id") ?? ""
+                if let id = cell(result, row, "room_id") {
+                    summary.created += 1
+                    summary.createdRooms.append(Room(id: id, teacherID: teacher, studentID: student))
+                } else {
+                    summary.alreadyPresent += 1
+                }
+            }
+            handled += result.rows.count
+            events(.progress(BackfillProgress(
+                phase: .creating, done: handled, total: max(total, handled), created: summary.created,
+                alreadyPresent: summary.alreadyPresent, restored: summary.restored)))
+            // A short batch means the candidates ran out. Every row of a full one now has a room (made here or by
+            // someone else), so the next batch never sees the same pairs again: the loop always progresses.
+            if result.rows.count < size { return }
+        }
+    }
+
+    private func restore(_ summary: inout BackfillSummary, role: String, expected: Int, events: @Sendable (BackfillEvent) -> Void) async throws(BackfillError) {
+        let total = options.limit.map { max(0, min($0 - summary.created, expected)) } ?? expected
+        var handled = 0
+        while true {
+            let left = options.limit.map { $0 - summary.created - summary.restored } ?? Int.max
+            let size = min(options.batchSize, left)
+            if size <= 0 { return }
+            let result = try await batch(BackfillSQL.restoreBatch, size: size, role: role, partial: summary, events: events)
+            summary.batches += 1
+            for row in result.rows {
+                if cell(result, row, "restored") == "t" {
+                    summary.restored += 1
+                    summary.restoredRooms.append(Room(
+                        id: cell(result, row, "room_id") ?? "", teacherID: cell(result, row, "teacher_id") ?? "",
+                        studentID: cell(result, row, "student_id") ?? ""))
+                } else {
+                    summary.alreadyRestored += 1
+                }
+            }
+            handled += result.rows.count
+            events(.progress(BackfillProgress(
+                phase: .restoring, done: handled, total: max(total, handled), created: summary.created,
+                alreadyPresent: summary.alreadyPresent, restored: summary.restored)))
+            if result.rows.count < size { return }
+        }
+    }
+
+    // MARK: - Queries
+
+    private func census(role: String, partial: BackfillSummary) async throws(BackfillError) -> (missing: Int, blocked: Int) {
+        let result = try await query(BackfillSQL.census, role: role, partial: partial)
+        guard let row = result.rows.first else { return (0, 0) }
+        return (Int(cell(result, row, "missing") ?? "") ?? 0, Int(cell(result, row, "blocked") ?? "") ?? 0)
+    }
+
+    private func blockedPairs(role: String, partial: BackfillSummary) async throws(BackfillError) -> [BlockedPair] {
+        let result = try await query(BackfillSQL.blockedPairs, parameters: [String(options.listLimit)], role: role, partial: partial)
+        return result.rows.map { row in
+            BlockedPair(
+                teacherID: cell(result, row, "teacher_id") ?? "",
+                studentID: cell(result, row, "student_id") ?? "",
+                roomID: cell(result, row, "room_id") ?? "",
+                deletedAt: cell(result, row, "deleted_at"),
+                activeBookings: Int(cell(result, row, "active_bookings") ?? "") ?? 0)
+        }
+    }
+
+    /// One writing batch, tried again when it lost a deadlock (40P01), a serialization conflict (40001) or its lock
+    /// wait (55P03) against the trigger or another backfill. Retrying is safe: the statement is idempotent.
+    private func batch(
+        _ sql: String, size: Int, role: String, partial: BackfillSummary, events: @Sendable (BackfillEvent) -> Void
+    ) async throws(BackfillError) -> QueryResult {
+        var attempt = 0
+        while true {
+            do {
+                return try await pool.query(sql, parameters: [String(size)], timeout: options.statementTimeout)
+            } catch let error as PostgresError {
+                let retryable = ["40P01", "40001", "55P03"].contains(error.sqlState ?? "")
+                guard retryable, attempt < options.maxRetries else {
+                    throw BackfillError.from(error, role: role, partial: partial)
+                }
+                attempt += 1
+                events(.retrying(attempt: attempt, error: error))
+                // A little random pause, growing, so that two contenders do not meet again at once.
+                let pause = Duration.milliseconds(50 * attempt) + .milliseconds(Int.random(in: 0...50))
+                do { try await Task.sleep(for: pause) } catch {
+                    throw BackfillError(kind: .database, message: "cancelled", partial: partial)
+                }
+            } catch {
+                throw BackfillError(kind: .database, message: "\(error)", partial: partial)
+            }
+        }
+    }
+
+    private func query(_ sql: String, parameters: [String?] = [], role: String?, partial: BackfillSummary?) async throws(BackfillError) -> QueryResult {
+        do {
+            return try await pool.query(sql, parameters: parameters, timeout: options.statementTimeout)
+        } catch let error as PostgresError {
+            throw BackfillError.from(error, role: role, partial: partial)
+        } catch {
+            throw BackfillError(kind: .database, message: "\(error)", partial: partial)
+        }
+    }
+
+    private func cell(_ result: QueryResult, _ row: [String?], _ column: String) -> String? {
+        guard let index = result.columnIndex(named: column), index < row.count else { return nil }
+        return row[index]
+    }
+}

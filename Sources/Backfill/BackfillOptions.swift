@@ -1,0 +1,28 @@
+/// What a backfill run does.
+public struct BackfillOptions: Sendable, Hashable {
+    /// Candidate pairs per statement; each batch is one short transaction of its own.
+    public var batchSize: Int = 500
+    /// At most this many rooms made live by this run (created, plus restored with ``restoreDeleted``); nil for no limit.
+    public var limit: Int?
+    /// Only list what a run would do; nothing is written (run it on a read-only session).
+    public var dryRun: Bool = false
+    /// Undelete the soft-deleted rooms of pairs that still have an active booking and no live room.
+    public var restoreDeleted: Bool = false
+    /// The server-side timeout of each statement.
+    public var statementTimeout: Duration = .seconds(60)
+    /// How often a batch that lost a deadlock, a serialization conflict or its lock wait is tried again.
+    public var maxRetries: Int = 5
+    /// How many pairs a dry run lists at most (the counts are always complete).
+    public var listLimit: Int = 10_000
+
+    public init() {}
+
+    /// A reason these options cannot run, or nil.
+    public var problem: String? {
+        if batchSize < 1 { return "--batch-size must be at least 1 (got \(batchSize))" }
+        if batchSize > 100_000 { return "--batch-size must be at most 100000 (got \(batchSize)): keep each transaction short" }
+        if let limit, limit < 1 { return "--limit must be at least 1 (got \(limit))" }
+        if maxRetries < 0 { return "the retry count must not be negative" }
+        return nil
+    }
+}

@@ -1,0 +1,164 @@
+/// A teacher/student pair that has active bookings and no room at all: a run creates its room.
+public struct MissingPair: Sendable, Hashable, Codable {
+    public let teacherID: String
+    public let studentID: String
+    /// Its active bookings (status 'active', booking and lesson live).
+    public let activeBookings: Int
+    /// When the oldest of them was created (`bookings.created_at` as the server prints it).
+    public let oldestBookingCreatedAt: String?
+
+    public init(teacherID: String, studentID: String, activeBookings: Int, oldestBookingCreatedAt: String?) {
+        self.teacherID = teacherID
+        self.studentID = studentID
+        self.activeBookings = activeBookings
+        self.oldestBookingCreatedAt = oldestBookingCreatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case teacherID = "teacher_id", studentID = "student_id", activeBookings = "active_bookings"
+        case oldestBookingCreatedAt = "oldest_booking_created_at"
+    }
+}
+
+/// A pair with active bookings whose only room is soft-deleted: the trigger's `ON CONFLICT DO NOTHING` stops at
+/// it, and so does the backfill unless `--restore-deleted` is given.
+public struct BlockedPair: Sendable, Hashable, Codable {
+    public let teacherID: String
+    public let studentID: String
+    /// The soft-deleted room.
+    public let roomID: String
+    public let deletedAt: String?
+    public let activeBookings: Int
+
+    public init(teacherID: String, studentID: String, roomID: String, deletedAt: String?, activeBookings: Int) {
+        self.teacherID = teacherID
+        self.studentID = studentID
+        self.roomID = roomID
+        self.deletedAt = deletedAt
+        self.activeBookings = activeBookings
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case teacherID = "teacher_id", studentID = "student_id", roomID = "room_id", deletedAt = "deleted_at"
+        case activeBookings = "active_bookings"
+    }
+}
+
+/// A room this run created or restored.
+public struct Room: Sendable, Hashable, Codable {
+    public let id: String
+    public let teacherID: String
+    public let studentID: String
+
+    public init(id: String, teacherID: String, studentID: String) {
+        self.id = id
+        self.teacherID = teacherID
+        self.studentID = studentID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, teacherID = "teacher_id", studentID = "student_id"
+    }
+}
+
+/// What a backfill run did (or, for a dry run, would do). Counts are of teacher/student pairs, that is of rooms.
+public struct BackfillSummary: Sendable, Hashable, Codable {
+    /// Whether this was a dry run (nothing changed).
+    public var dryRun: Bool
+    /// The database role that ran it.
+    public var role: String
+    /// Whether the role may insert into chat_rooms (a dry run reports it; a real run refuses without it).
+    public var canWrite: Bool
+    /// Pairs without any room when the run started.
+    public var missingAtStart: Int = 0
+    /// Pairs blocked by a soft-deleted room when the run started.
+    public var blockedAtStart: Int = 0
+    /// Rooms this run inserted.
+    public var created: Int = 0
+    /// Candidate pairs whose room appeared between the candidate query and the insert (`ON CONFLICT DO NOTHING`
+    /// skipped them): the trigger or another backfill got there first.
+    public var alreadyPresent: Int = 0
+    /// Soft-deleted rooms this run undeleted (`--restore-deleted`).
+    public var restored: Int = 0
+    /// Soft-deleted rooms another backfill undeleted between the candidate query and the update.
+    public var alreadyRestored: Int = 0
+    /// Pairs still blocked by a soft-deleted room at the end (left alone, or all of them on a dry run).
+    public var blocked: Int = 0
+    /// Pairs still without any room at the end (on a dry run: those a run would create).
+    public var remainingMissing: Int = 0
+    /// Whether `--limit` stopped the run while something was left to do.
+    public var limitReached: Bool = false
+    /// Statements that changed data (batches), retries not counted.
+    public var batches: Int = 0
+    /// The rooms this run created, in the order it created them.
+    public var createdRooms: [Room] = []
+    /// The rooms this run restored.
+    public var restoredRooms: [Room] = []
+    /// Dry run: the pairs a run would create rooms for (at most the limit, or the list limit).
+    public var wouldCreate: [MissingPair] = []
+    /// The pairs blocked by a soft-deleted room at the end (dry run: would be restored with `--restore-deleted`).
+    public var blockedPairs: [BlockedPair] = []
+
+    public init(dryRun: Bool, role: String, canWrite: Bool) {
+        self.dryRun = dryRun
+        self.role = role
+        self.canWrite = canWrite
+    }
+
+    /// Like `chat-exporter check`: 0 when nothing is left without a live room, 1 when something remains (blocked
+    /// pairs not restored, `--limit` reached, or — on a dry run — anything a run would do). Errors are 2 (``BackfillError``).
+    public var exitCode: Int32 {
+        remainingMissing == 0 && blocked == 0 ? 0 : 1
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case dryRun = "dry_run", role, canWrite = "can_write", missingAtStart = "missing_at_start"
+        case blockedAtStart = "blocked_at_start", created, alreadyPresent = "already_present", restored
+        case alreadyRestored = "already_restored", blocked, remainingMissing = "remaining_missing"
+        case limitReached = "limit_reached", batches, createdRooms = "created_rooms", restoredRooms = "restored_rooms"
+        case wouldCreate = "would_create", blockedPairs = "blocked_pairs", exitCode = "exit_code"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        dryRun = try container.decode(Bool.self, forKey: .dryRun)
+        role = try container.decode(String.self, forKey: .role)
+        canWrite = try container.decode(Bool.self, forKey: .canWrite)
+        missingAtStart = try container.decode(Int.self, forKey: .missingAtStart)
+        blockedAtStart = try container.decode(Int.self, forKey: .blockedAtStart)
+        created = try container.decode(Int.self, forKey: .created)
+        alreadyPresent = try container.decode(Int.self, forKey: .alreadyPresent)
+        restored = try container.decode(Int.self, forKey: .restored)
+        alreadyRestored = try container.decode(Int.self, forKey: .alreadyRestored)
+        blocked = try container.decode(Int.self, forKey: .blocked)
+        remainingMissing = try container.decode(Int.self, forKey: .remainingMissing)
+        limitReached = try container.decode(Bool.self, forKey: .limitReached)
+        batches = try container.decode(Int.self, forKey: .batches)
+        createdRooms = try container.decode([Room].self, forKey: .createdRooms)
+        restoredRooms = try container.decode([Room].self, forKey: .restoredRooms)
+        wouldCreate = try container.decode([MissingPair].self, forKey: .wouldCreate)
+        blockedPairs = try container.decode([BlockedPair].self, forKey: .blockedPairs)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(dryRun, forKey: .dryRun)
+        try container.encode(role, forKey: .role)
+        try container.encode(canWrite, forKey: .canWrite)
+        try container.encode(missingAtStart, forKey: .missingAtStart)
+        try container.encode(blockedAtStart, forKey: .blockedAtStart)
+        try container.encode(created, forKey: .created)
+        try container.encode(alreadyPresent, forKey: .alreadyPresent)
+        try container.encode(restored, forKey: .restored)
+        try container.encode(alreadyRestored, forKey: .alreadyRestored)
+        try container.encode(blocked, forKey: .blocked)
+        try container.encode(remainingMissing, forKey: .remainingMissing)
+        try container.encode(limitReached, forKey: .limitReached)
+        try container.encode(batches, forKey: .batches)
+        try container.encode(createdRooms, forKey: .createdRooms)
+        try container.encode(restoredRooms, forKey: .restoredRooms)
+        try container.encode(wouldCreate, forKey: .wouldCreate)
+        try container.encode(blockedPairs, forKey: .blockedPairs)
+        try container.encode(exitCode, forKey: .exitCode)
+    }
+}

@@ -1,0 +1,217 @@
+import Backfill
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+/// Two backfills and the live trigger at the same time, on the same pairs: no duplicate, no error, and every
+/// room accounted for exactly once. Serialized: each test holds several connections and processes.
+@Suite(.serialized)
+struct BackfillConcurrencyTests {
+    static let teachers = 20
+    static let students = 30
+
+    /// 600 pairs (20 teachers × 30 students), each with an active booking left without a room (trigger off) and a
+    /// pending booking the test activates later with the trigger on, so the trigger races the backfills for the
+    /// same pairs. Returns the database and the ids of the pending bookings, shuffled.
+    private func contendedPlatform() throws -> (TestDatabase, [String]) {
+        let database = try TestPostgres.shared().createDatabase()
+        try database.execute("""
+            INSERT INTO users (id, role) SELECT md5('t' || i)::uuid, 'teacher' FROM generate_series(1, \(Self.teachers)) i;
+            INSERT INTO users (id, role) SELECT md5('s' || i)::uuid, 'student' FROM generate_series(1, \(Self.students)) i;
+            INSERT INTO lessons (id, teacher_id) SELECT md5('l' || i)::uuid, md5('t' || i)::uuid FROM generate_series(1, \(Self.teachers)) i;
+            ALTER TABLE bookings DISABLE TRIGGER booking_create_chat;
+            INSERT INTO bookings (lesson_id, student_id, status)
+              SELECT md5('l' || i)::uuid, md5('s' || j)::uuid, 'active'
+                FROM generate_series(1, \(Self.teachers)) i, generate_series(1, \(Self.students)) j;
+            ALTER TABLE bookings ENABLE TRIGGER booking_create_chat;
+            INSERT INTO bookings (lesson_id, student_id, status)
+              SELECT md5('l' || i)::uuid, md5('s' || j)::uuid, 'pending'
+                FROM generate_series(1, \(Self.teachers)) i, generate_series(1, \(Self.students)) j;
+            """)
+        let pending = try database.rows("SELECT id FROM bookings WHERE status = 'pending' ORDER BY random()").map { $0[0] }
+        return (database, pending)
+    }
+
+    /// Activates the bookings one statement (one transaction) each, through psql, so the trigger fires for each.
+    private func activate(_ database: TestDatabase, _ bookings: [String]) throws {
+        let sql = bookings.map { "UPDATE bookings SET status = 'active' WHERE id = '\($0)';" }.joined(separator: "\n")
+        try database.execute(sql)
+    }
+
+    /// Holds a lock on chat_rooms that blocks every insert until `contenders` sessions wait for it, then lets them all
+    /// go at once: the backfills and the trigger then start writing at the same moment, on the same pairs. Returns
+    /// once the lock is held; the returned task finishes when the gate has opened (it fails past its deadline).
+    private func closeGate(_ database: TestDatabase, contenders: Int) async throws -> Task<Void, any Error> {
+        let gate = Task {
+            try await onThread { () throws -> Void in
+                try database.execute("""
+                    SET application_name = 'backfill-gate';
+                    BEGIN;
+                    LOCK TABLE chat_rooms IN SHARE ROW EXCLUSIVE MODE;
+                    DO $$
+                    DECLARE deadline timestamptz := clock_timestamp() + interval '60 seconds';
+                    BEGIN
+                      WHILE (SELECT count(*) FROM pg_stat_activity
+                              WHERE datname = current_database() AND wait_event_type = 'Lock'
+                                AND pid <> pg_backend_pid()) < \(contenders) LOOP
+                        IF clock_timestamp() > deadline THEN
+                          RAISE EXCEPTION 'only some of the \(contenders) contenders arrived at the gate';
+                        END IF;
+                        PERFORM pg_sleep(0.01);
+                        PERFORM pg_stat_clear_snapshot();  -- pg_stat_activity is otherwise frozen for the transaction
+                      END LOOP;
+                    END $$;
+                    COMMIT;
+                    """)
+            }
+        }
+        try await waitUntil(timeout: .seconds(30), "the gate holds its lock on chat_rooms") { () async throws -> Bool in
+            try database.scalar("""
+                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                 WHERE a.application_name = 'backfill-gate' AND l.relation = 'chat_rooms'::regclass AND l.granted
+                """) == "1"
+        }
+        return gate
+    }
+
+    /// The accounting every contended run must satisfy.
+    private func expectConsistent(_ database: TestDatabase, _ summaries: [BackfillSummary]) throws {
+        let total = Self.teachers * Self.students
+        #expect(try Fixture.duplicatePairs(database) == 0)
+        #expect(try database.scalar("SELECT count(*) FROM chat_rooms") == "\(total)", "one room per pair")
+        #expect(try database.scalar("SELECT count(*) FROM bookings WHERE status <> 'active'") == "0")
+
+        // No room is claimed twice, and every claimed room exists.
+        let claimed = summaries.flatMap(\.createdRooms)
+        #expect(Set(claimed.map(\.id)).count == claimed.count, "two backfills created the same room")
+        #expect(Set(claimed.map { Pair($0.teacherID, $0.studentID) }).count == claimed.count, "two backfills created a room for the same pair")
+        let ids = Set(try database.rows("SELECT id FROM chat_rooms").map { $0[0] })
+        #expect(Set(claimed.map(\.id)).isSubset(of: ids))
+        // The rest came from the trigger: the counts add up to the rooms there are.
+        let byTrigger = total - claimed.count
+        #expect(byTrigger >= 0)
+        for summary in summaries {
+            #expect(summary.created == summary.createdRooms.count)
+            #expect(summary.created + summary.alreadyPresent <= total)
+            #expect(summary.remainingMissing == 0)
+            #expect(summary.blocked == 0)
+        }
+        #expect(summaries.map(\.created).reduce(0, +) + byTrigger == total)
+    }
+
+    @Test func twoBackfillsInProcessAndTheTriggerAtOnce() async throws {
+        let (database, pending) = try contendedPlatform()
+        defer { database.drop() }
+
+        let gate = try await closeGate(database, contenders: 3)
+        async let first = Fixture.run(database) { $0.batchSize = 25 }
+        async let second = Fixture.run(database) { $0.batchSize = 40 }
+        async let trigger: Void = onThread { try self.activate(database, pending) }
+        let summaries = try await [first, second]
+        try await trigger
+        try await gate.value
+
+        try expectConsistent(database, summaries)
+        // They really met: some candidates were taken by the other backfill or the trigger in between.
+        #expect(summaries.map(\.alreadyPresent).reduce(0, +) > 0, "\(summaries.map { ($0.created, $0.alreadyPresent) })")
+    }
+
+    @Test func twoBackfillProcessesAndTheTriggerAtOnce() async throws {
+        let (database, pending) = try contendedPlatform()
+        defer { database.drop() }
+
+        let gate = try await closeGate(database, contenders: 3)
+        async let first = onThread { try Fixture.runBinary(database, ["--batch-size", "20", "--output", "json"]) }
+        async let second = onThread { try Fixture.runBinary(database, ["--batch-size", "30", "--output", "json"]) }
+        async let trigger: Void = onThread { try self.activate(database, pending) }
+        let results = try await [first, second]
+        try await trigger
+        try await gate.value
+
+        for result in results {
+            #expect(result.status == 0, "no error, nothing left: \(result.stderr)")
+            #expect(!result.stderr.contains("level=error"))
+        }
+        let summaries = try results.map { try Fixture.decode($0) }
+        try expectConsistent(database, summaries)
+        #expect(summaries.map(\.alreadyPresent).reduce(0, +) > 0, "\(summaries.map { ($0.created, $0.alreadyPresent) })")
+    }
+
+    @Test func twoRestoringBackfillsUndeleteEachRoomOnce() async throws {
+        let (database, pending) = try contendedPlatform()
+        defer { database.drop() }
+        _ = pending
+        // Every pair gets a room, then all of them are soft-deleted: 600 blocked pairs.
+        _ = try await Fixture.run(database)
+        try database.execute("UPDATE chat_rooms SET deleted_at = now() - interval '1 day'")
+
+        let gate = try await closeGate(database, contenders: 2)
+        async let first = Fixture.run(database) {
+            $0.batchSize = 30
+            $0.restoreDeleted = true
+        }
+        async let second = Fixture.run(database) {
+            $0.batchSize = 45
+            $0.restoreDeleted = true
+        }
+        let summaries = try await [first, second]
+        try await gate.value
+        let restored = summaries.flatMap(\.restoredRooms).map(\.id)
+        #expect(restored.count == Self.teachers * Self.students)
+        #expect(Set(restored).count == restored.count, "no room restored twice")
+        #expect(try database.scalar("SELECT count(*) FROM chat_rooms WHERE deleted_at IS NOT NULL") == "0")
+        #expect(summaries.allSatisfy { $0.exitCode == 0 && $0.created == 0 })
+        #expect(summaries.map(\.alreadyRestored).reduce(0, +) > 0, "they met: \(summaries.map { ($0.restored, $0.alreadyRestored) })")
+    }
+
+    @Test func aBatchThatLosesItsLockWaitIsRetriedAndCountsTheRoomAsPresent() async throws {
+        let database = try Fixture.make()
+        defer { database.drop() }
+        // Another transaction inserts (T1, S1)'s room and holds it uncommitted: the backfill's insert of the same pair
+        // waits for it, past its 200 ms lock_timeout, so the batch fails with 55P03 and is tried again. The holder
+        // commits once it has seen the backfill wait and a second has passed (five lock timeouts).
+        let holder = Task {
+            try await onThread { () throws -> Void in
+                try database.execute("""
+                    SET application_name = 'backfill-holder';
+                    BEGIN;
+                    INSERT INTO chat_rooms (teacher_id, student_id) VALUES ('\(ID.teacher(1))', '\(ID.student(1))');
+                    DO $$
+                    DECLARE deadline timestamptz := clock_timestamp() + interval '60 seconds';
+                    BEGIN
+                      WHILE NOT EXISTS (SELECT 1 FROM pg_stat_activity
+                                         WHERE datname = current_database() AND application_name = 'backfill-tests'
+                                           AND wait_event_type = 'Lock') LOOP
+                        IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill never waited'; END IF;
+                        PERFORM pg_sleep(0.01);
+                        PERFORM pg_stat_clear_snapshot();
+                      END LOOP;
+                    END $$;
+                    SELECT pg_sleep(1);
+                    COMMIT;
+                    """)
+            }
+        }
+        try await waitUntil(timeout: .seconds(30), "the holder's insert is in place") { () async throws -> Bool in
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'backfill-holder' AND state = 'active'") == "1"
+        }
+
+        let retries = Mutex(0)
+        var options = BackfillOptions()
+        options.maxRetries = 100
+        let pool = Fixture.pool(database, lockTimeout: .milliseconds(200))
+        let summary = try await Backfill(pool: pool, options: options).run { event in
+            if case .retrying(_, let error) = event, error.sqlState == "55P03" { retries.withLock { $0 += 1 } }
+        }
+        await pool.shutdown()
+        try await holder.value
+
+        #expect(retries.withLock { $0 } >= 1)
+        #expect(summary.created == 2)
+        #expect(summary.alreadyPresent == 1, "the holder's room, committed while the backfill waited")
+        #expect(summary.remainingMissing == 0)
+        #expect(try Fixture.duplicatePairs(database) == 0)
+        #expect(try Fixture.livePairs(database) == Fixture.missing.union([Fixture.live]))
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// deploy/kubernetes: every document parses and names itself; the containers run flags the binary has, with the
+/// probes, the security context and the secret file the exporter needs.
+struct KubernetesManifestTests {
+    static let directory = "deploy/kubernetes"
+
+    /// Every document of every YAML file, with its file name.
+    private func documents() throws -> [(file: String, document: [String: Any])] {
+        var all: [(String, [String: Any])] = []
+        for file in try Repository.files(in: Self.directory, endingWith: [".yaml", ".yml"]) {
+            let documents = try YAMLDocuments.load(Repository.path("\(Self.directory)/\(file)"))
+            #expect(!documents.isEmpty, "\(file) holds no document")
+            for document in documents {
+                let object = try #require(document as? [String: Any], "\(file): a document that is not a mapping")
+                all.append((file, object))
+            }
+        }
+        return all
+    }
+
+    private func document(kind: String) throws -> [String: Any] {
+        let matches = try documents().filter { $0.document["kind"] as? String == kind }
+        #expect(matches.count == 1, "exactly one \(kind)")
+        return try #require(matches.first?.document)
+    }
+
+    /// The pod spec of a Deployment or a CronJob.
+    private func podSpec(_ document: [String: Any]) -> [String: Any]? {
+        let spec = document["spec"] as? [String: Any]
+        if document["kind"] as? String == "CronJob" {
+            let job = (spec?["jobTemplate"] as? [String: Any])?["spec"] as? [String: Any]
+            return (job?["template"] as? [String: Any])?["spec"] as? [String: Any]
+        }
+        return (spec?["template"] as? [String: Any])?["spec"] as? [String: Any]
+    }
+
+    private func containers(_ podSpec: [String: Any]) -> [[String: Any]] {
+        ((podSpec["containers"] as? [[String: Any]]) ?? []) + ((podSpec["initContainers"] as? [[String: Any]]) ?? [])
+    }
+
+    private func exporterContainer(_ document: [String: Any]) throws -> [String: Any] {
+        let spec = try #require(podSpec(document))
+        return try #require(containers(spec).first { ($0["image"] as? String)?.contains("chat-exporter") == true })
+    }
+
+    private func env(_ container: [String: Any]) -> [String: String] {
+        var values: [String: String] = [:]
+        for entry in (container["env"] as? [[String: Any]]) ?? [] {
+            if let name = entry["name"] as? String, let value = entry["value"] as? String { values[name] = value }
+        }
+        return values
+    }
+
+    @Test func everyDocumentParsesAndHasApiVersionKindAndName() throws {
+        let all = try documents()
+        #expect(all.count >= 6)
+        for (file, document) in all {
+            #expect((document["apiVersion"] as? String)?.isEmpty == false, "\(file): apiVersion")
+            #expect((document["kind"] as? String)?.isEmpty == false, "\(file): kind")
+            let name = (document["metadata"] as? [String: Any])?["name"] as? String
+            #expect(name?.isEmpty == false, "\(file): metadata.name")
+        }
+        let kinds = Set(all.map { $0.document["kind"] as? String ?? "" })
+        #expect(kinds.isSuperset(of: ["Deployment", "Service", "CronJob", "Secret", "Kustomization"]))
+    }
+
+    @Test func everyContainerFlagIsAFlagOfTheBinary() throws {
+        var checked = 0
+        for (file, document) in try documents() {
+            guard let spec = podSpec(document) else { continue }
+            for container in containers(spec) where (container["image"] as? String)?.contains("chat-exporter") == true {
+                let arguments = ((container["command"] as? [String]) ?? []).dropFirst().map { $0 } + ((container["args"] as? [String]) ?? [])
+                let subcommand = arguments.first { !$0.hasPrefix("-") } ?? "serve"
+                let known = try BinaryFlags.of(subcommand)
+                for flag in BinaryFlags.names(in: arguments) {
+                    #expect(known.contains(flag), "\(file): chat-exporter \(subcommand) has no \(flag)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 4)
+    }
+
+    @Test func theSidecarIsProbedLockedDownAndReadsItsPasswordFromASecretFile() throws {
+        for kind in ["Deployment", "CronJob"] {
+            let document = try document(kind: kind)
+            let container = try exporterContainer(document)
+            let name = container["name"] as? String ?? kind
+
+            let security = try #require(container["securityContext"] as? [String: Any], "\(name): securityContext")
+            #expect(security["readOnlyRootFilesystem"] as? Bool == true, "\(name)")
+            #expect(security["runAsNonRoot"] as? Bool == true, "\(name)")
+            #expect(security["allowPrivilegeEscalation"] as? Bool == false, "\(name)")
+            #expect(((security["capabilities"] as? [String: Any])?["drop"] as? [String]) == ["ALL"], "\(name)")
+            let resources = try #require(container["resources"] as? [String: Any], "\(name): resources")
+            #expect((resources["requests"] as? [String: Any])?["memory"] != nil, "\(name)")
+            #expect((resources["limits"] as? [String: Any])?["memory"] != nil, "\(name)")
+
+            // --database.password-file names a file inside a mounted Secret volume.
+            let arguments = (container["args"] as? [String]) ?? []
+            let passwordFile = try #require(arguments.first { $0.hasPrefix("--database.password-file=") }?.split(separator: "=", maxSplits: 1).last.map(String.init))
+            let mounts = (container["volumeMounts"] as? [[String: Any]]) ?? []
+            let mount = try #require(mounts.first { passwordFile.hasPrefix(((($0["mountPath"] as? String) ?? "") + "/")) }, "\(name): \(passwordFile) is mounted")
+            let volumes = (podSpec(document)?["volumes"] as? [[String: Any]]) ?? []
+            let volume = try #require(volumes.first { $0["name"] as? String == mount["name"] as? String })
+            let secret = try #require(volume["secret"] as? [String: Any], "\(name): the password comes from a Secret")
+            let relative = String(passwordFile.dropFirst(((mount["mountPath"] as? String) ?? "").count + 1))
+            let items = (secret["items"] as? [[String: Any]]) ?? []
+            #expect(items.isEmpty || items.contains { $0["path"] as? String == relative })
+            #expect(!arguments.contains { $0.contains("password=") && !$0.hasPrefix("--database.password-file") }, "no password in the arguments")
+            #expect(env(container)["DB_PASSWORD"] == nil && env(container)["DB_HOST"] != nil, "\(name): DB_* from env, never the password")
+        }
+
+        let deployment = try exporterContainer(try document(kind: "Deployment"))
+        #expect((deployment["args"] as? [String])?.first == "serve")
+        #expect(env(deployment)["DB_USER"] == "chat_exporter")
+        let port = try #require((deployment["ports"] as? [[String: Any]])?.first)
+        #expect(port["containerPort"] as? Int == 9488)
+        let portName = port["name"] as? String
+        for (probe, path) in [("livenessProbe", "/-/healthy"), ("readinessProbe", "/-/ready")] {
+            let get = try #require((deployment[probe] as? [String: Any])?["httpGet"] as? [String: Any], "\(probe)")
+            #expect(get["path"] as? String == path)
+            #expect(get["port"] as? String == portName || get["port"] as? Int == 9488)
+        }
+    }
+
+    @Test func theServiceExposesTheScrapePortOfThePods() throws {
+        let service = try document(kind: "Service")
+        let spec = try #require(service["spec"] as? [String: Any])
+        let port = try #require((spec["ports"] as? [[String: Any]])?.first)
+        #expect(port["port"] as? Int == 9488)
+        let annotations = try #require((service["metadata"] as? [String: Any])?["annotations"] as? [String: String])
+        #expect(annotations["prometheus.io/scrape"] == "true")
+        #expect(annotations["prometheus.io/port"] == "9488")
+        #expect(annotations["prometheus.io/path"] == "/metrics")
+
+        let deployment = try document(kind: "Deployment")
+        let podLabels = try #require((((deployment["spec"] as? [String: Any])?["template"] as? [String: Any])?["metadata"] as? [String: Any])?["labels"] as? [String: String])
+        let selector = try #require(spec["selector"] as? [String: String])
+        #expect(selector.allSatisfy { podLabels[$0.key] == $0.value }, "the Service selects the Deployment's pods")
+    }
+
+    @Test func theBackfillCronJobRunsEveryThirtyMinutesNeverTwiceAtOnceAsTheBackfillRole() throws {
+        let cronJob = try document(kind: "CronJob")
+        let spec = try #require(cronJob["spec"] as? [String: Any])
+        #expect(spec["schedule"] as? String == "*/30 * * * *")
+        #expect(spec["concurrencyPolicy"] as? String == "Forbid")
+        let container = try exporterContainer(cronJob)
+        #expect((container["args"] as? [String])?.first == "backfill")
+        #expect(env(container)["DB_USER"] == "chat_backfill")
+        #expect(podSpec(cronJob)?["restartPolicy"] as? String == "Never")
+    }
+
+    @Test func theKustomizationListsExistingFilesAndNotTheExampleSecret() throws {
+        let kustomization = try document(kind: "Kustomization")
+        let resources = try #require(kustomization["resources"] as? [String])
+        #expect(Set(resources) == ["deployment.yaml", "service.yaml", "cronjob.yaml"])
+        for resource in resources {
+            #expect(FileManager.default.fileExists(atPath: Repository.path("\(Self.directory)/\(resource)")), "\(resource)")
+        }
+        let secrets = try documents().filter { $0.document["kind"] as? String == "Secret" }.map { ($0.document["metadata"] as? [String: Any])?["name"] as? String }
+        #expect(Set(secrets.compactMap { $0 }) == ["chat-exporter-db", "chat-backfill-db"])
+
+        // When kubectl is around (not on a plain Debian 12), kustomize must build the set.
+        if let kubectl = findExecutable("kubectl") {
+            let built = try runProcess(kubectl, ["kustomize", Repository.path(Self.directory)], environment: plainEnvironment(), timeout: .seconds(60))
+            #expect(built.status == 0, "\(built.stderr)")
+            for kind in ["kind: Deployment", "kind: Service", "kind: CronJob"] {
+                #expect(built.stdout.contains(kind))
+            }
+        }
+    }
+}
