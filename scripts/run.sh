@@ -66,7 +66,7 @@ while [[ $# -gt 0 ]]; do
         --interval=*) INTERVAL="${1#*=}"; shift ;;
         --simulator-interval) [[ $# -ge 2 ]] || usage_error "--simulator-interval needs a value"; SIM_INTERVAL="$2"; shift 2 ;;
         --simulator-interval=*) SIM_INTERVAL="${1#*=}"; shift ;;
-        -h | --help) sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,/^set -euo/{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --) shift; EXTRA_ARGS=("$@"); break ;;
         *) usage_error "unknown option '$1'" ;;
     esac
