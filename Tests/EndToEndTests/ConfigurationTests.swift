@@ -34,6 +34,22 @@ struct ConfigurationTests {
         #expect(try runProcess(Binary.chatExporter, ["validate"]).status == 0, "the embedded defaults are valid")
     }
 
+    /// Every broken file of the configuration corpus, through the binary: exit 1 and exactly one line naming it.
+    @Test func validateRejectsEveryFileOfTheBrokenCorpusWithOneLine() throws {
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("CollectorConfigTests/Fixtures/invalid")
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".yml") }.sorted()
+        #expect(files.count >= 20)
+        for file in files {
+            let path = corpus.appendingPathComponent(file).path
+            let result = try runProcess(Binary.chatExporter, ["validate", "--config.file", path])
+            #expect(result.status == 1, "\(file): exit \(result.status)")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(file): \(result.stderr)")
+            #expect(lines.first?.hasPrefix(path + ":") == true, "\(file): \(result.stderr)")
+        }
+    }
+
     @Test func serveRefusesToStartWithABrokenFileOrAWrongFlag() throws {
         let directory = NSTemporaryDirectory() + "serve-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -81,6 +81,42 @@ struct MetricsEndpointTests {
         #expect(check.status == 0, "promtool: \(check.stdout) \(check.stderr)")
     }
 
+    @Test func invalidUTF8FromTheDatabaseNeverBreaksTheExposition() throws {
+        // A SQL_ASCII database stores any bytes. The exporter's sessions ask for client_encoding UTF8, so the
+        // server refuses to send invalid UTF-8 (SQLSTATE 22021): that collector fails, nothing else does, and
+        // the exposition stays valid. (Bytes that got through anyway would be repaired to U+FFFD by the client.)
+        let server = try TestPostgres.shared()
+        let name = "ascii_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try server.psql("CREATE DATABASE \(name) ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        defer { _ = try? server.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        let exporter = try RunningExporter(collectors: #"""
+            collectors:
+              - name: bytes
+                interval: 1s
+                timeout: 1s
+                sql: SELECT E'caf\xe9 \xff\xfe end' AS label, 1 AS v
+                metrics:
+                  - {name: test_bytes, type: gauge, help: Invalid UTF-8 in a label., value: v, labels: [label]}
+              - name: ascii
+                interval: 1s
+                timeout: 1s
+                sql: SELECT 'plain' AS label, 2 AS v
+                metrics:
+                  - {name: test_ascii, type: gauge, help: Plain text., value: v, labels: [label]}
+            """#, database: nil, environment: ["DATA_SOURCE_NAME": "host=\(server.host) port=\(server.port) dbname=\(name) user=\(server.superuser) password=\(server.password)"])
+        try exporter.waitForMetrics("the invalid bytes were refused") {
+            ($0.value("chat_exporter_collector_errors_total", ["collector": "bytes", "reason": "query"]) ?? 0) >= 1
+        }
+        let response = try exporter.get("/metrics")
+        #expect(String(validating: response.body, as: UTF8.self) != nil, "the body is valid UTF-8")
+        let metrics = Exposition(text: response.text)
+        #expect(metrics.all("test_bytes").isEmpty)
+        #expect(metrics.value("test_ascii", ["label": "plain"]) == 2)
+        #expect(exporter.process.stderr().contains("sqlstate=22021"))
+        let check = try Promtool.checkMetrics(response.text)
+        #expect(check.status == 0, "promtool: \(check.stdout) \(check.stderr)")
+    }
+
     @Test func nullValuesAreSkippedAndCountedAndNullLabelsAreEmpty() throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
