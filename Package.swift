@@ -97,7 +97,11 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CollectorConfigTests", dependencies: ["CollectorConfig", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "ExporterCoreTests", dependencies: ["ExporterCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ExporterCoreTests",
+            dependencies: ["ExporterCore", "CollectorConfig", "Exposition", "PostgresClient"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "MonitoringTests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "BackfillTests", dependencies: ["Backfill", "PostgresClient", "TestSupport"], swiftSettings: strict),

@@ -4,6 +4,11 @@ public struct QueryResult: Sendable {
         public let name: String
         /// The PostgreSQL type OID of the column.
         public let typeOID: UInt32
+
+        public init(name: String, typeOID: UInt32) {
+            self.name = name
+            self.typeOID = typeOID
+        }
     }
 
     public let columns: [Column]

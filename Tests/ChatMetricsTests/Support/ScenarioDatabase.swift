@@ -31,7 +31,14 @@ struct ScenarioDatabase {
     func collect(_ collectors: CollectorsFile) async throws -> CollectedMetrics {
         await CollectionSlots.shared.acquire()
         let pool = ConnectionPool(settings: ConnectionSettings(keywords: database.connectionKeywords), session: SessionSettings())
-        let runs = await CollectorRun.executeAll(collectors.collectors, on: pool, concurrency: 3)
+        // The shipped timeouts protect a production database; a test machine running the whole suite at once
+        // can be slower than that, and these tests are about the numbers, not the schedule.
+        let definitions = collectors.collectors.map { definition in
+            var relaxed = definition
+            relaxed.timeout = .seconds(120)
+            return relaxed
+        }
+        let runs = await CollectorRun.executeAll(definitions, on: pool, concurrency: 3)
         await pool.shutdown()
         await CollectionSlots.shared.release()
         guard runs.count == collectors.collectors.count else {
