@@ -66,7 +66,7 @@ struct PostgresConnectionTests {
         #expect(error.sqlState == "57014")
         #expect(ContinuousClock.now - started < .seconds(5))
         let pid = connection.backendPID
-        try await waitUntil(timeout: .seconds(5), "pg_sleep gone from pg_stat_activity") {
+        try await waitUntil(timeout: .seconds(5), "pg_sleep gone from pg_stat_activity") { () async throws -> Bool in
             try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND state = 'active' AND query LIKE '%pg_sleep%'") == "0"
         }
         // The connection stays usable.
@@ -81,14 +81,14 @@ struct PostgresConnectionTests {
         let connection = try await connect(database)
         let task = Task { try await connection.query("SELECT pg_sleep(60)", timeout: .seconds(60)) }
         let pid = connection.backendPID
-        try await waitUntil(timeout: .seconds(5), "pg_sleep running") {
+        try await waitUntil(timeout: .seconds(5), "pg_sleep running") { () async throws -> Bool in
             try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE '%pg_sleep(60)%' AND state = 'active'") == "1"
         }
         task.cancel()
         let outcome = await task.result
         #expect(throws: PostgresError.self) { try outcome.get() }
         if case .failure(let error as PostgresError) = outcome { #expect(error.kind == .cancelled) }
-        try await waitUntil(timeout: .seconds(5), "pg_sleep gone") {
+        try await waitUntil(timeout: .seconds(5), "pg_sleep gone") { () async throws -> Bool in
             try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND state = 'active' AND query LIKE '%pg_sleep%'") == "0"
         }
         await connection.close()
