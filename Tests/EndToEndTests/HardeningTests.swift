@@ -101,7 +101,7 @@ struct HardeningTests {
         try exporter.waitUntilReady()
         let rssBefore = try exporter.metrics().value("process_resident_memory_bytes") ?? 0
 
-        var generator = SeededGenerator(seed: 0x5EED)
+        var generator = SplitMix64(seed: 0x5EED)
         let methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PATCH", "BREW", "get", "", "G\u{0}T"]
         let paths = ["/", "/metrics", "/-/ready", "/-/healthy", "/metrics?x=1", "//metrics", "/../etc/passwd", "/%00", "/metrics%20", "*", "", "/" + String(repeating: "a", count: 20_000)]
         for round in 0..<480 {
@@ -167,18 +167,5 @@ struct HardeningTests {
         let rss = Exposition(text: response.text).value("process_resident_memory_bytes") ?? 0
         #expect(rss < 200 * 1024 * 1024, "RSS with 1,000 idle connections: \(rss)")
         #expect(exporter.process.isRunning)
-    }
-}
-
-/// A deterministic random generator, so a failing fuzz round can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -2,6 +2,7 @@ import Exposition
 import Foundation
 import Gzip
 import Testing
+import TestSupport
 
 @Suite struct GzipTests {
     static let gzipTool = "/usr/bin/gzip"

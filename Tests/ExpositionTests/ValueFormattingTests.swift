@@ -1,5 +1,6 @@
 import Exposition
 import Testing
+import TestSupport
 
 @Suite struct ValueFormattingTests {
     /// The value part of the single sample line of a one-sample family.
