@@ -10,7 +10,8 @@
 #   scripts/pg-cluster.sh status DIR       exit 0 when it runs
 #
 # The superuser is `postgres`, its password PGCLUSTER_PASSWORD (default postgres-test-password).
-# Local (unix socket, in DIR) connections are trusted, TCP ones need the password (scram-sha-256).
+# TCP only (no unix socket: its path under a deep temporary DIR can pass the 107-byte limit), and TCP
+# connections need the password (scram-sha-256).
 # Durability is off (fsync, synchronous_commit, full_page_writes): never keep data in it.
 # PostgreSQL refuses to run as root: as root, DIR is handed to the `postgres` user and every
 # server command runs as that user. Binaries: `pg_config --bindir`, else the newest
@@ -124,7 +125,7 @@ init_cluster() {
 # --- scripts/pg-cluster.sh: a throwaway cluster for tests ---
 listen_addresses = '127.0.0.1'
 port = $port
-unix_socket_directories = '$DIR'
+unix_socket_directories = ''
 max_connections = 100
 fsync = off
 synchronous_commit = off

@@ -71,7 +71,16 @@ for _ in $(seq "$scrapers"); do
 done
 
 rss() { awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$exporter/status"; }
-fds() { find "/proc/$exporter/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+# Scrapes in flight hold a socket each: the fewest descriptors of a few samples is the steady count.
+fds() {
+    local fewest=999999 count
+    for _ in 1 2 3 4 5 6 7 8; do
+        count=$(find "/proc/$exporter/fd" -mindepth 1 -maxdepth 1 | wc -l)
+        ((count < fewest)) && fewest=$count
+        sleep 0.1
+    done
+    echo "$fewest"
+}
 connections() { psql -X -A -t -h 127.0.0.1 -p "$pg_port" -U postgres -d soak -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'chat-exporter'"; }
 scrapes() { curl -fsS "http://127.0.0.1:$port/metrics" | awk '$1 ~ /^chat_exporter_collector_runs_total/ {sum += $2} END {print sum}'; }
 

@@ -132,21 +132,25 @@ export CHAT_EXPORTER_BIN="$BIN_PATH/chat-exporter"
 
 start_cluster
 
-# Without arguments the suite runs in two phases. Swift Testing runs synchronous tests on the cooperative
+# Without arguments the suite runs in three phases. Swift Testing runs synchronous tests on the cooperative
 # thread pool, which has one thread per core; the tests that drive processes (the binary, Prometheus, run.sh)
-# block those threads for seconds at a time, and the in-process tests measure timeouts and deadlines that
-# need the pool to themselves. Running the two kinds apart keeps both honest on a 2-core machine.
-readonly IN_PROCESS='ExpositionTests|CollectorConfigTests|PostgresClientTests|ChatMetricsTests|ExporterCoreTests'
-readonly PROCESSES='HTTPServerTests|BackfillTests|EndToEndTests|MonitoringTests|DeployTests'
+# block those threads for seconds or minutes at a time, and in-process tests that await the database lose
+# their deadlines to that, not to the code. So: the in-process tests first, then the backfill and HTTP
+# server tests (both kinds, briefly), then the suites that run processes for long.
+readonly PHASES=(
+    'ExpositionTests|CollectorConfigTests|PostgresClientTests|ChatMetricsTests|ExporterCoreTests'
+    'BackfillTests|HTTPServerTests'
+    'EndToEndTests|MonitoringTests|DeployTests'
+)
 status=0
 if [[ $# -gt 0 ]]; then
     step "swift test $*"
     TMPDIR="$RUN_DIR/tmp" swift test "${SWIFT_FLAGS[@]}" --skip-build "$@" || status=$?
 else
-    step "swift test, phase 1 of 2: in-process tests"
-    TMPDIR="$RUN_DIR/tmp" swift test "${SWIFT_FLAGS[@]}" --skip-build --filter "$IN_PROCESS" || status=$?
-    step "swift test, phase 2 of 2: tests that run processes"
-    TMPDIR="$RUN_DIR/tmp" swift test "${SWIFT_FLAGS[@]}" --skip-build --filter "$PROCESSES" || status=$?
+    for index in "${!PHASES[@]}"; do
+        step "swift test, phase $((index + 1)) of ${#PHASES[@]}: ${PHASES[$index]}"
+        TMPDIR="$RUN_DIR/tmp" swift test "${SWIFT_FLAGS[@]}" --skip-build --filter "${PHASES[$index]}" || status=$?
+    done
 fi
 if [[ $status -eq 0 ]]; then
     step "Tests passed"
