@@ -126,7 +126,8 @@ public final class PostgresConnection: @unchecked Sendable {
     private func configureSession(deadline: ContinuousClock.Instant) throws {
         let sql = """
             SELECT set_config('default_transaction_read_only', $1, false), set_config('TimeZone', $2, false), \
-            set_config('lock_timeout', $3, false), set_config('idle_in_transaction_session_timeout', $4, false)
+            set_config('lock_timeout', $3, false), set_config('idle_in_transaction_session_timeout', $4, false), \
+            set_config('jit', 'off', false)
             """
         do {
             _ = try execute(sql, parameters: [
