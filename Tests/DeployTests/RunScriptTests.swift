@@ -67,7 +67,7 @@ struct RunScriptTests {
             log().contains("metrics        http://127.0.0.1:\(port)/metrics")
         }
         var first: [String: Double] = [:]
-        try await waitUntil(timeout: .seconds(10), pollEvery: .milliseconds(250), "the demo's exporter serves chat metrics with database_up 1; log:\n\(log())") { () async throws -> Bool in
+        try await waitUntil(timeout: .seconds(60), pollEvery: .milliseconds(250), "the demo's exporter serves chat metrics with database_up 1; log:\n\(log())") { () async throws -> Bool in
             guard let series = metrics(port: port) else { return false }
             guard series["chat_exporter_database_up"] == 1, series["chat_bookings_active"] != nil else { return false }
             first = series

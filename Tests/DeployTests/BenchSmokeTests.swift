@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// bench/run.sh --quick: the benchmark of docs/benchmarks.md at a tiny scale, so that it cannot rot. It must exit 0
+/// and print its table with a row per default collector and a row per peer (measured, or "skipped: reason" when the
+/// peer cannot be installed here), and write its report where --output says (never docs/benchmarks.md).
+@Suite(.serialized)
+struct BenchSmokeTests {
+    private static let root: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // DeployTests
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()  // the package root
+        .path
+
+    /// The names of the default collectors, from collectors/default.yml (`  - name: X` at the collectors' indent).
+    private func defaultCollectors() throws -> [String] {
+        let text = try String(contentsOfFile: Self.root + "/collectors/default.yml", encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line in
+            line.hasPrefix("  - name: ") ? String(line.dropFirst("  - name: ".count)).trimmingCharacters(in: .whitespaces) : nil
+        }
+    }
+
+    @Test(.timeLimit(.minutes(15)))
+    func theQuickBenchmarkRunsAndPrintsEveryRow() throws {
+        let scratch = NSTemporaryDirectory() + "chat-exporter-bench-smoke-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let output = scratch + "/benchmarks.md"
+        let reportBefore = FileManager.default.contents(atPath: Self.root + "/docs/benchmarks.md")
+
+        var environment = ["PATH": (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+                           "LANG": "C.UTF-8", "TMPDIR": scratch]
+        if let home = ProcessInfo.processInfo.environment["HOME"] { environment["HOME"] = home }
+        let result = try runProcess(
+            "/bin/bash",
+            [Self.root + "/bench/run.sh", "--quick", "--binary", try Binary.chatExporter, "--output", output],
+            environment: environment,
+            timeout: .seconds(840)
+        )
+        #expect(result.status == 0, "bench/run.sh --quick exited \(result.status); stderr:\n\(result.stderr.suffix(3000))")
+
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let collectors = try defaultCollectors()
+        #expect(collectors.count >= 10)
+        for collector in collectors {
+            #expect(lines.contains { $0.hasPrefix("collector: \(collector) ") },
+                    "no row for the collector \(collector) in:\n\(result.stdout)")
+        }
+        #expect(lines.contains { $0.hasPrefix("default collectors: one full cycle") })
+        #expect(lines.contains { $0.hasPrefix("seed 002 SQL") })
+        for target in ["chat-exporter", "nginx (same bytes)", "query-exporter", "sql_exporter", "postgres_exporter"] {
+            let row = lines.first { $0.hasPrefix(target + " ") }
+            #expect(row != nil, "no row for \(target) in:\n\(result.stdout)")
+            if let row, !row.contains("skipped: ") {
+                // Measured: requests per second / p50 / p99 in the first cell, a number.
+                let cells = row.dropFirst(target.count).trimmingCharacters(in: .whitespaces)
+                #expect(cells.first?.isNumber == true, "\(target) was neither measured nor skipped: \(row)")
+            }
+        }
+        // chat-exporter itself is always measured.
+        #expect(lines.first { $0.hasPrefix("chat-exporter ") }.map { !$0.contains("skipped: ") } == true)
+        #expect(lines.contains { $0.hasPrefix("MET ") || $0.hasPrefix("MISS") })
+
+        let report = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(report.hasPrefix("# Benchmarks"))
+        #expect(report.contains("## Targets"))
+        // The smoke run never touches the committed report.
+        #expect(FileManager.default.contents(atPath: Self.root + "/docs/benchmarks.md") == reportBefore)
+    }
+}
