@@ -35,11 +35,6 @@ public final class SnapshotStore: Sendable {
         state.withLock { $0.collectors.map(\.definition) }
     }
 
-    /// A copy of every collector's status (for `check` and tests).
-    public var collectorStatuses: [CollectorStatus] {
-        state.withLock { $0.collectors }
-    }
-
     func record(_ run: CollectorStatus.Run, for collector: String, databaseUp: Bool?, connections: Int) {
         update {
             $0.record(run, for: collector)
