@@ -20,6 +20,11 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_bookings_active
     ON bookings (lesson_id) INCLUDE (student_id, created_at)
     WHERE status = 'active' AND deleted_at IS NULL;
 
+-- chat_integrity: active bookings whose lesson is soft-deleted, read from the few deleted lessons
+-- instead of a scan of every lesson.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_lessons_deleted
+    ON lessons (id) WHERE deleted_at IS NOT NULL;
+
 -- chat_bookings: live bookings by status (an index-only scan).
 CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_bookings_live_status
     ON bookings (status) WHERE deleted_at IS NULL;
