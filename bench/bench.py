@@ -222,6 +222,10 @@ def sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+# What chat-exporter's session sets that changes plans (Sources/PostgresClient/PostgresConnection.swift).
+SESSION_SETUP = "SET jit = off;"
+
+
 def measure_queries(cluster: Cluster, database: str, queries: list[Query], runs: int, setup: str = "") -> dict[str, dict]:
     """Server-side time of each query: PREPARE with the parameters' values bound the way the exporter binds
     them (an untyped parameter the server infers, a custom plan each time as for libpq's unnamed statement),
@@ -505,8 +509,9 @@ def measure(args, work: Path, processes: Processes, cluster: Cluster, runs: int,
     db_costs = {}
     for scale in scales:
         log(f"database cost at scale {format_scale(scale)} ({runs} runs each)")
-        db_costs[scale] = {"collectors": measure_queries(cluster, databases[scale], collectors, runs),
-                           "seed": measure_queries(cluster, databases[scale], seeds, runs)}
+        # Both with the exporter's session settings (jit = off, see PostgresConnection): SQL against SQL.
+        db_costs[scale] = {"collectors": measure_queries(cluster, databases[scale], collectors, runs, SESSION_SETUP),
+                           "seed": measure_queries(cluster, databases[scale], seeds, runs, SESSION_SETUP)}
 
     base_db = databases[scales[0]]
     dsn = cluster.dsn(base_db)
@@ -662,15 +667,6 @@ http {{
         pge.note = "runs every query on every scrape (its default: no cache_seconds)"
     targets.append(pge)
 
-    # The proposed changes (docs/benchmarks.md, Findings): bench/proposed/indexes.sql on top of the shipped
-    # indexes, the rewritten collectors of bench/proposed/collectors.yml, and jit = off in the session.
-    _, proposed = load_collectors(BENCH / "proposed/collectors.yml")
-    for scale in scales:
-        log(f"proposed changes at scale {format_scale(scale)}")
-        run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", databases[scale], "-f", str(BENCH / "proposed/indexes.sql")],
-            env=cluster.env)
-        db_costs[scale]["proposed"] = measure_queries(cluster, databases[scale], proposed, runs, "SET jit = off;")
-
     report = Report(args, started, scales, loads, db_costs, targets, observed, runs, seconds)
     text = report.markdown()
     print(report.console())
@@ -728,7 +724,7 @@ class Report:
             "date": self.started.strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1048576:.1f} GiB memory, Linux {platform.release()}",
             "os": version(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
-            "postgresql": version(["psql", "--version"]) + " (server: the same binaries; shared_buffers 1GB, fsync off, JIT on as shipped)",
+            "postgresql": version(["psql", "--version"]) + " (server: the same binaries; shared_buffers 1GB, fsync off; the queries run with jit = off, as chat-exporter's sessions do)",
             "swift": version(["swift", "--version"]),
             "chat-exporter": f"{self.target('chat-exporter').version.splitlines()[0] if self.target('chat-exporter').version else '–'}"
                              f" (tree {revision}{' + uncommitted changes' if dirty else ''}){' ' + self.args.build_info if self.args.build_info else ''}",
@@ -754,8 +750,6 @@ class Report:
             "p99_50_gzip": get(ce, "c50_gzip", "p99_ms"),
             "rss_steady": ce.mem_steady.get("VmRSS"),
             "cycle_s1": c1, "cycle_s3": c3, "growth": ratio(c3, c1), "seed_s1": seed1, "vs_seed": ratio(seed1, c1),
-            "p_cycle_s1": per_cycle(self.db_costs[s1]["proposed"]) if "proposed" in self.db_costs[s1] else None,
-            "p_cycle_s3": per_cycle(self.db_costs[s3]["proposed"]) if "proposed" in self.db_costs[s3] else None,
         }
 
     def goals(self) -> list[tuple[str, str, bool | None]]:
@@ -765,8 +759,6 @@ class Report:
         worst_nginx = min(x for x in (h["rps50_vs_nginx"], h["rps50_gzip_vs_nginx"]) if x is not None) if h["rps50_vs_nginx"] is not None else None
         worst_qe = min(x for x in (h["rps50_vs_qe"], h["rps50_gzip_vs_qe"]) if x is not None) if h["rps50_vs_qe"] is not None else None
         worst_p99 = max(x for x in (h["p99_50"], h["p99_50_gzip"]) if x is not None) if h["p99_50"] is not None else None
-        pc1, pc3 = h["p_cycle_s1"], h["p_cycle_s3"]
-        proposed = lambda text: f" — with the proposed changes: {text}" if pc1 else ""
         return [
             ("scrape throughput at 50 connections ≥ 0.5× nginx on the same bytes",
              f"{fmt(h['rps50_vs_nginx'], 2)}× plain, {fmt(h['rps50_gzip_vs_nginx'], 2)}× gzip", check(worst_nginx, lambda v: v >= 0.5)),
@@ -778,12 +770,12 @@ class Report:
                 f"; {t.name.removeprefix('chat-exporter ')}: {fmt(t.mem_steady.get('VmRSS'))} MiB"
                 for t in self.targets[1:] if t.name.startswith("chat-exporter") and t.mem_steady),
              check(h["rss_steady"], lambda v: v <= 20)),
-            (f"database time ≤ 100 ms per full cycle at scale {format_scale(self.scales[0])}", f"{fmt(h['cycle_s1'])} ms" + proposed(f"{fmt(pc1)} ms"),
+            (f"database time ≤ 100 ms per full cycle at scale {format_scale(self.scales[0])}", f"{fmt(h['cycle_s1'])} ms",
              check(h["cycle_s1"], lambda v: v <= 100)),
             (f"growth ≤ 2× from scale {format_scale(self.scales[0])} to {format_scale(self.scales[1])}",
-             f"{fmt(h['growth'], 2)}× ({fmt(h['cycle_s1'])} → {fmt(h['cycle_s3'])} ms)" + proposed(f"{fmt(ratio(pc3, pc1), 2)}×"), check(h["growth"], lambda v: v <= 2)),
+             f"{fmt(h['growth'], 2)}× ({fmt(h['cycle_s1'])} → {fmt(h['cycle_s3'])} ms)", check(h["growth"], lambda v: v <= 2)),
             ("≥ 10× less database time per cycle than the seeds' own SQL (002)",
-             f"{fmt(h['vs_seed'])}× ({fmt(h['seed_s1'])} ms vs {fmt(h['cycle_s1'])} ms)" + proposed(f"{fmt(ratio(h['seed_s1'], pc1))}×"), check(h["vs_seed"], lambda v: v >= 10)),
+             f"{fmt(h['vs_seed'])}× ({fmt(h['seed_s1'])} ms vs {fmt(h['cycle_s1'])} ms)", check(h["vs_seed"], lambda v: v >= 10)),
         ]
 
     # --- tables
@@ -796,27 +788,17 @@ class Report:
                 r3 = self.db_costs[s3][group][name]
                 runs_per_min = 60 / r1["interval_s"]
                 observed = fmt(self.observed.get(name), 2) if group == "collectors" else ""
-                p1 = self.db_costs[s1].get("proposed", {}).get(name) if group == "collectors" else None
-                p3 = self.db_costs[s3].get("proposed", {}).get(name) if group == "collectors" else None
                 rows.append([f"{title}: {name}", f"{r1['interval_s']:g}s", fmt(r1["median_ms"], 2),
                              fmt(r3["median_ms"], 2), fmt(ratio(r3["median_ms"], r1["median_ms"]), 2) + "×",
-                             fmt(r1["median_ms"] * runs_per_min, 1), observed,
-                             fmt(p1["median_ms"], 2) if p1 else "", fmt(p3["median_ms"], 2) if p3 else ""])
+                             fmt(r1["median_ms"] * runs_per_min, 1), observed])
             c1, c3 = per_cycle(self.db_costs[s1][group]), per_cycle(self.db_costs[s3][group])
             m1 = per_minute(self.db_costs[s1][group])
             m3 = per_minute(self.db_costs[s3][group])
             label = "default collectors" if group == "collectors" else "seed 002 SQL (each once a minute)"
-            pc1 = pc3 = pm1 = pm3 = None
-            if group == "collectors" and "proposed" in self.db_costs[s1]:
-                pc1, pc3 = per_cycle(self.db_costs[s1]["proposed"]), per_cycle(self.db_costs[s3]["proposed"])
-                pm1, pm3 = per_minute(self.db_costs[s1]["proposed"]), per_minute(self.db_costs[s3]["proposed"])
             rows.append([f"**{label}: one full cycle**", "", f"**{fmt(c1, 1)}**", f"**{fmt(c3, 1)}**",
-                         f"**{fmt(ratio(c3, c1), 2)}×**", "", "",
-                         f"**{fmt(pc1, 1)}**" if pc1 else "", f"**{fmt(pc3, 1)}** ({fmt(ratio(pc3, pc1), 2)}×)" if pc3 else ""])
+                         f"**{fmt(ratio(c3, c1), 2)}×**", "", ""])
             rows.append([f"**{label}: per minute of schedule**", "", "", "", "",
-                         f"**{fmt(m1, 1)}** ({fmt(m1 / 600, 2)} % of a core; scale {format_scale(s3)}: {fmt(m3 / 600, 2)} %)", "",
-                         f"**{fmt(pm1, 1)}** ({fmt(pm1 / 600, 2)} %)" if pm1 else "",
-                         f"**{fmt(pm3, 1)}** ({fmt(pm3 / 600, 2)} %)" if pm3 else ""])
+                         f"**{fmt(m1, 1)}** ({fmt(m1 / 600, 2)} % of a core; scale {format_scale(s3)}: {fmt(m3 / 600, 2)} %)", ""])
         return rows
 
     def scrape_table(self) -> list[list[str]]:
@@ -850,7 +832,7 @@ class Report:
                      "chat-exporter ÷ it, 50 conns", "… gzip", "payload bytes / gzip", "start-up to complete",
                      "RSS steady MiB", "peak (VmHWM) MiB", "how it serves"]
     DB_HEADER = ["query", "interval", f"median ms, scale A", f"median ms, scale B", "B ÷ A", "ms per minute, scale A",
-                 "exporter-observed ms", "proposed: ms, scale A", "proposed: ms, scale B"]
+                 "exporter-observed ms"]
 
     def console(self) -> str:
         def table(header, rows):
@@ -929,9 +911,9 @@ figure is the server's planning + execution time, median of {self.runs} runs aft
 core the database spends on the exporter. The seed's SQL (`bench/seed-002.sql`: chats today, average/maximum lag,
 slow creations, duplicates, bookings without chats, the statistics) is the baseline, counted as run once a minute.
 "exporter-observed" is `chat_exporter_collector_duration_seconds` of the release binary's first runs against
-the scale-{format_scale(s1)} data, client-side and with JIT as shipped: every collector starts at once on 3 pooled
-connections and {os.cpu_count()} CPUs, so it shows start-up contention, not the steady cost. The "proposed" columns are the same measurement with the changes of the Findings below:
-`bench/proposed/collectors.yml`, `bench/proposed/indexes.sql` and `jit = off` in the session.
+the scale-{format_scale(s1)} data, client-side: every collector starts at once on 3 pooled connections and
+{os.cpu_count()} CPUs, so it shows start-up contention, not the steady cost. Both sets run with the session
+settings chat-exporter gives its connections (`jit = off`: see Findings), SQL against SQL.
 
 {table(db_header, self.db_table())}
 
