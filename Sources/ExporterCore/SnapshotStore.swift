@@ -14,13 +14,20 @@ public final class SnapshotStore: Sendable {
     private let state: Mutex<ExporterState>
     private let current: Mutex<Snapshot>
     private let page: LandingPage
+    private let onFirstReady: (@Sendable () -> Void)?
+    private let announcedReady = Atomic<Bool>(false)
 
-    public init(definitions: [CollectorDefinition], configPath: String, databaseTarget: String, databaseMaxConnections: Int, telemetryPath: String) {
+    /// `onFirstReady` runs once, after the first ready snapshot is stored, on the thread that stored it.
+    public init(
+        definitions: [CollectorDefinition], configPath: String, databaseTarget: String, databaseMaxConnections: Int,
+        telemetryPath: String, onFirstReady: (@Sendable () -> Void)? = nil
+    ) {
         var initial = ExporterState(configPath: configPath, databaseTarget: databaseTarget)
         initial.databaseMaxConnections = databaseMaxConnections
         initial.apply(definitions)
         let page = LandingPage(telemetryPath: telemetryPath)
         self.page = page
+        self.onFirstReady = onFirstReady
         self.current = Mutex(Self.render(initial, generation: 0, page: page))
         self.state = Mutex(initial)
     }
@@ -62,11 +69,15 @@ public final class SnapshotStore: Sendable {
     }
 
     private func update(_ change: (inout ExporterState) -> Void) {
-        state.withLock { state in
+        let isReady = state.withLock { state in
             change(&state)
             let generation = current.withLock { $0.generation } + 1
             let snapshot = Self.render(state, generation: generation, page: page)
             current.withLock { $0 = snapshot }
+            return snapshot.isReady
+        }
+        if isReady, !announcedReady.exchange(true, ordering: .relaxed) {
+            onFirstReady?()
         }
     }
 

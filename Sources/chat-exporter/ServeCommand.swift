@@ -43,7 +43,13 @@ struct ServeCommand: AsyncParsableCommand {
         let target = settings.target
         let store = SnapshotStore(
             definitions: collectors.collectors, configPath: source.displayName, databaseTarget: target.description,
-            databaseMaxConnections: database.maxConnections, telemetryPath: web.telemetryPath)
+            databaseMaxConnections: database.maxConnections, telemetryPath: web.telemetryPath,
+            onFirstReady: { [logger] in
+                // Start-up's pages are no longer needed once there is something true to serve.
+                MemoryTrim.pageOutInBackground { mappings in
+                    logger.debug("paged out start-up memory", metadata: ["mappings": "\(mappings)"])
+                }
+            })
         let pool = ConnectionPool(settings: settings, session: database.session, configuration: database.pool)
         let scheduler = Scheduler(pool: pool, store: store, logger: logger)
         let server = HTTPServer(
