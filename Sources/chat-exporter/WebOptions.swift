@@ -17,6 +17,9 @@ struct WebOptions: ParsableArguments {
     @Option(name: .customLong("web.max-connections"), help: "The most HTTP connections served at once; more wait in the kernel's queue.")
     var maxConnections = 1024
 
+    @Option(name: .customLong("web.threads"), help: "Threads that serve HTTP requests (libmicrohttpd's thread pool, each with its own epoll set). One serves tens of thousands of scrapes a second; more add throughput and, on a small machine, tail latency.")
+    var threads = 1
+
     @Option(name: .customLong("web.connection-timeout"), help: "An HTTP connection idle for this long is closed.")
     var connectionTimeout = DurationArgument(argument: "10s")!
 
@@ -26,6 +29,9 @@ struct WebOptions: ParsableArguments {
             throw ValidationError("--web.telemetry-path must be a path such as /metrics (not /, /-/healthy or /-/ready)")
         }
         guard maxConnections >= 1 else { throw ValidationError("--web.max-connections must be at least 1") }
+        guard (1...maxConnections).contains(threads), threads <= 64 else {
+            throw ValidationError("--web.threads must be from 1 to 64 and at most --web.max-connections (\(maxConnections))")
+        }
     }
 
     /// `:9488`, `0.0.0.0:9488`, `127.0.0.1:9488`, `[::1]:9488`, `localhost:9488`.
@@ -51,6 +57,7 @@ struct WebOptions: ParsableArguments {
         let (host, port) = try listenHostAndPort()
         var configuration = HTTPServerConfiguration(host: host, port: port)
         configuration.connectionLimit = maxConnections
+        configuration.threadCount = threads
         configuration.connectionTimeout = connectionTimeout.duration
         if let tls = web.tls {
             func read(_ path: String, _ what: String) throws -> String {

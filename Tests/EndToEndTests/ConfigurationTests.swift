@@ -64,6 +64,12 @@ struct ConfigurationTests {
         let badFlag = try runProcess(Binary.chatExporter, ["--web.listen-adress=:1"], timeout: .seconds(20))
         #expect(badFlag.status != 0)
         #expect(badFlag.stderr.contains("web.listen-adress"))
+
+        for threads in ["0", "65", "many"] {
+            let badThreads = try runProcess(Binary.chatExporter, ["--web.threads", threads], timeout: .seconds(20))
+            #expect(badThreads.status != 0)
+            #expect(badThreads.stderr.contains("--web.threads"), "\(threads): \(badThreads.stderr)")
+        }
     }
 
     @Test func sighupReloadsAndABrokenFileKeepsTheRunningConfiguration() throws {
