@@ -99,34 +99,6 @@ class Processes:
             self.stop(proc)
 
 
-def page_out_file_mappings(pid: int) -> int:
-    """process_madvise(MADV_PAGEOUT) over every file-backed mapping of the process: what a process that calls
-    madvise(MADV_PAGEOUT) on its own file mappings once it is ready would get (the pages it no longer touches
-    leave its RSS; pages other processes map too stay). Returns how many mappings were advised."""
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
-    pidfd = libc.syscall(434, pid, 0)  # pidfd_open
-    if pidfd < 0:
-        return 0
-
-    class IOVec(ctypes.Structure):
-        _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
-    advised = 0
-    try:
-        for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
-            parts = line.split()
-            if len(parts) < 6 or not parts[5].startswith("/"):
-                continue
-            start, end = (int(x, 16) for x in parts[0].split("-"))
-            vector = IOVec(start, end - start)
-            if libc.syscall(440, pidfd, ctypes.byref(vector), 1, 21, 0) >= 0:  # process_madvise, MADV_PAGEOUT
-                advised += 1
-    finally:
-        os.close(pidfd)
-    return advised
-
-
 def memory(pid: int) -> dict[str, float]:
     """VmRSS, VmHWM and the anonymous / file-backed split, in MiB."""
     values: dict[str, float] = {}
@@ -415,7 +387,7 @@ class Target:
 
 
 def run_target(target: Target, processes: Processes, cmd: list[str], env: dict, url: str, ready, work: Path,
-               seconds: float, gzip_script: Path, startup_timeout: float, after_ready=None, trim: bool = False) -> None:
+               seconds: float, gzip_script: Path, startup_timeout: float, after_ready=None) -> None:
     log(f"{target.name}: starting")
     t0 = time.monotonic()
     try:
@@ -433,8 +405,6 @@ def run_target(target: Target, processes: Processes, cmd: list[str], env: dict, 
         target.startup_s = time.monotonic() - t0
         time.sleep(0.5)
         target.mem_ready = memory(proc.pid)
-        if trim:
-            page_out_file_mappings(proc.pid)
         if after_ready:
             after_ready()
         target.payload = payload(url)
@@ -540,26 +510,22 @@ def measure(args, work: Path, processes: Processes, cluster: Cluster, runs: int,
     exporter.note = "answers from the snapshot rendered after the last collector run"
     targets.append(exporter)
 
-    # Other builds of chat-exporter (bench/run.sh: --static-swift-stdlib), and the same with its file-backed pages
-    # paged out once ready (process_madvise from outside: the effect of the proposed in-process madvise).
+    # Other builds of chat-exporter (bench/run.sh: the dynamically linked one), measured the same way.
     for variant in args.variant:
         label, _, path = variant.partition("=")
-        for trim in (False, True):
-            name = f"chat-exporter ({label}{', paged out when ready' if trim else ''})"
-            other = Target(name, "chat-exporter")
-            if not os.access(path, os.X_OK):
-                other.skipped = f"no binary at {path}"
-                targets.append(other)
-                continue
-            other_port = free_port()
-            other_base = f"http://127.0.0.1:{other_port}"
-            other.version = run([path, "--version"], check=False, stderr=subprocess.STDOUT).stdout.strip()
-            run_target(other, processes, [path, "--web.listen-address", f"127.0.0.1:{other_port}", "--log.level", "warn"],
-                       env, other_base + "/metrics", lambda b=other_base: http_get(b + "/-/ready", timeout=1)[0] == 200,
-                       work, seconds, gzip_script, startup_timeout, trim=trim)
-            other.note = ("file-backed pages paged out once ready (process_madvise MADV_PAGEOUT), then the same load"
-                          if trim else f"the same code, built {label}")
+        other = Target(f"chat-exporter ({label})", "chat-exporter")
+        if not os.access(path, os.X_OK):
+            other.skipped = f"no binary at {path}"
             targets.append(other)
+            continue
+        other_port = free_port()
+        other_base = f"http://127.0.0.1:{other_port}"
+        other.version = run([path, "--version"], check=False, stderr=subprocess.STDOUT).stdout.strip()
+        run_target(other, processes, [path, "--web.listen-address", f"127.0.0.1:{other_port}", "--log.level", "warn"],
+                   env, other_base + "/metrics", lambda b=other_base: http_get(b + "/-/ready", timeout=1)[0] == 200,
+                   work, seconds, gzip_script, startup_timeout)
+        other.note = f"the same code, {label}"
+        targets.append(other)
 
     # nginx: the same bytes as chat-exporter's /metrics, and their gzip, as static files.
     nginx = Target("nginx (same bytes)", "nginx")

@@ -9,8 +9,8 @@
 #                                           with a built binary)
 #
 # Options: --output FILE (default docs/benchmarks.md; --quick never writes there unless asked),
-# --binary PATH (a built chat-exporter: no build; the default builds release into .build-bench, and the full run
-# also a --static-swift-stdlib build into .build-bench-static, measured beside it),
+# --binary PATH (a built chat-exporter: no build; the default builds release with --static-swift-stdlib into
+# .build-bench-static, as scripts/run.sh does, and the full run also a dynamically linked one into .build-bench),
 # --keep (keep the work directory in /tmp), --no-install (use only what is installed).
 #
 # It installs what it needs (apt-get: wrk nginx prometheus-sql-exporter prometheus-postgres-exporter
@@ -105,15 +105,16 @@ build_info=""
 variants=()
 if [[ -z "$binary" ]]; then
     command -v swift >/dev/null 2>&1 || export PATH="/opt/swift/usr/bin:$PATH"
-    step "swift build -c release --product chat-exporter --scratch-path .build-bench"
-    swift build -c release --product chat-exporter --scratch-path .build-bench >&2
-    binary="$REPO_ROOT/.build-bench/release/chat-exporter"
-    build_info="release build"
+    # The shipped build (scripts/run.sh): the Swift runtime and Foundation linked in statically.
+    step "swift build -c release --static-swift-stdlib --product chat-exporter --scratch-path .build-bench-static"
+    swift build -c release --static-swift-stdlib --product chat-exporter --scratch-path .build-bench-static >&2
+    binary="$REPO_ROOT/.build-bench-static/release/chat-exporter"
+    build_info="release build, --static-swift-stdlib"
     if [[ $quick -eq 0 ]]; then
-        # The same code with the Swift runtime and Foundation linked in statically: measured beside it (memory).
-        step "swift build -c release --product chat-exporter --scratch-path .build-bench-static --static-swift-stdlib"
-        swift build -c release --product chat-exporter --scratch-path .build-bench-static --static-swift-stdlib >&2
-        variants+=(--variant "with --static-swift-stdlib=$REPO_ROOT/.build-bench-static/release/chat-exporter")
+        # The same code linked against the shared Swift runtime: measured beside it (memory).
+        step "swift build -c release --product chat-exporter --scratch-path .build-bench"
+        swift build -c release --product chat-exporter --scratch-path .build-bench >&2
+        variants+=(--variant "dynamically linked (plain swift build -c release)=$REPO_ROOT/.build-bench/release/chat-exporter")
     fi
 else
     build_info="binary $binary"
