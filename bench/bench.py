@@ -479,6 +479,8 @@ def measure(args, work: Path, processes: Processes, cluster: Cluster, runs: int,
     db_costs = {}
     for scale in scales:
         log(f"database cost at scale {format_scale(scale)} ({runs} runs each)")
+        # The loads leave gigabytes of dirty buffers: write them out first, so no checkpoint runs beside the queries.
+        cluster.psql("postgres", "CHECKPOINT;")
         # Both with the exporter's session settings (jit = off, see PostgresConnection): SQL against SQL.
         db_costs[scale] = {"collectors": measure_queries(cluster, databases[scale], collectors, runs, SESSION_SETUP),
                            "seed": measure_queries(cluster, databases[scale], seeds, runs, SESSION_SETUP)}
