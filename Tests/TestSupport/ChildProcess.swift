@@ -8,7 +8,7 @@ import Synchronization
 /// pipe, and a daemon the child leaves behind (pg_ctl's postmaster) holds nothing of ours open.
 ///
 /// Reaped at most once; after that the pid is never signalled again, so a recycled pid is safe.
-final class ChildProcess: Sendable {
+public final class ChildProcess: Sendable {
     /// The process id.
     let pid: pid_t
     /// The wait status once reaped, as the shell reports it (128 + signal for a signal).
@@ -20,8 +20,8 @@ final class ChildProcess: Sendable {
 
     /// Starts `executable` (an absolute path) with `arguments` and exactly `environment`.
     /// With `newProcessGroup` the child leads a process group of its own, so that ``killGroup()``
-    /// reaches whatever it started.
-    static func spawn(
+    /// reaches whatever it started. When `stderrPath` is `stdoutPath`, both streams share one file.
+    public static func spawn(
         executable: String,
         arguments: [String],
         environment: [String: String],
@@ -35,7 +35,11 @@ final class ChildProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&fileActions) }
         posix_spawn_file_actions_addopen(&fileActions, 0, stdinPath ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&fileActions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&fileActions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if stderrPath == stdoutPath {
+            posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&fileActions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
         if let closeFrom = addCloseFrom {
             _ = closeFrom(&fileActions, 3)
         }
@@ -74,7 +78,7 @@ final class ChildProcess: Sendable {
     }
 
     /// The exit status if the process has ended (reaping it), nil while it runs.
-    func poll() -> Int32? {
+    public func poll() -> Int32? {
         exitStatus.withLock { status in
             if let status {
                 return status
@@ -91,7 +95,7 @@ final class ChildProcess: Sendable {
     }
 
     /// Waits until the process ends or `deadline` passes; the exit status, or nil at the deadline.
-    func wait(until deadline: ContinuousClock.Instant) -> Int32? {
+    public func wait(until deadline: ContinuousClock.Instant) -> Int32? {
         var pause = Duration.milliseconds(1)
         while true {
             if let status = poll() {
@@ -107,7 +111,7 @@ final class ChildProcess: Sendable {
     }
 
     /// Sends `signal` to the process unless it has been reaped already.
-    func send(_ signal: Int32) {
+    public func send(_ signal: Int32) {
         exitStatus.withLock { status in
             if status == nil {
                 _ = Glibc.kill(pid, signal)

@@ -25,18 +25,13 @@ final class PrometheusServer: Sendable {
         let directory = try ScratchDirectory("prometheus")
         let configPath = try directory.write("prometheus.yml", configuration)
         let port = freeTCPPort()
-        let process = try Spawned.start(executable, [
+        let process = try Spawned.startServer(executable, [
             "--config.file=\(configPath)",
             "--storage.tsdb.path=\(directory.path)/data",
             "--web.listen-address=127.0.0.1:\(port)",
             "--log.level=warn",
-        ], logPath: directory.path + "/prometheus.log")
-        let server = PrometheusServer(port: port, process: process, directory: directory)
-        try waitUntil(timeout: timeout, pollEvery: .milliseconds(100), "Prometheus is ready on port \(port)") {
-            try process.requireRunning()
-            return (try? HTTPTestClient.get(port: port, path: "/-/ready", timeout: .seconds(2)).status) == 200
-        }
-        return server
+        ], logPath: directory.path + "/prometheus.log", port: port, timeout: timeout)
+        return PrometheusServer(port: port, process: process, directory: directory)
     }
 
     func stop() {
@@ -109,19 +104,14 @@ final class AlertmanagerServer: Sendable {
         let directory = try ScratchDirectory("alertmanager")
         let configPath = try directory.write("alertmanager.yml", configuration)
         let port = freeTCPPort()
-        let process = try Spawned.start(executable, [
+        let process = try Spawned.startServer(executable, [
             "--config.file=\(configPath)",
             "--storage.path=\(directory.path)/data",
             "--web.listen-address=127.0.0.1:\(port)",
             "--cluster.listen-address=",
             "--log.level=warn",
-        ], logPath: directory.path + "/alertmanager.log")
-        let server = AlertmanagerServer(port: port, process: process, directory: directory)
-        try waitUntil(timeout: timeout, pollEvery: .milliseconds(100), "Alertmanager is ready on port \(port)") {
-            try process.requireRunning()
-            return (try? HTTPTestClient.get(port: port, path: "/-/ready", timeout: .seconds(2)).status) == 200
-        }
-        return server
+        ], logPath: directory.path + "/alertmanager.log", port: port, timeout: timeout)
+        return AlertmanagerServer(port: port, process: process, directory: directory)
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
