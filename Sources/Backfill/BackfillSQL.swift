@@ -10,6 +10,17 @@
 ///
 /// Parameters are bound server-side as text (`$1`); a NULL limit means no limit.
 public enum BackfillSQL {
+    /// The active bookings with their pair `(l.teacher_id, b.student_id)`, never a teacher with themselves: the
+    /// FROM and WHERE that census, missingPairs and createBatch start from.
+    private static let activeBookingsOfPairs = """
+        FROM bookings b
+          JOIN lessons l ON l.id = b.lesson_id
+         WHERE b.status = 'active'
+           AND b.deleted_at IS NULL
+           AND l.deleted_at IS NULL
+           AND l.teacher_id <> b.student_id
+        """
+
     /// Who we are, where, and whether the backfill can work here: a unique index on exactly
     /// `chat_rooms (teacher_id, student_id)` (what `ON CONFLICT (teacher_id, student_id)` infers), the column
     /// privileges it needs, and whether the server is a read-only standby.
@@ -43,12 +54,7 @@ public enum BackfillSQL {
     public static let census = """
         WITH pairs AS (
           SELECT DISTINCT l.teacher_id, b.student_id
-            FROM bookings b
-            JOIN lessons l ON l.id = b.lesson_id
-           WHERE b.status = 'active'
-             AND b.deleted_at IS NULL
-             AND l.deleted_at IS NULL
-             AND l.teacher_id <> b.student_id
+            \(activeBookingsOfPairs)
         )
         SELECT
           count(*) FILTER (
@@ -70,12 +76,7 @@ public enum BackfillSQL {
                b.student_id::text AS student_id,
                count(*) AS active_bookings,
                min(b.created_at)::text AS oldest_booking_created_at
-          FROM bookings b
-          JOIN lessons l ON l.id = b.lesson_id
-         WHERE b.status = 'active'
-           AND b.deleted_at IS NULL
-           AND l.deleted_at IS NULL
-           AND l.teacher_id <> b.student_id
+          \(activeBookingsOfPairs)
            AND NOT EXISTS (SELECT 1 FROM chat_rooms r
                             WHERE r.teacher_id = l.teacher_id AND r.student_id = b.student_id)
          GROUP BY l.teacher_id, b.student_id
@@ -113,12 +114,7 @@ public enum BackfillSQL {
     public static let createBatch = """
         WITH candidates AS (
           SELECT DISTINCT l.teacher_id, b.student_id
-            FROM bookings b
-            JOIN lessons l ON l.id = b.lesson_id
-           WHERE b.status = 'active'
-             AND b.deleted_at IS NULL
-             AND l.deleted_at IS NULL
-             AND l.teacher_id <> b.student_id
+            \(activeBookingsOfPairs)
              AND NOT EXISTS (SELECT 1 FROM chat_rooms r
                               WHERE r.teacher_id = l.teacher_id AND r.student_id = b.student_id)
            ORDER BY l.teacher_id, b.student_id
