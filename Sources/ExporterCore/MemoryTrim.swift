@@ -30,9 +30,6 @@ public enum MemoryTrim {
             let bounds = fields[0].split(separator: "-")
             guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
                   end > start, let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
-            // Random access from now on: a page that faults back in comes alone, without read-ahead and its
-            // neighbours, so what stays resident is what the exporter uses.
-            _ = madvise(address, Int(end - start), MADV_RANDOM)
             if madvise(address, Int(end - start), pageOut) == 0 { advised += 1 }
         }
         return advised
