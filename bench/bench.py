@@ -640,7 +640,12 @@ http {{
     print(report.console())
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(text)
-    (work / "results.json").write_text(json.dumps(report.json(), indent=1, default=str))
+    results = json.dumps(report.json(), indent=1, default=str)
+    (work / "results.json").write_text(results)
+    if Path(args.output).resolve() == (ROOT / "docs/benchmarks.md").resolve():
+        # Kept beside the report it was written from: --render writes the report again once findings.md changes.
+        (BENCH / "last-run.json").write_text(results)
+        log(f"wrote {BENCH / 'last-run.json'}")
     if args.keep:
         log(f"kept {work}")
     log(f"wrote {args.output}")
