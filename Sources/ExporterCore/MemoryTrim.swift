@@ -20,7 +20,7 @@ public enum MemoryTrim {
     @discardableResult
     public static func pageOutFileMappings() -> Int {
         #if os(Linux)
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return 0 }
+        guard let maps = ProcFile.read("/proc/self/maps") else { return 0 }
         var advised = 0
         for line in maps.split(separator: "\n") {
             // address perms offset dev inode path (the path is padded with spaces; it may hold spaces itself)

@@ -15,7 +15,7 @@ struct ProcessMetrics: Sendable {
         var metrics = ProcessMetrics()
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
-        if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+        if let stat = ProcFile.read("/proc/self/stat"),
            let close = stat.lastIndex(of: ")") {
             // Fields after the command name, which may itself hold spaces and parentheses; field 3 is index 0 here.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -35,7 +35,7 @@ struct ProcessMetrics: Sendable {
 
     /// When the system booted, in seconds since the epoch (`btime` of /proc/stat); read once.
     private static let bootTime: Double = {
-        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return 0 }
+        guard let stat = ProcFile.read("/proc/stat") else { return 0 }
         for line in stat.split(separator: "\n") where line.hasPrefix("btime ") {
             return Double(line.dropFirst(6).filter { !$0.isWhitespace }) ?? 0
         }
