@@ -8,11 +8,14 @@ import TestSupport
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
         let exporter = try RunningExporter(collectors: nil, database: database)
+        func pageOutLines() -> [Substring] {
+            exporter.process.stderr().split(separator: "\n").filter { $0.contains("paged out start-up memory") }
+        }
         try exporter.waitUntilReady()
         try waitUntil(timeout: .seconds(10), "the page-out is logged; stderr:\n\(exporter.process.stderr())") {
-            exporter.process.stderr().contains("paged out start-up memory")
+            !pageOutLines().isEmpty
         }
-        let lines = exporter.process.stderr().split(separator: "\n").filter { $0.contains("paged out start-up memory") }
+        let lines = pageOutLines()
         #expect(lines.count == 1)
         let mappings = lines.first.flatMap { $0.split(separator: " ").first { $0.hasPrefix("mappings=") } }
             .flatMap { Int($0.dropFirst("mappings=".count)) }
@@ -22,6 +25,6 @@ import TestSupport
         try exporter.waitForMetrics(timeout: .seconds(40), "the chat_triggers collector has run again") {
             ($0.value("chat_exporter_collector_runs_total", ["collector": "chat_triggers"]) ?? 0) >= 2
         }
-        #expect(exporter.process.stderr().split(separator: "\n").filter { $0.contains("paged out start-up memory") }.count == 1)
+        #expect(pageOutLines().count == 1)
     }
 }
