@@ -49,7 +49,9 @@ struct RunScriptTests {
         let logPath = scratch + "/run.log"
 
         let withPrometheus = findExecutable("prometheus") != nil && findExecutable("prometheus-alertmanager") != nil
-        var arguments = ["--no-build", "--duration", "20", "--port", "\(port)"]
+        // The checks below run while the demo is up: the first values, two commands, 18 s for the simulator to
+        // show and 15 s for Prometheus. They need the whole minute when the rest of the phase loads the machine.
+        var arguments = ["--no-build", "--duration", "60", "--port", "\(port)"]
         if withPrometheus { arguments.append("--with-prometheus") }
         // No database in the environment: the demo starts its own. TMPDIR: everything it makes goes under `tmp`.
         let environment = plainEnvironment(["CHAT_EXPORTER_BIN": try Binary.chatExporter, "TMPDIR": tmp])
@@ -106,7 +108,7 @@ struct RunScriptTests {
         // Down, by itself, after --duration: exit 0, no process and no file left.
         let result = try await run.value
         #expect(result.status == 0, "run.sh exited \(result.status); log:\n\(log())")
-        #expect(log().contains("--duration 20 reached"))
+        #expect(log().contains("--duration 60 reached"))
         #expect(!TCPListening.isListening(port: port), "the exporter is gone")
         let leftovers = processesMentioning(tmp)
         #expect(leftovers.isEmpty, "processes left behind: \(leftovers)")
