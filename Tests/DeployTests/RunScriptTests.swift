@@ -18,58 +18,36 @@ struct RunScriptTests {
         return series
     }
 
-    /// Every process whose command line or environment mentions `path`.
-    private func processesMentioning(_ path: String) -> [String] {
-        let own = ProcessInfo.processInfo.processIdentifier
-        var found: [String] = []
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry), pid != own else { continue }
-            for file in ["cmdline", "environ"] {
-                guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/\(file)") else { continue }
-                let text = String(decoding: data.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
-                if text.contains(path) {
-                    let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline").map {
-                        String(decoding: $0.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
-                    } ?? "?"
-                    found.append("\(entry): \(command)")
-                    break
-                }
-            }
+    /// The demo as a user meets it: up, chat metrics that move, the printed commands, Prometheus and Alertmanager
+    /// when installed; then Ctrl-C stops everything it started and removes its files. No --duration: every check
+    /// waits on its condition however loaded the machine is, and the test ends the demo itself.
+    @Test func theDemoStartsServesMovingChatMetricsAndCtrlCLeavesNothingBehind() async throws {
+        let port = freeTCPPort()
+        let withPrometheus = findExecutable("prometheus") != nil && findExecutable("prometheus-alertmanager") != nil
+        let demo = try DemoRun(arguments: ["--port", "\(port)"] + (withPrometheus ? ["--with-prometheus"] : []))
+        do {
+            try await checkTheRunningDemo(demo, port: port, withPrometheus: withPrometheus)
+            #expect(!demo.processesLeftBehind().isEmpty, "the demo runs from its temporary directory")
+
+            demo.interrupt()
+            let status = try await demo.waitForExit(timeout: .seconds(60))
+            #expect(status == 130, "log:\n\(demo.log)")
+            #expect(demo.log.contains("stopping what it started"))
+            #expect(!TCPListening.isListening(port: port), "the exporter is gone")
+            #expect(demo.processesLeftBehind().isEmpty, "processes left behind: \(demo.processesLeftBehind())")
+            #expect(try demo.filesLeftBehind().isEmpty, "temporary files left behind: \((try? demo.filesLeftBehind()) ?? [])")
+        } catch {
+            await demo.discard()
+            throw error
         }
-        return found
+        await demo.discard()
     }
 
-    @Test func theDemoStartsServesMovingChatMetricsAndLeavesNothingBehind() async throws {
-        let port = freeTCPPort()
-        let scratch = NSTemporaryDirectory() + "chat-exporter-runsh-\(UUID().uuidString.prefix(8))"
-        let tmp = scratch + "/tmp"
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let logPath = scratch + "/run.log"
-
-        let withPrometheus = findExecutable("prometheus") != nil && findExecutable("prometheus-alertmanager") != nil
-        // The checks below run while the demo is up: the first values, two commands, 18 s for the simulator to
-        // show and 15 s for Prometheus. They need the whole minute when the rest of the phase loads the machine.
-        var arguments = ["--no-build", "--duration", "60", "--port", "\(port)"]
-        if withPrometheus { arguments.append("--with-prometheus") }
-        // No database in the environment: the demo starts its own. TMPDIR: everything it makes goes under `tmp`.
-        let environment = plainEnvironment(["CHAT_EXPORTER_BIN": try Binary.chatExporter, "TMPDIR": tmp])
-        let script = Repository.path("scripts/run.sh")
-        let quoted = arguments.joined(separator: " ")
-        let run = Task {
-            try await onThread {
-                try runProcess("/bin/bash", ["-c", "exec bash '\(script)' \(quoted) >'\(logPath)' 2>&1"], environment: environment, timeout: .seconds(300))
-            }
-        }
-        func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-
+    private func checkTheRunningDemo(_ demo: DemoRun, port: Int, withPrometheus: Bool) async throws {
         // Up: it prints where to look once everything is ready; there, chat metrics with the database reachable.
-        try await waitUntil(timeout: .seconds(240), pollEvery: .milliseconds(250), "run.sh prints the metrics URL; log:\n\(log())") { () async throws -> Bool in
-            log().contains("metrics        http://127.0.0.1:\(port)/metrics")
-        }
+        try await demo.waitForLog("metrics        http://127.0.0.1:\(port)/metrics", timeout: .seconds(240))
         var first: [String: Double] = [:]
-        try await waitUntil(timeout: .seconds(60), pollEvery: .milliseconds(250), "the demo's exporter serves chat metrics with database_up 1; log:\n\(log())") { () async throws -> Bool in
+        try await waitUntil(timeout: .seconds(60), pollEvery: .milliseconds(250), "the demo's exporter serves chat metrics with database_up 1; log:\n\(demo.log)") { () async throws -> Bool in
             guard let series = metrics(port: port) else { return false }
             guard series["chat_exporter_database_up"] == 1, series["chat_bookings_active"] != nil else { return false }
             first = series
@@ -80,76 +58,55 @@ struct RunScriptTests {
 
         // The printed command lines work against the demo database (read-only: check, and a backfill dry run).
         for (label, expected) in [("  check          ", "\"exit_code\""), ("  backfill       ", "\"dry_run\" : true")] {
-            let line = try #require(log().split(separator: "\n").first { $0.hasPrefix(label) }, "run.sh prints \(label)")
+            let line = try #require(demo.log.split(separator: "\n").first { $0.hasPrefix(label) }, "run.sh prints \(label)")
             let command = String(line.dropFirst(label.count)) + " --output json"
-            let result = try runProcess("/bin/bash", ["-c", command], environment: plainEnvironment(), timeout: .seconds(60))
+            let result = try await onThread { try runProcess("/bin/bash", ["-c", command], environment: plainEnvironment(), timeout: .seconds(60)) }
             #expect(result.status == 0 || result.status == 1, "\(command): \(result.status) \(result.stderr)")
             #expect(result.stdout.contains(expected), "\(command): \(result.stdout)")
         }
 
-        // Moving: the simulator activates bookings, and the next collector run shows it.
+        // Moving: the simulator activates a booking or two every round (2 s), and the next collector run (5 s)
+        // shows it. A minute allows for a machine busy with other tests.
         let activeAtFirst = try #require(first["chat_bookings_active"])
-        try await waitUntil(timeout: .seconds(18), pollEvery: .milliseconds(250), "chat_bookings_active grows past \(activeAtFirst)") { () async throws -> Bool in
-            (metrics(port: port)?["chat_bookings_active"] ?? 0) > activeAtFirst
+        var seen: [Double] = []
+        try await waitUntil(
+            timeout: .seconds(60), pollEvery: .milliseconds(500),
+            "chat_bookings_active grows past \(activeAtFirst) (seen: \(seen.suffix(20))); simulator log:\n\(demo.simulatorLogTail())\nrun.sh log:\n\(demo.log)"
+        ) { () async throws -> Bool in
+            guard let value = metrics(port: port)?["chat_bookings_active"] else { return false }
+            if seen.last != value { seen.append(value) }
+            return value > activeAtFirst
         }
 
-        if withPrometheus {
-            let prometheusPort = try #require(Self.port(after: "Prometheus     http://127.0.0.1:", in: log()), "the printed Prometheus URL")
-            try await waitUntil(timeout: .seconds(15), pollEvery: .milliseconds(250), "Prometheus scrapes the exporter") { () async throws -> Bool in
-                guard let answer = try? HTTPTestClient.get(port: prometheusPort, path: "/api/v1/query?query=chat_exporter_database_up", timeout: .seconds(5)) else { return false }
-                return answer.status == 200 && answer.text.contains("\"job\":\"chat-exporter\"") && answer.text.contains(",\"1\"]")
-            }
-            let alertmanagerPort = try #require(Self.port(after: "Alertmanager   http://127.0.0.1:", in: log()))
-            #expect((try? HTTPTestClient.get(port: alertmanagerPort, path: "/-/ready").status) == 200)
-            let rules = try HTTPTestClient.get(port: prometheusPort, path: "/api/v1/rules")
-            #expect(rules.text.contains("\"groups\":[{"), "the shipped alert rules are loaded")
+        guard withPrometheus else { return }
+        let prometheusPort = try #require(Self.port(after: "Prometheus     http://127.0.0.1:", in: demo.log), "the printed Prometheus URL")
+        try await waitUntil(timeout: .seconds(60), pollEvery: .milliseconds(250), "Prometheus scrapes the exporter") { () async throws -> Bool in
+            guard let answer = try? HTTPTestClient.get(port: prometheusPort, path: "/api/v1/query?query=chat_exporter_database_up", timeout: .seconds(5)) else { return false }
+            return answer.status == 200 && answer.text.contains("\"job\":\"chat-exporter\"") && answer.text.contains(",\"1\"]")
         }
-
-        // Down, by itself, after --duration: exit 0, no process and no file left.
-        let result = try await run.value
-        #expect(result.status == 0, "run.sh exited \(result.status); log:\n\(log())")
-        #expect(log().contains("--duration 60 reached"))
-        #expect(!TCPListening.isListening(port: port), "the exporter is gone")
-        let leftovers = processesMentioning(tmp)
-        #expect(leftovers.isEmpty, "processes left behind: \(leftovers)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: tmp)
-        #expect(files.isEmpty, "temporary files left behind: \(files)")
+        let alertmanagerPort = try #require(Self.port(after: "Alertmanager   http://127.0.0.1:", in: demo.log))
+        #expect((try? HTTPTestClient.get(port: alertmanagerPort, path: "/-/ready").status) == 200)
+        let rules = try HTTPTestClient.get(port: prometheusPort, path: "/api/v1/rules")
+        #expect(rules.text.contains("\"groups\":[{"), "the shipped alert rules are loaded")
     }
 
-    @Test func ctrlCStopsEverythingItStartedAndRemovesItsFiles() async throws {
+    /// --duration: once up, the demo stops by itself after that long, exits 0 and leaves nothing behind.
+    @Test func durationStopsTheDemoByItselfAndLeavesNothingBehind() async throws {
         let port = freeTCPPort()
-        let scratch = NSTemporaryDirectory() + "chat-exporter-runsh-\(UUID().uuidString.prefix(8))"
-        let tmp = scratch + "/tmp"
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let logPath = scratch + "/run.log"
-        let pidPath = scratch + "/pid"
-        let environment = plainEnvironment(["CHAT_EXPORTER_BIN": try Binary.chatExporter, "TMPDIR": tmp])
-        let script = Repository.path("scripts/run.sh")
-        // runProcess makes the shell a process-group leader; `exec` keeps its pid, which it writes down first.
-        let run = Task {
-            try await onThread {
-                try runProcess("/bin/bash", ["-c", "echo $$ >'\(pidPath)'; exec bash '\(script)' --no-build --port \(port) >'\(logPath)' 2>&1"],
-                               environment: environment, timeout: .seconds(300))
-            }
+        let demo = try DemoRun(arguments: ["--port", "\(port)", "--duration", "3"])
+        do {
+            try await demo.waitForLog("Stopping everything in 3 s (--duration).", timeout: .seconds(240))
+            let status = try await demo.waitForExit(timeout: .seconds(60))
+            #expect(status == 0, "log:\n\(demo.log)")
+            #expect(demo.log.contains("--duration 3 reached"))
+            #expect(!TCPListening.isListening(port: port), "the exporter is gone")
+            #expect(demo.processesLeftBehind().isEmpty, "processes left behind: \(demo.processesLeftBehind())")
+            #expect(try demo.filesLeftBehind().isEmpty, "temporary files left behind: \((try? demo.filesLeftBehind()) ?? [])")
+        } catch {
+            await demo.discard()
+            throw error
         }
-        func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-        try await waitUntil(timeout: .seconds(240), pollEvery: .milliseconds(250), "run.sh is up; log:\n\(log())") { () async throws -> Bool in
-            log().contains("Ctrl-C stops everything.")
-        }
-        #expect(!processesMentioning(tmp).isEmpty, "the demo runs from the temporary directory")
-        let pid = try #require(Int32((try String(contentsOfFile: pidPath, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
-        // What a terminal's Ctrl-C does: SIGINT to the whole foreground process group.
-        #expect(kill(-pid, SIGINT) == 0)
-
-        let result = try await run.value
-        #expect(result.status == 130, "log:\n\(log())")
-        #expect(log().contains("stopping what it started"))
-        #expect(!TCPListening.isListening(port: port))
-        let leftovers = processesMentioning(tmp)
-        #expect(leftovers.isEmpty, "processes left behind: \(leftovers)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
+        await demo.discard()
     }
 
     @Test func badOptionsExitTwoAndHelpExitsZero() throws {

@@ -119,13 +119,19 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    /// Sends SIGKILL to the process's whole group (only for processes spawned with `newProcessGroup`).
-    func killGroup() {
+    /// Sends `signal` to the process's whole group unless the process has been reaped already (only for
+    /// processes spawned with `newProcessGroup`): what a terminal's Ctrl-C does with SIGINT.
+    public func sendToGroup(_ signal: Int32) {
         exitStatus.withLock { status in
             if status == nil {
-                _ = Glibc.kill(-pid, SIGKILL)
+                _ = Glibc.kill(-pid, signal)
             }
         }
+    }
+
+    /// Sends SIGKILL to the process's whole group (only for processes spawned with `newProcessGroup`).
+    func killGroup() {
+        sendToGroup(SIGKILL)
     }
 
     /// Turns a raw wait status into the shell's convention.

@@ -7,12 +7,13 @@ import Foundation
 /// - Parameters:
 ///   - timeout: how long to wait at most.
 ///   - pollEvery: the pause between two evaluations.
-///   - description: what is awaited, for the error message ("the exporter is ready").
+///   - description: what is awaited, for the error message ("the exporter is ready"); evaluated only when
+///     the wait times out, so it may describe the state at that moment (a log read then).
 ///   - condition: evaluated at once, then after every pause, and a last time at the deadline.
 public func waitUntil(
     timeout: Duration,
     pollEvery: Duration = .milliseconds(50),
-    _ description: String,
+    _ description: @autoclosure () -> String,
     _ condition: () throws -> Bool
 ) throws {
     let deadline = ContinuousClock.now + timeout
@@ -22,7 +23,7 @@ public func waitUntil(
         }
         let now = ContinuousClock.now
         if now >= deadline {
-            throw TimeoutError("timed out after \(timeout) waiting until \(description)")
+            throw TimeoutError("timed out after \(timeout) waiting until \(description())")
         }
         Thread.sleep(forTimeInterval: min(pollEvery, deadline - now).seconds)
     }
@@ -34,7 +35,7 @@ public func waitUntil(
 public func waitUntil(
     timeout: Duration,
     pollEvery: Duration = .milliseconds(50),
-    _ description: String,
+    _ description: @autoclosure () -> String,
     _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
@@ -44,7 +45,7 @@ public func waitUntil(
         }
         let now = ContinuousClock.now
         if now >= deadline {
-            throw TimeoutError("timed out after \(timeout) waiting until \(description)")
+            throw TimeoutError("timed out after \(timeout) waiting until \(description())")
         }
         try await Task.sleep(for: min(pollEvery, deadline - now))
     }
