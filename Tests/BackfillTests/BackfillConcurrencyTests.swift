@@ -170,7 +170,9 @@ struct BackfillConcurrencyTests {
         defer { database.drop() }
         // Another transaction inserts (T1, S1)'s room and holds it uncommitted: the backfill's insert of the same pair
         // waits for it, past its 200 ms lock_timeout, so the batch fails with 55P03 and is tried again. The holder
-        // commits once it has seen the backfill wait and a second has passed (five lock timeouts).
+        // keeps the row for a second once it has seen the backfill wait (five lock timeouts), then commits while a
+        // retry has been waiting for less than 100 ms: that insert then finds the room and reports it as present.
+        // (Committed between two retries instead, the room would simply no longer be a candidate.)
         let holder = Task {
             try await onThread { () throws -> Void in
                 try database.execute("""
@@ -187,14 +189,24 @@ struct BackfillConcurrencyTests {
                         PERFORM pg_sleep(0.01);
                         PERFORM pg_stat_clear_snapshot();
                       END LOOP;
+                      PERFORM pg_sleep(1);
+                      PERFORM pg_stat_clear_snapshot();
+                      WHILE NOT EXISTS (SELECT 1 FROM pg_stat_activity
+                                         WHERE datname = current_database() AND application_name = 'backfill-tests'
+                                           AND wait_event_type = 'Lock'
+                                           AND clock_timestamp() - query_start < interval '100 milliseconds') LOOP
+                        IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill stopped retrying'; END IF;
+                        PERFORM pg_sleep(0.005);
+                        PERFORM pg_stat_clear_snapshot();
+                      END LOOP;
                     END $$;
-                    SELECT pg_sleep(1);
                     COMMIT;
                     """)
             }
         }
+        // The holder's transaction has written the row once it has a transaction id.
         try await waitUntil(timeout: .seconds(30), "the holder's insert is in place") { () async throws -> Bool in
-            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'backfill-holder' AND state = 'active'") == "1"
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'backfill-holder' AND backend_xid IS NOT NULL") == "1"
         }
 
         let retries = Mutex(0)
