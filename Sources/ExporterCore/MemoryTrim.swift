@@ -4,44 +4,105 @@ import Foundation
 import Glibc
 #endif
 
-/// Gives back the memory chat-exporter touched only to start.
+/// Gives back the pages of the executable that chat-exporter touched only to start.
 ///
 /// Start-up reads pages of the executable it never needs again: the dynamic loader's relocations, argument
-/// parsing, the YAML parser and the collectors file, the first connections' set-up (with `--static-swift-stdlib`
-/// the Swift runtime and Foundation are in the executable too). They stay resident, as clean file-backed pages,
-/// until the kernel needs the memory (docs/benchmarks.md, Memory). Once the first complete snapshot is served,
-/// ``pageOutFileMappings()`` asks the kernel to reclaim the executable's read-only mappings
-/// (`madvise(MADV_PAGEOUT)`, Linux 5.4): pages still in use fault back in, and nothing is written anywhere.
-/// Shared libraries are left alone: most of their pages are shared with other processes, which the kernel skips.
+/// parsing, the YAML parser and the collectors file, the first connections' set-up, and (with
+/// `--static-swift-stdlib`, as shipped) the Swift runtime's, Foundation's and ICU's start-up code and data. They
+/// stay mapped, as clean file-backed pages, until the kernel needs the memory (docs/benchmarks.md, Memory).
+/// Once the first complete snapshot is served, ``release()`` walks the executable's mappings and, for every run of
+/// resident pages that are still the file's own (not written since; `/proc/self/pagemap`):
+///
+/// 1. asks the kernel to reclaim them (`madvise(MADV_PAGEOUT)`, Linux 5.4). The kernel does so only for a process
+///    that could open the executable for writing (its owner, or root): a service user (systemd's DynamicUser, a
+///    non-root container) gets nothing from it;
+/// 2. in the mappings that cannot be written (code, read-only data), unmaps what is left (`MADV_DONTNEED`): the
+///    pages stay in the page cache, unmapped and reclaimable like any cached file, and fault back in when used.
+///    Safe because such a page is exactly the file's content: a page that was written (relocated data, a
+///    debugger's breakpoint) is the process's own copy, which pagemap tells apart and this leaves alone.
+///
+/// Pages in use come back at once; nothing is written anywhere. Shared libraries are left alone: their pages are
+/// mostly shared with other processes, so unmapping them would lower this process's RSS and free nothing.
 public enum MemoryTrim {
     /// MADV_PAGEOUT from <linux/mman.h>. Kernels older than 5.4 answer EINVAL, which is ignored.
     private static let pageOut: Int32 = 21
 
-    /// Advises every read-only mapping of the executable; returns how many the kernel accepted.
-    @discardableResult
-    public static func pageOutFileMappings() -> Int {
-        #if os(Linux)
-        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-              let maps = ProcFile.read("/proc/self/maps") else { return 0 }
-        var advised = 0
-        for line in maps.split(separator: "\n") {
-            // address perms offset dev inode path (the path is padded with spaces; it may hold spaces itself)
-            let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard fields.count == 6, fields[5].drop(while: { $0 == " " }) == executable, !fields[1].contains("w")
-            else { continue }
-            let bounds = fields[0].split(separator: "-")
-            guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
-                  end > start, let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
-            if madvise(address, Int(end - start), pageOut) == 0 { advised += 1 }
-        }
-        return advised
-        #else
-        return 0
-        #endif
+    /// What ``release()`` did.
+    public struct Outcome: Sendable, Equatable {
+        /// Pages that were resident and the file's own, in bytes: what was offered back.
+        public var offeredBytes = 0
+        /// Of those, bytes in mappings that cannot be written, unmapped after the page-out.
+        public var unmappedBytes = 0
+        /// The executable's mappings looked at.
+        public var mappings = 0
     }
 
-    /// ``pageOutFileMappings()`` on a background queue; `done` gets the count.
-    public static func pageOutInBackground(done: @escaping @Sendable (Int) -> Void = { _ in }) {
-        DispatchQueue.global(qos: .utility).async { done(pageOutFileMappings()) }
+    /// Releases the executable's start-up pages (see the type's documentation), in the calling thread.
+    @discardableResult
+    public static func release() -> Outcome {
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            return Outcome()
+        }
+        return release(mappingsOf: executable)
     }
+
+    /// Does for every mapping of the file at `path` (absolute, symbolic links resolved) what ``release()`` does
+    /// for the executable's.
+    @discardableResult
+    public static func release(mappingsOf path: String) -> Outcome {
+        var outcome = Outcome()
+        #if os(Linux)
+        guard let maps = ProcFile.read("/proc/self/maps") else { return outcome }
+        let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
+        guard pagemap >= 0 else { return outcome }
+        defer { close(pagemap) }
+        let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        for mapping in FileMapping.parse(maps: maps, path: path) {
+            outcome.mappings += 1
+            for run in fileBackedRuns(of: mapping, pagemap: pagemap, pageSize: pageSize) {
+                guard let address = UnsafeMutableRawPointer(bitPattern: run.lowerBound) else { continue }
+                let length = Int(run.upperBound - run.lowerBound)
+                _ = madvise(address, length, pageOut)
+                outcome.offeredBytes += length
+                if !mapping.writable, madvise(address, length, MADV_DONTNEED) == 0 {
+                    outcome.unmappedBytes += length
+                }
+            }
+        }
+        #endif
+        return outcome
+    }
+
+    /// ``release()`` on a background queue; `done` gets the outcome.
+    public static func releaseInBackground(done: @escaping @Sendable (Outcome) -> Void = { _ in }) {
+        DispatchQueue.global(qos: .utility).async { done(release()) }
+    }
+
+    #if os(Linux)
+    /// The address ranges of `mapping` whose pages are resident and file-backed (pagemap bits 63 and 61), merged
+    /// into runs. A page the process has written is anonymous (its own copy) and splits the runs.
+    private static func fileBackedRuns(of mapping: FileMapping, pagemap: Int32, pageSize: UInt) -> [Range<UInt>] {
+        let pages = Int((mapping.end - mapping.start) / pageSize)
+        var entries = [UInt64](repeating: 0, count: pages)
+        let wanted = pages * MemoryLayout<UInt64>.size
+        let read = entries.withUnsafeMutableBytes { buffer in
+            pread(pagemap, buffer.baseAddress, wanted, off_t(mapping.start / pageSize) * off_t(MemoryLayout<UInt64>.size))
+        }
+        guard read == wanted else { return [] }
+        let present: UInt64 = 1 << 63, fileBacked: UInt64 = 1 << 61
+        var runs: [Range<UInt>] = []
+        var runStart: UInt?
+        for index in 0...pages {
+            let address = mapping.start + UInt(index) * pageSize
+            let keep = index < pages && entries[index] & (present | fileBacked) == (present | fileBacked)
+            if keep, runStart == nil {
+                runStart = address
+            } else if !keep, let start = runStart {
+                runs.append(start..<address)
+                runStart = nil
+            }
+        }
+        return runs
+    }
+    #endif
 }

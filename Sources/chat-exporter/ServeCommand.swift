@@ -46,8 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
             databaseMaxConnections: database.maxConnections, telemetryPath: web.telemetryPath,
             onFirstReady: { [logger] in
                 // Start-up's pages are no longer needed once there is something true to serve.
-                MemoryTrim.pageOutInBackground { mappings in
-                    logger.debug("paged out start-up memory", metadata: ["mappings": "\(mappings)"])
+                MemoryTrim.releaseInBackground { outcome in
+                    logger.debug("released start-up memory", metadata: [
+                        "mappings": "\(outcome.mappings)", "offered_bytes": "\(outcome.offeredBytes)",
+                        "unmapped_bytes": "\(outcome.unmappedBytes)",
+                    ])
                 }
             })
         let pool = ConnectionPool(settings: settings, session: database.session, configuration: database.pool)

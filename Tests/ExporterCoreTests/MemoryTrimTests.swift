@@ -1,31 +1,64 @@
 import ExporterCore
 import Foundation
+import Glibc
 import Testing
 
-/// MemoryTrim gives back the pages of the executable's read-only mappings.
+/// MemoryTrim gives back the executable's start-up pages, and never a page the process wrote.
 @Suite struct MemoryTrimTests {
-    /// The test binary's read-only mappings are advised, every one (found in the whole of /proc/self/maps, which is
-    /// longer than one read), and their resident pages leave the process.
-    @Test func pagesOutTheReadOnlyFileMappings() throws {
-        let eligible = try readOnlyFileMappings()
+    /// The test binary's own pages: offered back, the read-only ones unmapped, and the process's file-backed
+    /// resident memory goes down.
+    @Test func releasesTheExecutablesResidentPages() throws {
         let before = try residentFileKilobytes()
-        let advised = MemoryTrim.pageOutFileMappings()
+        let outcome = MemoryTrim.release()
         let after = try residentFileKilobytes()
-        #expect(eligible >= 2, "the executable's code and read-only data")
-        #expect(advised == eligible, "\(advised) of \(eligible) read-only mappings of the executable advised")
+        #expect(outcome.mappings >= 2, "the executable's code and data")
+        #expect(outcome.unmappedBytes > 0 && outcome.unmappedBytes <= outcome.offeredBytes, "\(outcome)")
         #expect(after < before, "RssFile \(before) kB before, \(after) kB after")
     }
 
-    /// Counted from /proc/self/maps read to its end with a file handle, independently of MemoryTrim.
-    private func readOnlyFileMappings() throws -> Int {
-        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/maps"))
-        defer { try? handle.close() }
-        let text = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
-        return text.split(separator: "\n").filter { line in
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            return fields.count == 6 && fields[5] == executable && !fields[1].contains("w")
-        }.count
+    /// A private file mapping made read-only after the process wrote one of its pages, as the dynamic loader does
+    /// with relocated data: the written page keeps what was written (unmapping it would bring back the file's
+    /// bytes), the others leave the process and read back as the file's content.
+    @Test func aPageTheProcessWroteKeepsItsContent() throws {
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let path = NSTemporaryDirectory() + "memory-trim-\(UUID().uuidString)"
+        try Data((0..<(3 * pageSize)).map { UInt8(truncatingIfNeeded: $0 / pageSize + 1) }).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let descriptor = open(path, O_RDONLY)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let mapped = mmap(nil, 3 * pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE, descriptor, 0)
+        let base = try #require(mapped == MAP_FAILED ? nil : mapped)
+        defer { munmap(base, 3 * pageSize) }
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        // Pages 0 and 2 are read (the file's own pages), page 1 is written (the process's copy); then read-only.
+        #expect(bytes[0] == 1 && bytes[2 * pageSize] == 3)
+        bytes[pageSize] = 0xAA
+        #expect(mprotect(base, 3 * pageSize, PROT_READ) == 0)
+        let resolved = try #require(realpath(path, nil))
+        defer { free(resolved) }
+
+        let outcome = MemoryTrim.release(mappingsOf: String(cString: resolved))
+
+        #expect(outcome.mappings == 1)
+        #expect(outcome.unmappedBytes == 2 * pageSize, "pages 0 and 2 only: \(outcome)")
+        #expect(residentPages(base, count: 3, pageSize: pageSize) == [false, true, false])
+        #expect(bytes[pageSize] == 0xAA, "the written page keeps what was written")
+        #expect(bytes[pageSize + 1] == 2)
+        #expect(bytes[0] == 1 && bytes[2 * pageSize] == 3, "the others read back as the file's content")
+    }
+
+    /// Which of `count` pages from `base` are mapped in this process: bit 63 of their /proc/self/pagemap entries
+    /// (mincore would not do: it answers whether the file's pages are cached, mapped here or not).
+    private func residentPages(_ base: UnsafeMutableRawPointer, count: Int, pageSize: Int) -> [Bool] {
+        let descriptor = open("/proc/self/pagemap", O_RDONLY)
+        guard descriptor >= 0 else { return [] }
+        defer { close(descriptor) }
+        var entries = [UInt64](repeating: 0, count: count)
+        let offset = off_t(UInt(bitPattern: base) / UInt(pageSize)) * 8
+        let read = entries.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count * 8, offset) }
+        guard read == count * 8 else { return [] }
+        return entries.map { $0 >> 63 == 1 }
     }
 
     private func residentFileKilobytes() throws -> Int {
