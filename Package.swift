@@ -6,6 +6,7 @@ import PackageDescription
 //   libmicrohttpd  -> CMicroHTTPD -> HTTPServer
 //   zlib           -> CZlib       -> Gzip
 //   libcrypt       -> CCrypt      -> PasswordHash
+//   glibc malloc.h -> CMalloc     -> ExporterCore (malloc_trim, in MemoryTrim)
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -44,6 +45,7 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(name: "CMalloc"),
 
         // Swift wrappers of the C edges.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: strict),
@@ -65,6 +67,7 @@ let package = Package(
             name: "ExporterCore",
             dependencies: [
                 "PostgresClient", "Exposition", "Gzip", "CollectorConfig", "HTTPServer",
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

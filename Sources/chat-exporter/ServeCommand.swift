@@ -47,9 +47,10 @@ struct ServeCommand: AsyncParsableCommand {
             onFirstReady: { [logger] in
                 // Start-up's pages are no longer needed once there is something true to serve.
                 MemoryTrim.releaseInBackground { outcome in
+                    let heap = MemoryTrim.trimHeap()
                     logger.debug("released start-up memory", metadata: [
                         "mappings": "\(outcome.mappings)", "offered_bytes": "\(outcome.offeredBytes)",
-                        "unmapped_bytes": "\(outcome.unmappedBytes)",
+                        "unmapped_bytes": "\(outcome.unmappedBytes)", "heap_released_bytes": "\(heap)",
                     ])
                 }
             })
@@ -73,6 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(service: scheduler),
                 .init(service: HTTPService(server: server, listenAddress: web.listenAddress, logger: logger)),
                 .init(service: ReloadService(source: source, scheduler: scheduler, store: store, logger: logger)),
+                .init(service: HeapTrimService(interval: .seconds(60), logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

@@ -48,6 +48,23 @@ import Testing
         #expect(bytes[0] == 1 && bytes[2 * pageSize] == 3, "the others read back as the file's content")
     }
 
+    /// Heap the process freed, held below a block still in use (so that glibc cannot shrink the heap from its top),
+    /// goes back to the kernel.
+    @Test func trimHeapReturnsFreedHeapPages() throws {
+        let blocks = (0..<4_000).map { _ -> UnsafeMutableRawPointer? in
+            let block = malloc(4_096)
+            if let block { memset(block, 0x5A, 4_096) }
+            return block
+        }
+        let kept = malloc(4_096)  // allocated last: above the others
+        defer { free(kept) }
+        blocks.forEach { free($0) }
+
+        let released = MemoryTrim.trimHeap()
+
+        #expect(released >= 8 << 20, "\(released) bytes of the ~16 MB freed went back")
+    }
+
     /// Which of `count` pages from `base` are mapped in this process: bit 63 of their /proc/self/pagemap entries
     /// (mincore would not do: it answers whether the file's pages are cached, mapped here or not).
     private func residentPages(_ base: UnsafeMutableRawPointer, count: Int, pageSize: Int) -> [Bool] {
