@@ -105,13 +105,16 @@ build_info=""
 variants=()
 if [[ -z "$binary" ]]; then
     command -v swift >/dev/null 2>&1 || export PATH="/opt/swift/usr/bin:$PATH"
-    # The shipped build (scripts/run.sh): the Swift runtime and Foundation linked in statically.
-    step "swift build -c release --static-swift-stdlib --product chat-exporter --scratch-path .build-bench-static"
-    swift build -c release --static-swift-stdlib --product chat-exporter --scratch-path .build-bench-static >&2
-    binary="$REPO_ROOT/.build-bench-static/release/chat-exporter"
-    build_info="release build, --static-swift-stdlib"
+    # The shipped build (scripts/build-release.sh, as scripts/run.sh builds it): the Swift runtime and Foundation
+    # linked in statically, the functions of the running exporter placed together.
+    step "scripts/build-release.sh --scratch-path .build-bench-static"
+    binary="$(bash scripts/build-release.sh --scratch-path "$REPO_ROOT/.build-bench-static" | tail -n 1)"
+    build_info="release build, --static-swift-stdlib, functions ordered by scripts/steady-state.order"
     if [[ $quick -eq 0 ]]; then
-        # The same code linked against the shared Swift runtime: measured beside it (memory).
+        # The same code without the order file, and linked against the shared Swift runtime: measured beside it.
+        step "scripts/build-release.sh --no-order --scratch-path .build-bench-unordered"
+        bash scripts/build-release.sh --no-order --scratch-path "$REPO_ROOT/.build-bench-unordered" >/dev/null
+        variants+=(--variant "static, without the order file=$REPO_ROOT/.build-bench-unordered/release/chat-exporter")
         step "swift build -c release --product chat-exporter --scratch-path .build-bench"
         swift build -c release --product chat-exporter --scratch-path .build-bench >&2
         variants+=(--variant "dynamically linked (plain swift build -c release)=$REPO_ROOT/.build-bench/release/chat-exporter")

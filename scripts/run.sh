@@ -173,11 +173,10 @@ find_swift() {
 
 build() {
     find_swift
-    # --static-swift-stdlib: the Swift runtime and Foundation linked in (dead-stripped), so the binary needs no
-    # Swift installation beside it and keeps 5 MiB less resident (docs/benchmarks.md).
-    log "building chat-exporter (swift build -c release --static-swift-stdlib --product chat-exporter)"
-    swift build -c release --static-swift-stdlib --product chat-exporter >&2
-    BINARY="$(swift build -c release --static-swift-stdlib --show-bin-path)/chat-exporter"
+    # The shipped build (scripts/build-release.sh): release, the Swift runtime and Foundation linked in, the code
+    # the running exporter uses packed together; it needs no Swift installation beside it (docs/benchmarks.md).
+    log "building chat-exporter (scripts/build-release.sh)"
+    BINARY="$(bash "$REPO_ROOT/scripts/build-release.sh" | tail -n 1)"
 }
 
 find_binary() {
@@ -192,7 +191,7 @@ find_binary() {
             return 0
         fi
     done
-    fail "--no-build, but no chat-exporter binary: build it first (swift build -c release --static-swift-stdlib), or set CHAT_EXPORTER_BIN"
+    fail "--no-build, but no chat-exporter binary: build it first (scripts/build-release.sh), or set CHAT_EXPORTER_BIN"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
