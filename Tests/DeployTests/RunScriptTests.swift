@@ -24,8 +24,7 @@ struct RunScriptTests {
     @Test func theDemoStartsServesMovingChatMetricsAndCtrlCLeavesNothingBehind() async throws {
         let port = freeTCPPort()
         let withPrometheus = findExecutable("prometheus") != nil && findExecutable("prometheus-alertmanager") != nil
-        let demo = try DemoRun(arguments: ["--port", "\(port)"] + (withPrometheus ? ["--with-prometheus"] : []))
-        do {
+        try await DemoRun.with(arguments: ["--port", "\(port)"] + (withPrometheus ? ["--with-prometheus"] : [])) { demo in
             try await checkTheRunningDemo(demo, port: port, withPrometheus: withPrometheus)
             #expect(!demo.processesLeftBehind().isEmpty, "the demo runs from its temporary directory")
 
@@ -33,14 +32,15 @@ struct RunScriptTests {
             let status = try await demo.waitForExit(timeout: .seconds(60))
             #expect(status == 130, "log:\n\(demo.log)")
             #expect(demo.log.contains("stopping what it started"))
-            #expect(!TCPListening.isListening(port: port), "the exporter is gone")
-            #expect(demo.processesLeftBehind().isEmpty, "processes left behind: \(demo.processesLeftBehind())")
-            #expect(try demo.filesLeftBehind().isEmpty, "temporary files left behind: \((try? demo.filesLeftBehind()) ?? [])")
-        } catch {
-            await demo.discard()
-            throw error
+            expectNothingLeftBehind(demo, port: port)
         }
-        await demo.discard()
+    }
+
+    /// After the demo: no exporter listening, no process and no file of it left.
+    private func expectNothingLeftBehind(_ demo: DemoRun, port: Int) {
+        #expect(!TCPListening.isListening(port: port), "the exporter is gone")
+        #expect(demo.processesLeftBehind().isEmpty, "processes left behind: \(demo.processesLeftBehind())")
+        #expect((try? demo.filesLeftBehind()) == [], "temporary files left behind: \((try? demo.filesLeftBehind()) ?? [])")
     }
 
     private func checkTheRunningDemo(_ demo: DemoRun, port: Int, withPrometheus: Bool) async throws {
@@ -93,20 +93,13 @@ struct RunScriptTests {
     /// --duration: once up, the demo stops by itself after that long, exits 0 and leaves nothing behind.
     @Test func durationStopsTheDemoByItselfAndLeavesNothingBehind() async throws {
         let port = freeTCPPort()
-        let demo = try DemoRun(arguments: ["--port", "\(port)", "--duration", "3"])
-        do {
+        try await DemoRun.with(arguments: ["--port", "\(port)", "--duration", "3"]) { demo in
             try await demo.waitForLog("Stopping everything in 3 s (--duration).", timeout: .seconds(240))
             let status = try await demo.waitForExit(timeout: .seconds(60))
             #expect(status == 0, "log:\n\(demo.log)")
             #expect(demo.log.contains("--duration 3 reached"))
-            #expect(!TCPListening.isListening(port: port), "the exporter is gone")
-            #expect(demo.processesLeftBehind().isEmpty, "processes left behind: \(demo.processesLeftBehind())")
-            #expect(try demo.filesLeftBehind().isEmpty, "temporary files left behind: \((try? demo.filesLeftBehind()) ?? [])")
-        } catch {
-            await demo.discard()
-            throw error
+            expectNothingLeftBehind(demo, port: port)
         }
-        await demo.discard()
     }
 
     @Test func badOptionsExitTwoAndHelpExitsZero() throws {

@@ -34,6 +34,19 @@ final class DemoRun: Sendable {
         )
     }
 
+    /// Starts a demo with `arguments`, runs `body` with it, and then stops whatever still runs and removes the
+    /// scratch directory, whether `body` returned or threw.
+    static func with(arguments: [String], _ body: (DemoRun) async throws -> Void) async throws {
+        let demo = try DemoRun(arguments: arguments)
+        do {
+            try await body(demo)
+        } catch {
+            await demo.discard()
+            throw error
+        }
+        await demo.discard()
+    }
+
     /// What run.sh has printed so far.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
@@ -71,9 +84,8 @@ final class DemoRun: Sendable {
         return child.poll() ?? -1
     }
 
-    /// Stops whatever is still running (after a failed check) and removes the scratch directory; a test calls it
-    /// last, whatever happened.
-    func discard() async {
+    /// Stops whatever is still running (after a failed check) and removes the scratch directory.
+    private func discard() async {
         if child.poll() == nil {
             interrupt()
             if (try? await waitForExit(timeout: .seconds(30))) == nil {
