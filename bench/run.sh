@@ -108,8 +108,14 @@ if [[ -z "$binary" ]]; then
     # The shipped build (scripts/build-release.sh, as scripts/run.sh builds it): the Swift runtime and Foundation
     # linked in statically, the functions of the running exporter placed together.
     step "scripts/build-release.sh --scratch-path .build-bench-static"
-    binary="$(bash scripts/build-release.sh --scratch-path "$REPO_ROOT/.build-bench-static" | tail -n 1)"
-    build_info="release build, --static-swift-stdlib, functions ordered by scripts/steady-state.order"
+    built="$(bash scripts/build-release.sh --scratch-path "$REPO_ROOT/.build-bench-static")"
+    binary="$(tail -n 1 <<<"$built")"
+    build_info="release build, --static-swift-stdlib"
+    if grep -qx "layout: ordered" <<<"$built"; then
+        build_info+=", functions ordered by scripts/steady-state.order"
+    else
+        build_info+=", no order file (no ld.lld)"
+    fi
     if [[ $quick -eq 0 ]]; then
         # The same code without the order file, and linked against the shared Swift runtime: measured beside it.
         step "scripts/build-release.sh --no-order --scratch-path .build-bench-unordered"

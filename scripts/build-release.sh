@@ -3,17 +3,19 @@
 #
 #   scripts/build-release.sh [--scratch-path DIR] [--no-order]
 #
-# prints the built binary's path as its last line of standard output (everything else goes to standard error).
+# prints "layout: ordered" or "layout: unordered", then the built binary's path as its last line of standard
+# output (everything else goes to standard error).
 #
 #   - release, with the Swift runtime and Foundation linked in (--static-swift-stdlib): no Swift installation is
 #     needed beside the binary, and the linker keeps only what is used;
 #   - the functions the running exporter executes (collector runs, scrapes; scripts/steady-state.order, recorded by
-#     scripts/profile-order.sh) placed together at the start of the code, with lld and one section per function:
-#     after start-up the exporter touches a few hundred KiB of code instead of pages all over 18 MB of it, so fewer
-#     pages stay resident (docs/benchmarks.md, Memory). --no-order builds without it (as bench/run.sh does for its
+#     scripts/profile-order.sh) grouped at the start of the code, with lld and one section per function: after
+#     start-up the exporter touches code in a 4 MiB stretch instead of all over 18 MB of it, so fewer pages stay
+#     resident (docs/benchmarks.md, Memory). --no-order builds without it (as bench/run.sh does for its
 #     comparison). An order file that names functions that no longer exist is harmless: the linker skips them.
+#     The file is passed under a name that holds its digest, so a new order file relinks.
 #
-# When the ordered link fails (no ld.lld in the toolchain), it says so and builds without the order file.
+# Without ld.lld in the Swift toolchain it says so and builds without the order file; any other failure fails.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,7 +28,7 @@ while [[ $# -gt 0 ]]; do
         --scratch-path) [[ $# -ge 2 ]] || { echo "build-release.sh: --scratch-path needs a value" >&2; exit 2; }
                         scratch=(--scratch-path "$2"); shift 2 ;;
         --no-order) order=0; shift ;;
-        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "build-release.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -35,22 +37,23 @@ command -v swift >/dev/null 2>&1 || export PATH="/opt/swift/usr/bin:$PATH"
 command -v swift >/dev/null 2>&1 || { echo "build-release.sh: swift not found on PATH nor in /opt/swift/usr/bin" >&2; exit 1; }
 
 flags=(-c release --static-swift-stdlib --product chat-exporter "${scratch[@]}")
-ordered=(
-    -Xswiftc -use-ld=lld -Xswiftc -Xfrontend -Xswiftc -function-sections
-    -Xlinker "--symbol-ordering-file=$ORDER_FILE" -Xlinker --no-warn-symbol-ordering
-)
-
-built=0
-if ((order)) && [[ -f "$ORDER_FILE" ]]; then
-    echo "build-release.sh: swift build ${flags[*]} (functions ordered by scripts/steady-state.order, lld)" >&2
-    if swift build "${flags[@]}" "${ordered[@]}" >&2; then
-        built=1
-    else
-        echo "build-release.sh: warning: the ordered build failed; building without the order file" >&2
-    fi
+lld="$(dirname "$(readlink -f "$(command -v swift)")")/ld.lld"
+if ((order)) && [[ -f "$ORDER_FILE" ]] && [[ ! -x "$lld" ]]; then
+    echo "build-release.sh: warning: no ld.lld beside swift ($lld): building without the order file" >&2
+    order=0
 fi
-if ((!built)); then
+if ((order)) && [[ -f "$ORDER_FILE" ]]; then
+    # SwiftPM does not track linker inputs: a path that changes with the content makes a new order relink.
+    digest="$(sha256sum "$ORDER_FILE" | cut -c1-16)"
+    ordered_copy="${TMPDIR:-/tmp}/chat-exporter-steady-state-$digest.order"
+    [[ -f "$ordered_copy" ]] || cp "$ORDER_FILE" "$ordered_copy"
+    echo "build-release.sh: swift build ${flags[*]} (functions ordered by scripts/steady-state.order, lld)" >&2
+    swift build "${flags[@]}" -Xswiftc -use-ld=lld -Xswiftc -Xfrontend -Xswiftc -function-sections \
+        -Xlinker "--symbol-ordering-file=$ordered_copy" -Xlinker --no-warn-symbol-ordering >&2
+    echo "layout: ordered"
+else
     echo "build-release.sh: swift build ${flags[*]}" >&2
     swift build "${flags[@]}" >&2
+    echo "layout: unordered"
 fi
 printf '%s/chat-exporter\n' "$(swift build "${flags[@]}" --show-bin-path)"

@@ -19,15 +19,21 @@ seconds=70
 output="$REPO_ROOT/scripts/steady-state.order"
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        --seconds) seconds="$2"; shift 2 ;;
-        --output) output="$2"; shift 2 ;;
-        -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --seconds) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || { echo "profile-order.sh: --seconds needs a whole number" >&2; exit 2; }
+                   seconds="$2"; shift 2 ;;
+        --output) [[ $# -ge 2 ]] || { echo "profile-order.sh: --output needs a path" >&2; exit 2; }
+                  output="$2"; shift 2 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "profile-order.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 [[ -n "${DATA_SOURCE_NAME:-}" ]] || { echo "profile-order.sh: set DATA_SOURCE_NAME to a database with the platform's schema" >&2; exit 2; }
 if ! command -v valgrind >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind >/dev/null
+    sudo=()
+    [[ "$(id -u)" -eq 0 ]] || sudo=(sudo -n)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends valgrind >/dev/null
 fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/chat-exporter-profile.XXXXXX")"
@@ -87,6 +93,8 @@ for path in sorted(glob.glob(work + "/callgrind.out.*")):
             if not name.startswith("0x"):
                 names.append(name)
 names = list(dict.fromkeys(names))
+if not names:
+    sys.exit(f"profile-order.sh: callgrind recorded no function of the executable (no dump in {work}?); {output} unchanged")
 with open(output, "w") as file:
     file.write("\n".join(names) + "\n")
 print(f"profile-order.sh: {len(names)} functions -> {output}", file=sys.stderr)
