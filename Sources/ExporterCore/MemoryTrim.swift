@@ -21,8 +21,10 @@ import CMalloc
 ///    non-root container) gets nothing from it;
 /// 2. in the mappings that cannot be written (code, read-only data), unmaps what is left (`MADV_DONTNEED`): the
 ///    pages stay in the page cache, unmapped and reclaimable like any cached file, and fault back in when used.
-///    Safe because such a page is exactly the file's content: a page that was written (relocated data, a
-///    debugger's breakpoint) is the process's own copy, which pagemap tells apart and this leaves alone.
+///    Safe because such a page is exactly the file's content: a page that was written (relocated data) is the
+///    process's own copy, which pagemap tells apart and this leaves alone. Only a write from outside (a debugger,
+///    a uprobe) landing between the pagemap read and the unmapping could be lost, so a process being traced
+///    (`TracerPid` in /proc/self/status) skips this step.
 ///
 /// Pages in use come back at once; nothing is written anywhere. Shared libraries are left alone: their pages are
 /// mostly shared with other processes, so unmapping them would lower this process's RSS and free nothing.
@@ -60,6 +62,7 @@ public enum MemoryTrim {
         guard pagemap >= 0 else { return outcome }
         defer { close(pagemap) }
         let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        let unmap = !isTraced()
         for mapping in FileMapping.parse(maps: maps, path: path) {
             outcome.mappings += 1
             for run in fileBackedRuns(of: mapping, pagemap: pagemap, pageSize: pageSize) {
@@ -67,7 +70,7 @@ public enum MemoryTrim {
                 let length = Int(run.upperBound - run.lowerBound)
                 _ = madvise(address, length, pageOut)
                 outcome.offeredBytes += length
-                if !mapping.writable, madvise(address, length, MADV_DONTNEED) == 0 {
+                if unmap, !mapping.writable, madvise(address, length, MADV_DONTNEED) == 0 {
                     outcome.unmappedBytes += length
                 }
             }
@@ -99,6 +102,13 @@ public enum MemoryTrim {
     }
 
     #if os(Linux)
+    /// Whether a debugger or tracer is attached (a non-zero `TracerPid:` in /proc/self/status).
+    private static func isTraced() -> Bool {
+        guard let status = ProcFile.read("/proc/self/status"),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("TracerPid:") }) else { return false }
+        return line.split(separator: "\t").last.map { $0.trimmingCharacters(in: .whitespaces) != "0" } ?? false
+    }
+
     /// Resident anonymous memory: resident minus resident shared (file-backed) pages, from /proc/self/statm.
     private static func residentAnonymousBytes() -> Int {
         guard let fields = ProcFile.read("/proc/self/statm")?.split(separator: " "), fields.count >= 3,
