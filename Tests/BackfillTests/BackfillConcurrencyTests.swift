@@ -169,8 +169,8 @@ struct BackfillConcurrencyTests {
         let database = try Fixture.make()
         defer { database.drop() }
         // Another transaction inserts (T1, S1)'s room and holds it uncommitted: the backfill's insert of the same pair
-        // waits for it, past its 200 ms lock_timeout, so the batch fails with 55P03 and is tried again. The holder
-        // keeps the row for a second once it has seen the backfill wait (five lock timeouts), then commits while a
+        // waits for it, past its 500 ms lock_timeout, so the batch fails with 55P03 and is tried again. The holder
+        // keeps the row for a second once it has seen the backfill wait (two lock timeouts), then commits while a
         // retry has been waiting for less than 100 ms: that insert then finds the room and reports it as present.
         // (Committed between two retries instead, the room would simply no longer be a candidate.)
         let holder = Task {
@@ -212,7 +212,7 @@ struct BackfillConcurrencyTests {
         let retries = Mutex(0)
         var options = BackfillOptions()
         options.maxRetries = 100
-        let pool = Fixture.pool(database, lockTimeout: .milliseconds(200))
+        let pool = Fixture.pool(database, lockTimeout: .milliseconds(500))
         let summary = try await Backfill(pool: pool, options: options).run { event in
             if case .retrying(_, let error) = event, error.sqlState == "55P03" { retries.withLock { $0 += 1 } }
         }

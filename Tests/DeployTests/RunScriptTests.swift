@@ -95,6 +95,7 @@ struct RunScriptTests {
         let port = freeTCPPort()
         try await DemoRun.with(arguments: ["--port", "\(port)", "--duration", "3"]) { demo in
             try await demo.waitForLog("Stopping everything in 3 s (--duration).", timeout: .seconds(240))
+            #expect(!demo.processesLeftBehind().isEmpty, "the demo runs from its temporary directory")
             let status = try await demo.waitForExit(timeout: .seconds(60))
             #expect(status == 0, "log:\n\(demo.log)")
             #expect(demo.log.contains("--duration 3 reached"))

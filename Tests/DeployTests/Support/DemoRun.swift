@@ -84,7 +84,8 @@ final class DemoRun: Sendable {
         return child.poll() ?? -1
     }
 
-    /// Stops whatever is still running (after a failed check) and removes the scratch directory.
+    /// Stops whatever is still running (after a failed check), kills what run.sh left behind (what the tests look
+    /// for: it must not load the rest of the test run), and removes the scratch directory.
     private func discard() async {
         if child.poll() == nil {
             interrupt()
@@ -93,18 +94,25 @@ final class DemoRun: Sendable {
                 _ = child.wait(until: .now + .seconds(5))
             }
         }
+        for (pid, _) in leftovers() {
+            kill(pid, SIGKILL)
+        }
         try? FileManager.default.removeItem(atPath: scratch)
     }
 
     /// Every process whose command line or environment mentions the demo's TMPDIR, as "pid: command line".
     func processesLeftBehind() -> [String] {
+        leftovers().map { "\($0.pid): \($0.command)" }
+    }
+
+    private func leftovers() -> [(pid: Int32, command: String)] {
         let own = ProcessInfo.processInfo.processIdentifier
-        var found: [String] = []
+        var found: [(pid: Int32, command: String)] = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry), pid != own else { continue }
             let texts = ["cmdline", "environ"].map { Self.readNulSeparated("/proc/\(entry)/\($0)") }
             if texts.contains(where: { $0.contains(tmp) }) {
-                found.append("\(entry): \(texts[0])")
+                found.append((pid, texts[0]))
             }
         }
         return found
