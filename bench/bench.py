@@ -402,7 +402,13 @@ def as_service_user(binary: str, work: Path) -> tuple[list[str], str]:
     copy = directory / f"chat-exporter-{len(list(directory.iterdir()))}"
     shutil.copy2(binary, copy)
     copy.chmod(0o755)
-    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(copy)], "as nobody (setpriv)"
+    command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(copy)]
+    probe = subprocess.run(command + ["--version"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        # A work directory under a path nobody cannot traverse (TMPDIR): say so, and measure as root.
+        log(f"cannot run chat-exporter as nobody ({(probe.stderr or probe.stdout).strip()[:120]}); measuring as root")
+        return [binary], "as root (nobody could not run it from the work directory)"
+    return command, "as nobody (setpriv)"
 
 
 def run_target(target: Target, processes: Processes, cmd: list[str], env: dict, url: str, ready, work: Path,

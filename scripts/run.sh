@@ -174,7 +174,7 @@ find_swift() {
 build() {
     find_swift
     # The shipped build (scripts/build-release.sh): release, the Swift runtime and Foundation linked in, the code
-    # the running exporter uses packed together; it needs no Swift installation beside it (docs/benchmarks.md).
+    # the running exporter uses grouped; it needs no Swift installation beside it (docs/benchmarks.md).
     log "building chat-exporter (scripts/build-release.sh)"
     BINARY="$(bash "$REPO_ROOT/scripts/build-release.sh" | tail -n 1)"
 }
