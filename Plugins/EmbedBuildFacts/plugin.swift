@@ -5,22 +5,23 @@ import PackagePlugin
 /// - for `CollectorConfig`, `collectors/default.yml`, so `chat-exporter` without `--config.file` serves the default
 ///   collectors from the very file the repository ships (and users copy);
 /// - for `ExporterCore`, the git revision of the checkout (for `chat_exporter_build_info` and `--version`).
+///
+/// The revision is a prebuild command, run before every build: SwiftPM evaluates build commands again only when
+/// the package's files change, so a build after a commit that changed nothing else kept the previous revision.
+/// Prebuild commands may only run programs that exist before the build, hence `/bin/sh` reading `.git` (no git
+/// needed); it rewrites the file only when the revision differs, so an unchanged checkout recompiles nothing.
 @main
 struct EmbedBuildFacts: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
-        let tool = try context.tool(named: "embed-file").url
         let package = context.package.directoryURL
         switch target.name {
         case "ExporterCore":
-            let revision = Self.gitRevision(package) ?? "unknown"
-            let input = context.pluginWorkDirectoryURL.appending(path: "revision.txt")
-            if (try? String(contentsOf: input, encoding: .utf8)) != revision {
-                try revision.write(to: input, atomically: true, encoding: .utf8)
-            }
-            let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedRevision.swift")
-            return [.buildCommand(displayName: "Embedding the git revision", executable: tool,
-                                  arguments: [input.path, output.path, "EmbeddedRevision"], inputFiles: [input], outputFiles: [output])]
+            let output = context.pluginWorkDirectoryURL.appending(path: "revision")
+            return [.prebuildCommand(displayName: "Embedding the git revision", executable: URL(fileURLWithPath: "/bin/sh"),
+                                     arguments: ["-c", Self.revisionScript, "embed-revision", package.path, output.path],
+                                     outputFilesDirectory: output)]
         default:
+            let tool = try context.tool(named: "embed-file").url
             let input = package.appending(path: "collectors/default.yml")
             let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedDefaultCollectors.swift")
             return [.buildCommand(displayName: "Embedding collectors/default.yml", executable: tool,
@@ -28,25 +29,37 @@ struct EmbedBuildFacts: BuildToolPlugin {
         }
     }
 
-    /// The short commit id HEAD points at, read from .git without running git; nil outside a checkout.
-    static func gitRevision(_ package: URL) -> String? {
-        let git = package.appending(path: ".git")
-        guard let head = try? String(contentsOf: git.appending(path: "HEAD"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
-            return nil
-        }
-        var commit = head
-        if head.hasPrefix("ref: ") {
-            let ref = String(head.dropFirst(5))
-            if let loose = try? String(contentsOf: git.appending(path: ref), encoding: .utf8) {
-                commit = loose.trimmingCharacters(in: .whitespacesAndNewlines)
-            } else if let packed = try? String(contentsOf: git.appending(path: "packed-refs"), encoding: .utf8),
-                      let line = packed.split(separator: "\n").first(where: { $0.hasSuffix(" " + ref) }) {
-                commit = String(line.prefix { $0 != " " })
-            } else {
-                return nil
-            }
-        }
-        guard commit.count >= 12, commit.allSatisfy(\.isHexDigit) else { return nil }
-        return String(commit.prefix(12))
-    }
+    /// `sh -c SCRIPT embed-revision PACKAGE OUTPUT_DIRECTORY`: writes OUTPUT_DIRECTORY/EmbeddedRevision.swift with the
+    /// first 12 hex digits of the commit HEAD points at (a loose or a packed ref, or a detached HEAD), or "unknown"
+    /// outside a checkout, unless the file already says so.
+    static let revisionScript = #"""
+        set -eu
+        git="$1/.git"; mkdir -p "$2"; out="$2/EmbeddedRevision.swift"
+        revision=unknown; commit=""
+        if [ -f "$git/HEAD" ]; then
+            head=$(cat "$git/HEAD")
+            case "$head" in
+                "ref: "*)
+                    ref=${head#ref: }
+                    if [ -f "$git/$ref" ]; then
+                        commit=$(cat "$git/$ref")
+                    elif [ -f "$git/packed-refs" ]; then
+                        commit=$(grep " $ref\$" "$git/packed-refs" | head -n 1 | cut -d ' ' -f 1)
+                    fi ;;
+                *) commit=$head ;;
+            esac
+        fi
+        case "$commit" in
+            ""|*[!0-9a-f]*) ;;
+            *) [ ${#commit} -ge 12 ] && revision=$(printf '%.12s' "$commit") ;;
+        esac
+        text=$(printf '%s\n%s\n%s\n%s' \
+            '// Generated by the EmbedBuildFacts plugin from .git before every build. Do not edit.' \
+            'enum EmbeddedRevision {' \
+            "    static let text: String = \"$revision\"" \
+            '}')
+        if [ ! -f "$out" ] || [ "$(cat "$out")" != "$text" ]; then
+            printf '%s\n' "$text" >"$out"
+        fi
+        """#
 }
