@@ -5,9 +5,7 @@ import TestSupport
 /// deploy/sql: the least-privilege role runs every default collector and nothing more; the indexes apply cleanly.
 @Suite(.serialized)
 struct DeploySQLTests {
-    private var repository: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
+    private var repository: URL { URL(fileURLWithPath: PackageLayout.root) }
 
     private func psqlFile(_ database: TestDatabase, _ file: String, variables: [String: String] = [:]) throws -> ProcessResult {
         var arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", database.server.host, "-p", "\(database.server.port)", "-U", database.server.superuser, "-d", database.name]

@@ -1,9 +1,10 @@
 import Foundation
 
-/// Where the package's files are, found from this source file's own path.
-enum PackageLayout {
+/// Where the package's files are, found from this source file's own path, so tests work from any working
+/// directory.
+public enum PackageLayout {
     /// The package root: the directory that holds Package.swift.
-    static let root: String = {
+    public static let root: String = {
         let fromSource = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()  // Tests/TestSupport
             .deletingLastPathComponent()  // Tests
@@ -15,6 +16,11 @@ enum PackageLayout {
         return FileManager.default.currentDirectoryPath
     }()
 
+    /// An absolute path under the root.
+    public static func path(_ relative: String) -> String {
+        root + "/" + relative
+    }
+
     /// scripts/pg-cluster.sh.
-    static var clusterScript: String { root + "/scripts/pg-cluster.sh" }
+    static var clusterScript: String { path("scripts/pg-cluster.sh") }
 }

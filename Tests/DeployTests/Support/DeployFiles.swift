@@ -2,16 +2,9 @@ import Foundation
 import Synchronization
 import TestSupport
 
-/// The repository's files, found from this source file's path.
+/// The repository's files.
 enum Repository {
-    static let root: String = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // Support
-        .deletingLastPathComponent()  // DeployTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // the package root
-        .path
-
-    static func path(_ relative: String) -> String { root + "/" + relative }
+    static func path(_ relative: String) -> String { PackageLayout.path(relative) }
 
     static func read(_ relative: String) throws -> String {
         try String(contentsOfFile: path(relative), encoding: .utf8)

@@ -4,23 +4,9 @@ import TestSupport
 /// The files of the monitoring package (alerts, runbooks, dashboards, deploy), found from this source
 /// file's path, so the tests work from any working directory.
 enum Repository {
-    /// The package root: the directory that holds Package.swift.
-    static let root: String = {
-        let fromSource = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // Support
-            .deletingLastPathComponent()  // MonitoringTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // the package root
-            .path
-        if FileManager.default.fileExists(atPath: fromSource + "/Package.swift") {
-            return fromSource
-        }
-        return FileManager.default.currentDirectoryPath
-    }()
-
-    /// An absolute path under the root.
+    /// An absolute path under the package root.
     static func path(_ relative: String) -> String {
-        root + "/" + relative
+        PackageLayout.path(relative)
     }
 
     /// The file's text; throws when it cannot be read.
