@@ -37,12 +37,13 @@ command -v swift >/dev/null 2>&1 || export PATH="/opt/swift/usr/bin:$PATH"
 command -v swift >/dev/null 2>&1 || { echo "build-release.sh: swift not found on PATH nor in /opt/swift/usr/bin" >&2; exit 1; }
 
 flags=(-c release --static-swift-stdlib --product chat-exporter "${scratch[@]}")
+[[ -f "$ORDER_FILE" ]] || order=0
 lld="$(dirname "$(readlink -f "$(command -v swift)")")/ld.lld"
-if ((order)) && [[ -f "$ORDER_FILE" ]] && [[ ! -x "$lld" ]]; then
+if ((order)) && [[ ! -x "$lld" ]]; then
     echo "build-release.sh: warning: no ld.lld beside swift ($lld): building without the order file" >&2
     order=0
 fi
-if ((order)) && [[ -f "$ORDER_FILE" ]]; then
+if ((order)); then
     # SwiftPM does not track linker inputs: a path that changes with the content makes a new order relink.
     digest="$(sha256sum "$ORDER_FILE" | cut -c1-16)"
     ordered_copy="${TMPDIR:-/tmp}/chat-exporter-steady-state-$digest.order"

@@ -38,7 +38,7 @@ public enum MemoryTrim {
         public var offeredBytes = 0
         /// Of those, bytes in mappings that cannot be written, unmapped after the page-out.
         public var unmappedBytes = 0
-        /// The executable's mappings looked at.
+        /// The file's mappings looked at (the executable's, for ``release()``).
         public var mappings = 0
     }
 
