@@ -61,11 +61,14 @@ find_swift() {
     command -v swift >/dev/null 2>&1 || fail "swift not found on PATH nor in /opt/swift/usr/bin"
 }
 
-# A TCP port on 127.0.0.1 nobody listens on (connecting to it is refused).
+# A TCP port on 127.0.0.1 nobody listens on (connecting to it is refused), below the kernel's ephemeral range
+# (ip_local_port_range), where the tests' kernel-chosen ports and outgoing connections' ports come from.
 free_port() {
-    local port attempt
+    local port attempt ephemeral
+    ephemeral="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+    ((ephemeral > 21024)) || ephemeral=32768
     for attempt in $(seq 1 100); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((20000 + RANDOM % (ephemeral - 20000)))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             printf '%s\n' "$port"
             return 0
