@@ -7,6 +7,7 @@ import PackageDescription
 //   zlib           -> CZlib       -> Gzip
 //   libcrypt       -> CCrypt      -> PasswordHash
 //   glibc malloc.h -> CMalloc     -> ExporterCore (malloc_trim, in MemoryTrim)
+//   libyaml        -> CLibYAML    -> YAML
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -22,7 +23,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -46,18 +46,24 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
 
         // Swift wrappers of the C edges.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: strict),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"], swiftSettings: strict),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "PasswordHash", dependencies: ["CCrypt"], swiftSettings: strict),
+        .target(name: "YAML", dependencies: ["CLibYAML"], swiftSettings: strict),
 
         // Pure Swift.
         .target(name: "Exposition", swiftSettings: strict),
         .target(
             name: "CollectorConfig",
-            dependencies: ["Exposition", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Exposition", "YAML"],
             swiftSettings: strict,
             plugins: ["EmbedBuildFacts"]
         ),
@@ -76,7 +82,7 @@ let package = Package(
         ),
         .target(
             name: "WebConfig",
-            dependencies: ["PasswordHash", .product(name: "Yams", package: "Yams")],
+            dependencies: ["PasswordHash", "YAML"],
             swiftSettings: strict
         ),
         .target(name: "ChatCheck", dependencies: ["ExporterCore", "Exposition", "PostgresClient"], swiftSettings: strict),
@@ -98,6 +104,7 @@ let package = Package(
 
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "Gzip", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CollectorConfigTests", dependencies: ["CollectorConfig", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(

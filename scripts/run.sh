@@ -145,7 +145,7 @@ start_background() {
 # Packages, Swift, the build.
 # ---------------------------------------------------------------------------------------------------------------
 install_packages() {
-    local packages=(libpq-dev libmicrohttpd-dev zlib1g-dev pkg-config curl ca-certificates)
+    local packages=(libpq-dev libmicrohttpd-dev libyaml-dev zlib1g-dev pkg-config curl ca-certificates)
     ((DATABASE_GIVEN)) || packages+=(postgresql)
     ((WITH_PROMETHEUS)) && packages+=(prometheus prometheus-alertmanager)
     local missing=() package

@@ -20,7 +20,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly REPO_ROOT="$PWD"
 
 readonly PACKAGES=(
-    libpq-dev libmicrohttpd-dev zlib1g-dev pkg-config
+    libpq-dev libmicrohttpd-dev libyaml-dev zlib1g-dev pkg-config
     postgresql prometheus prometheus-alertmanager
     openssl curl ca-certificates
     systemd python3-yaml apache2-utils

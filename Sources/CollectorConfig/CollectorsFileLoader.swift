@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 /// Loads and validates collectors files.
 ///
@@ -20,7 +20,7 @@ public enum CollectorsFileLoader {
     public static func parse(yaml: String, path: String) throws(ConfigError) -> CollectorsFile {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml, .default, .default, .utf8)
+            root = try YAMLComposer.compose(yaml)
         } catch {
             throw YAMLErrorTranslator.configError(error, yaml: yaml, file: path)
         }

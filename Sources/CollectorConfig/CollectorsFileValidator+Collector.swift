@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 extension CollectorsFileValidator {
     static let collectorKeys = ["name", "description", "interval", "timeout", "parameters", "sql", "metrics"]

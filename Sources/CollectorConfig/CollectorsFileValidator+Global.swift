@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 extension CollectorsFileValidator {
     static let globalKeys = ["interval", "timeout", "max_series"]

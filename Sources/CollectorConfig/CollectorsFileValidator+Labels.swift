@@ -1,5 +1,5 @@
 import Exposition
-import Yams
+import YAML
 
 extension CollectorsFileValidator {
     /// Reads a metric's `labels`: a list of result columns, each a valid label name, none repeated and

@@ -1,5 +1,5 @@
 import Exposition
-import Yams
+import YAML
 
 extension CollectorsFileValidator {
     static let metricKeys = ["name", "type", "help", "value", "labels", "const_labels", "max_series"]

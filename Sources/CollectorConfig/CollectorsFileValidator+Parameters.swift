@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 extension CollectorsFileValidator {
     /// Reads a collector's `parameters`: literal scalars and `{setting: name}` references, resolved to

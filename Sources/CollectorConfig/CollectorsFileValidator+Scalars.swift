@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 extension CollectorsFileValidator {
     /// The text of a scalar that must be present: strings as written, numbers and booleans in their YAML
@@ -57,8 +57,8 @@ extension CollectorsFileValidator {
 
     /// A positive integer such as `max_series`.
     func positiveInteger(_ node: Node, for key: String) throws(ConfigError) -> Int {
-        if case .scalar(let scalar) = node, node.tagName == .int {
-            if let value = node.int, value > 0 { return value }
+        if case .scalar(let scalar) = node, scalar.tag == .int {
+            if let value = scalar.int, value > 0 { return value }
             throw ConfigError(file: file, at: node.mark, "\(key) must be a positive integer, found \(scalar.string)")
         }
         throw ConfigError(file: file, at: node.mark, "\(key) must be a positive integer, found \(node.kindDescription)")

@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 extension CollectorsFileValidator {
     /// Reads the `settings` section: names (`[A-Za-z_][A-Za-z0-9_]*`) with scalar values.

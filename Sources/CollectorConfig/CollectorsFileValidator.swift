@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 /// Walks the YAML tree of a collectors file, checks every rule, and builds the typed definitions.
 ///

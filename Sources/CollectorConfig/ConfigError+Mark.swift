@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 extension ConfigError {
     /// An error at the position of a YAML node (1:1 when the node has no position).

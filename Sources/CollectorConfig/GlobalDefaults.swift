@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 /// The `global` section: the defaults collectors and metrics inherit.
 struct GlobalDefaults {

@@ -1,9 +1,9 @@
-import Yams
+import YAML
 
 /// The entries of one YAML mapping of the file, after checking that every key is one the mapping allows.
 struct MappingFields {
     /// The mapping's position: where a missing key is reported.
-    let mark: Mark?
+    let mark: Mark
     /// The entries by key, with the key node (for its position) and the value node.
     private let entries: [String: (key: Node, value: Node)]
 
@@ -32,7 +32,7 @@ struct MappingFields {
             if let first = entries[name] {
                 throw ConfigError(
                     file: file, at: key.mark,
-                    "duplicate key \"\(name)\" \(place) (first at line \(first.key.mark?.line ?? 0))")
+                    "duplicate key \"\(name)\" \(place) (first at line \(first.key.mark.line))")
             }
             entries[name] = (key, value)
         }

@@ -1,5 +1,5 @@
 import Exposition
-import Yams
+import YAML
 
 /// One declaration of a metric in the file, kept to check later declarations of the same name against it.
 struct MetricDeclaration {

@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 /// A 1-based line and column (counted in Unicode scalars, as libyaml counts them).
 struct SourcePosition: Hashable {

@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 /// The text of a YAML file seen as libyaml sees it: lines, and columns counted in Unicode scalars.
 struct SourceText {

@@ -1,37 +1,34 @@
-import Yams
+import YAML
 
-/// Turns the errors of the YAML parser into ``ConfigError``s with a position and a one-line message.
+/// Turns the errors of the YAML composer into ``ConfigError``s with a position and a one-line message.
 enum YAMLErrorTranslator {
-    /// The ``ConfigError`` for an error thrown by `Yams.compose` while reading `yaml`.
-    static func configError(_ error: any Error, yaml: String, file: String) -> ConfigError {
-        guard let yamlError = error as? YamlError else {
-            return ConfigError(file: file, line: 1, column: 1, message: "cannot parse YAML: \(error)")
-        }
-        switch yamlError {
-        case .scanner(let context, let problem, let mark, _),
-            .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
+    /// The ``ConfigError`` for `error`, met while composing `yaml`.
+    static func configError(_ error: YAMLError, yaml: String, file: String) -> ConfigError {
+        switch error {
+        case .syntax(let problem, let mark, let context):
             return syntaxError(context: context, problem: problem, mark: mark, yaml: yaml, file: file)
-        case .reader(let problem, let offset, _, _):
-            let source = SourceText(yaml)
-            let mark = offset.flatMap { scalarIndex(ofCharacterOffset: $0, in: yaml) }.map(source.position(ofScalarAt:))
-            return ConfigError(file: file, at: mark, "invalid YAML input: \(problem)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return DuplicateKeyLocator.error(key: duplicates.first ?? "?", firstAt: context.mark, yaml: yaml, file: file)
-        default:
-            return ConfigError(file: file, line: 1, column: 1, message: "cannot parse YAML: \(yamlError)")
+        case .reader(let problem, let byteOffset):
+            let scalarIndex = String(decoding: yaml.utf8.prefix(byteOffset), as: UTF8.self).unicodeScalars.count
+            let position = SourceText(yaml).position(ofScalarAt: scalarIndex)
+            return ConfigError(file: file, at: position, "invalid YAML input: \(problem)")
+        case .undefinedAlias(let anchor, let mark):
+            return ConfigError(file: file, at: mark, "YAML syntax error: found undefined alias \"\(anchor)\"")
+        case .secondDocument(let mark):
+            return ConfigError(
+                file: file, at: mark, "the file must hold a single YAML document, found a second one here")
+        case .duplicateKey(let key, let first, let second):
+            return ConfigError(
+                file: file, at: second, "duplicate key \"\(key)\" (first at line \(first.line), column \(first.column))")
+        case .outOfMemory:
+            return ConfigError(file: file, line: 1, column: 1, message: "cannot parse YAML: out of memory")
         }
     }
 
-    /// A scanner, parser or composer error, on one line.
+    /// A scanner or parser error, on one line.
     static func syntaxError(
-        context: YamlError.Context?, problem: String, mark: Mark, yaml: String, file: String
+        context: YAMLError.Context?, problem: String, mark: Mark, yaml: String, file: String
     ) -> ConfigError {
         let source = SourceText(yaml)
-        if problem == "but found another document" {
-            return ConfigError(
-                file: file, at: mark, "the file must hold a single YAML document, found a second one here")
-        }
         guard let context else {
             var message = "YAML syntax error: \(problem)"
             if problem.hasPrefix("mapping values are not allowed") {
@@ -58,12 +55,5 @@ enum YAMLErrorTranslator {
             message += "; check the indentation"
         }
         return ConfigError(file: file, at: mark, message)
-    }
-
-    /// The index in the Unicode scalars of `text` of the character at `offset` (counted in `Character`s,
-    /// as Yams reports reader errors).
-    static func scalarIndex(ofCharacterOffset offset: Int, in text: String) -> Int? {
-        guard let index = text.index(text.startIndex, offsetBy: offset, limitedBy: text.endIndex) else { return nil }
-        return text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: index)
     }
 }

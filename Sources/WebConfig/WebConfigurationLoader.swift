@@ -1,6 +1,6 @@
-import Foundation
+import FoundationEssentials
 import PasswordHash
-import Yams
+import YAML
 
 /// Reads and checks a web config file. Unknown keys are errors (exporter-toolkit reads strictly too), and so is
 /// anything chat-exporter cannot honour, rather than being silently ignored.
@@ -15,18 +15,16 @@ public enum WebConfigurationLoader {
     }
 
     public static func parse(yaml: String, path: String) throws(WebConfigError) -> WebConfiguration {
-        let base = (path as NSString).deletingLastPathComponent
+        let base = directory(of: path)
         func fail(_ node: Node?, _ message: String) -> WebConfigError {
-            WebConfigError(file: path, line: node?.mark.map { $0.line } ?? 0, column: node?.mark.map { $0.column } ?? 0, message: message)
+            WebConfigError(file: path, line: node?.mark.line ?? 0, column: node?.mark.column ?? 0, message: message)
         }
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: yaml) else { return WebConfiguration() }
+            guard let node = try YAMLComposer.compose(yaml) else { return WebConfiguration() }
             root = node
-        } catch let error as YamlError {
-            throw WebConfigError(file: path, line: 0, column: 0, message: "YAML syntax error: \(error)".replacingOccurrences(of: "\n", with: " "))
         } catch {
-            throw WebConfigError(file: path, line: 0, column: 0, message: "YAML syntax error: \(error)")
+            throw syntaxError(error, path: path)
         }
         let top = try mapping(root, "the web config", allowed: ["tls_server_config", "http_server_config", "basic_auth_users"], fail)
         var configuration = WebConfiguration()
@@ -36,7 +34,7 @@ public enum WebConfigurationLoader {
             func path(_ key: String) throws(WebConfigError) -> String? {
                 guard let node = tls[key] else { return nil }
                 let value = try scalar(node, key, fail)
-                return value.hasPrefix("/") ? value : (base as NSString).appendingPathComponent(value)
+                return value.hasPrefix("/") ? value : base + value
             }
             guard let certFile = try path("cert_file"), let keyFile = try path("key_file") else {
                 throw fail(tlsNode, "tls_server_config needs both cert_file and key_file")
@@ -78,6 +76,20 @@ public enum WebConfigurationLoader {
             }
         }
         return configuration
+    }
+
+    /// The directory of `path`, with its trailing slash (empty for a bare file name): relative paths in the
+    /// file are relative to it.
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[...slash])
+    }
+
+    /// The error for a web config that is not valid YAML, at the position the parser reports.
+    static func syntaxError(_ error: YAMLError, path: String) -> WebConfigError {
+        WebConfigError(
+            file: path, line: error.mark?.line ?? 0, column: error.mark?.column ?? 0,
+            message: "YAML syntax error: \(error.message)")
     }
 
     private static func mapping(_ node: Node, _ what: String, allowed: [String]?, _ fail: (Node?, String) -> WebConfigError) throws(WebConfigError) -> [String: Node] {

@@ -68,7 +68,7 @@ struct CollectorsFileLoaderTests {
         #expect(error.description == "c.yml:3:1: duplicate key \"global\" (first at line 2, column 1)")
     }
 
-    @Test("with repeated keys in two mappings, the one Yams meets first is reported")
+    @Test("with repeated keys in two mappings, the first repetition in the text is reported")
     func twoMappingsWithRepeatedKeys() throws {
         let yaml = """
             collectors:
