@@ -141,7 +141,7 @@ start_cluster
 # their deadlines to that, not to the code. So: the in-process tests first, then the backfill and HTTP
 # server tests (both kinds, briefly), then the suites that run processes for long.
 readonly PHASES=(
-    'ExpositionTests|CollectorConfigTests|PostgresClientTests|ChatMetricsTests|ExporterCoreTests'
+    'ExpositionTests|YAMLTests|CollectorConfigTests|PostgresClientTests|ChatMetricsTests|ExporterCoreTests'
     'BackfillTests|HTTPServerTests'
     'EndToEndTests|MonitoringTests|DeployTests'
 )

@@ -1,6 +1,6 @@
 public import ExporterCore
 import Exposition
-import Foundation
+import FoundationEssentials
 public import PostgresClient
 
 extension CheckReport {
@@ -204,7 +204,7 @@ extension Duration {
 enum LabelKey {
     /// The value of one label in a `name{a="x",b="y"}` key (values here never hold quotes).
     static func labelValue(in key: String, _ label: String) -> String? {
-        guard let range = key.range(of: "\(label)=\"") else { return nil }
+        guard let range = key.firstRange(of: "\(label)=\"") else { return nil }
         let rest = key[range.upperBound...]
         guard let end = rest.firstIndex(of: "\"") else { return nil }
         return String(rest[..<end])

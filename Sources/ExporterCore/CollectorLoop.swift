@@ -1,5 +1,5 @@
 import CollectorConfig
-import Foundation
+import FoundationEssentials
 import Logging
 import PostgresClient
 

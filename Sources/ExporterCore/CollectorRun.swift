@@ -1,5 +1,5 @@
 public import CollectorConfig
-public import Foundation
+public import FoundationEssentials
 public import PostgresClient
 
 /// One run of one collector: its statement on a pooled connection, the rows turned into families.

@@ -1,5 +1,5 @@
 public import CollectorConfig
-public import Foundation
+public import FoundationEssentials
 
 /// Everything the exporter knows about one collector: its definition, its counters, and its last run.
 public struct CollectorStatus: Sendable {

@@ -1,5 +1,5 @@
 import CollectorConfig
-import Foundation
+import FoundationEssentials
 
 /// The mutable state a snapshot is rendered from. Only the ``SnapshotStore`` holds it, under its lock.
 struct ExporterState: Sendable {

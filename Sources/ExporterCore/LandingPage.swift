@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The HTML page at `/`: what is running, each collector's last result, and where the metrics are.
 /// It shows the database target (user, host, port, database) but never a password.

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,7 +57,7 @@ public enum MemoryTrim {
     public static func release(mappingsOf path: String) -> Outcome {
         var outcome = Outcome()
         #if os(Linux)
-        guard let maps = ProcFile.read("/proc/self/maps") else { return outcome }
+        guard let maps = ProcFile.contents("/proc/self/maps") else { return outcome }
         let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
         guard pagemap >= 0 else { return outcome }
         defer { close(pagemap) }
@@ -104,14 +104,14 @@ public enum MemoryTrim {
     #if os(Linux)
     /// Whether a debugger or tracer is attached (a non-zero `TracerPid:` in /proc/self/status).
     private static func isTraced() -> Bool {
-        guard let status = ProcFile.read("/proc/self/status"),
+        guard let status = ProcFile.contents("/proc/self/status"),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("TracerPid:") }) else { return false }
-        return line.split(separator: "\t").last.map { $0.trimmingCharacters(in: .whitespaces) != "0" } ?? false
+        return line.split(whereSeparator: \.isWhitespace).last.map { $0 != "0" } ?? false
     }
 
     /// Resident anonymous memory: resident minus resident shared (file-backed) pages, from /proc/self/statm.
     private static func residentAnonymousBytes() -> Int {
-        guard let fields = ProcFile.read("/proc/self/statm")?.split(separator: " "), fields.count >= 3,
+        guard let fields = ProcFile.contents("/proc/self/statm")?.split(separator: " "), fields.count >= 3,
               let resident = Int(fields[1]), let shared = Int(fields[2]) else { return 0 }
         return (resident - shared) * Int(sysconf(Int32(_SC_PAGESIZE)))
     }

@@ -1,5 +1,12 @@
 import Exposition
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The standard `process_*` metrics, read from `/proc` in the background (never on the request path).
 struct ProcessMetrics: Sendable {
@@ -15,7 +22,7 @@ struct ProcessMetrics: Sendable {
         var metrics = ProcessMetrics()
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
-        if let stat = ProcFile.read("/proc/self/stat"),
+        if let stat = ProcFile.contents("/proc/self/stat"),
            let close = stat.lastIndex(of: ")") {
             // Fields after the command name, which may itself hold spaces and parentheses; field 3 is index 0 here.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -35,7 +42,7 @@ struct ProcessMetrics: Sendable {
 
     /// When the system booted, in seconds since the epoch (`btime` of /proc/stat); read once.
     private static let bootTime: Double = {
-        guard let stat = ProcFile.read("/proc/stat") else { return 0 }
+        guard let stat = ProcFile.contents("/proc/stat") else { return 0 }
         for line in stat.split(separator: "\n") where line.hasPrefix("btime ") {
             return Double(line.dropFirst(6).filter { !$0.isWhitespace }) ?? 0
         }

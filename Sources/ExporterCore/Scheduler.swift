@@ -1,5 +1,5 @@
 public import CollectorConfig
-import Foundation
+import FoundationEssentials
 public import Logging
 public import PostgresClient
 public import ServiceLifecycle

@@ -1,6 +1,6 @@
 public import CollectorConfig
 import Exposition
-import Foundation
+import FoundationEssentials
 import Gzip
 import HTTPServer
 import Synchronization

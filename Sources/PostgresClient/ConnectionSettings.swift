@@ -1,5 +1,12 @@
 import CLibPQ
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where the exporter connects, resolved once from the environment and flags.
 ///
@@ -89,7 +96,7 @@ public struct ConnectionSettings: Sendable {
             }
         }
         let environment = ProcessInfo.processInfo.environment
-        let user = values["user"] ?? nonEmpty(environment["PGUSER"]) ?? NSUserName()
+        let user = values["user"] ?? nonEmpty(environment["PGUSER"]) ?? Self.operatingSystemUser()
         return ConnectionTarget(
             host: values["host"] ?? values["hostaddr"] ?? nonEmpty(environment["PGHOST"]) ?? "/var/run/postgresql",
             port: values["port"] ?? nonEmpty(environment["PGPORT"]) ?? "5432",
@@ -102,9 +109,15 @@ public struct ConnectionSettings: Sendable {
     func scrub(_ message: String) -> String {
         var result = message
         for secret in secrets where !secret.isEmpty {
-            result = result.replacingOccurrences(of: secret, with: "<redacted>")
+            result = result.replacing(secret, with: "<redacted>")
         }
         return result
+    }
+
+    /// The name of the user this process runs as: libpq's default for `user`.
+    static func operatingSystemUser() -> String {
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return String(geteuid()) }
+        return String(cString: name)
     }
 
     private static func parse(dsn: String, source: Source) throws(PostgresError) -> [String: String] {
@@ -112,7 +125,7 @@ public struct ConnectionSettings: Sendable {
         guard let options = PQconninfoParse(dsn, &errorMessage) else {
             var reason = "not a valid connection string"
             if let errorMessage {
-                reason = String(cString: errorMessage).trimmingCharacters(in: .whitespacesAndNewlines)
+                reason = LibPQ.oneLine(String(cString: errorMessage))
                 PQfreemem(errorMessage)
             }
             // libpq quotes pieces of the string in its message; never echo them, they may hold the password.

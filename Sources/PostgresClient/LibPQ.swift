@@ -1,5 +1,12 @@
 import CLibPQ
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The few libpq helpers that need C types; nothing here leaves the module.
 enum LibPQ {
@@ -85,12 +92,10 @@ enum LibPQ {
         return QueryResult(columns: columns, rows: rows, commandTag: String(cString: PQcmdStatus(result)))
     }
 
-    /// libpq messages span lines ("...failed: Connection refused\n\tIs the server running..."); logs want one.
+    /// libpq messages span lines ("...failed: Connection refused\n\tIs the server running..."); logs want one,
+    /// with single spaces.
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
-            .joined(separator: " ")
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// Calls `body` with C strings for `strings` (nil stays NULL), valid only during the call.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PasswordHash
 import Synchronization
 
@@ -40,9 +40,9 @@ public final class BasicAuthenticator: Sendable {
 
     static func credentials(from header: String?) -> (String, String)? {
         guard let header else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
+        let parts = header.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
+              let data = Data(base64Encoded: String(parts[1])),
               let decoded = String(data: data, encoding: .utf8),
               let colon = decoded.firstIndex(of: ":") else { return nil }
         return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]))

@@ -9,12 +9,6 @@ public enum Node: Sendable {
         public let string: String
         public let tag: Tag
         public let mark: Mark
-
-        public init(string: String, tag: Tag, mark: Mark) {
-            self.string = string
-            self.tag = tag
-            self.mark = mark
-        }
     }
 
     /// A mapping: its entries in the order of the text (keys are unique), and where it starts.
@@ -22,11 +16,6 @@ public enum Node: Sendable {
         public typealias Entry = (key: Node, value: Node)
         public let entries: [Entry]
         public let mark: Mark
-
-        public init(entries: [Entry], mark: Mark) {
-            self.entries = entries
-            self.mark = mark
-        }
 
         public var startIndex: Int { entries.startIndex }
         public var endIndex: Int { entries.endIndex }
@@ -40,11 +29,6 @@ public enum Node: Sendable {
     public struct Sequence: Sendable, RandomAccessCollection {
         public let items: [Node]
         public let mark: Mark
-
-        public init(items: [Node], mark: Mark) {
-            self.items = items
-            self.mark = mark
-        }
 
         public var startIndex: Int { items.startIndex }
         public var endIndex: Int { items.endIndex }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Backfill
-import Foundation
+import FoundationEssentials
 import Logging
 import PostgresClient
 import Synchronization
@@ -80,7 +80,7 @@ struct BackfillCommand: AsyncParsableCommand {
             "database": "\(target)", "batch_size": "\(batchSize)", "limit": "\(limit.map(String.init) ?? "none")",
             "restore_deleted": "\(restoreDeleted)",
         ])
-        let progress = ProgressReporter(logger: logger, onTerminal: isatty(STDERR_FILENO) == 1 && logging.level != .debug)
+        let progress = ProgressReporter(logger: logger, onTerminal: StandardStream.error.isTerminal && logging.level != .debug)
         let summary: BackfillSummary
         do {
             summary = try await Backfill(pool: pool, options: options).run { event in progress.handle(event) }
@@ -113,16 +113,16 @@ struct BackfillCommand: AsyncParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(summary) + Data("\n".utf8))
+            StandardStream.output.write(bytes: Array(try encoder.encode(summary)) + Array("\n".utf8))
         case .text:
-            FileHandle.standardOutput.write(Data(BackfillReport.text(summary, target: target, restoreDeleted: restoreDeleted).utf8))
+            StandardStream.output.write(BackfillReport.text(summary, target: target, restoreDeleted: restoreDeleted))
         }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 
     /// Prints the reason to stderr (and, with `--output json`, an error object to stdout) and exits 2.
     private func fail(_ message: String, kind: String, partial: BackfillSummary? = nil) -> Never {
-        FileHandle.standardError.write(Data("chat-exporter backfill: \(message)\n".utf8))
+        StandardStream.error.write("chat-exporter backfill: \(message)\n")
         if output == .json {
             struct Failure: Encodable {
                 let error: String
@@ -141,10 +141,10 @@ struct BackfillCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             if let data = try? encoder.encode(failure) {
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
+                StandardStream.output.write(bytes: Array(data) + Array("\n".utf8))
             }
         }
-        Foundation.exit(2)
+        Self.exit(withError: ExitCode(2))
     }
 }
 
@@ -278,6 +278,6 @@ final class ProgressReporter: Sendable {
     }
 
     private static func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStream.error.write(text)
     }
 }

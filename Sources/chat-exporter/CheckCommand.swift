@@ -2,7 +2,7 @@ import ArgumentParser
 import ChatCheck
 import CollectorConfig
 import ExporterCore
-import Foundation
+import FoundationEssentials
 import PostgresClient
 
 /// `chat-exporter check`: runs every collector once and reports, like the old `verify-chat-creation.sh --check-only`.
@@ -35,7 +35,7 @@ struct CheckCommand: AsyncParsableCommand {
             collectors = try CollectorsSource(path: configFile).load()
             settings = try database.connectionSettings()
         } catch {
-            FileHandle.standardError.write(Data("chat-exporter check: \(error)\n".utf8))
+            StandardStream.error.write("chat-exporter check: \(error)\n")
             throw ExitCode(2)
         }
         let pool = ConnectionPool(settings: settings, session: database.session, configuration: database.pool)
@@ -49,11 +49,11 @@ struct CheckCommand: AsyncParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+            StandardStream.output.write(bytes: Array(try encoder.encode(report)) + Array("\n".utf8))
         case .text:
             let environment = ProcessInfo.processInfo.environment
-            let colored = isatty(STDOUT_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty
-            FileHandle.standardOutput.write(Data(report.text(colored: colored).utf8))
+            let colored = StandardStream.output.isTerminal && (environment["NO_COLOR"] ?? "").isEmpty
+            StandardStream.output.write(report.text(colored: colored))
         }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import PostgresClient
 
 /// How the exporter talks to PostgreSQL. The connection itself comes from the environment (never a flag: a

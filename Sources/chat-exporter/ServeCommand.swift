@@ -1,7 +1,7 @@
 import ArgumentParser
 import CollectorConfig
 import ExporterCore
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import Logging
 import PostgresClient

@@ -1,5 +1,5 @@
 import ExporterCore
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
 
@@ -45,17 +45,7 @@ struct StderrLogHandler: LogHandler {
     private static let writeLock = Mutex(())
 
     private static func write(_ line: String) {
-        writeLock.withLock { _ in
-            var bytes = Array(line.utf8)
-            bytes.withUnsafeMutableBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { if errno == EINTR { continue } else { return } }
-                    offset += written
-                }
-            }
-        }
+        writeLock.withLock { _ in StandardStream.error.write(line) }
     }
 
     private static func levelName(_ level: Logger.Level) -> String {

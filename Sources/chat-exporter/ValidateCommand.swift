@@ -1,6 +1,6 @@
 import ArgumentParser
 import CollectorConfig
-import Foundation
+import FoundationEssentials
 
 /// `chat-exporter validate --config.file F`: checks a collectors file and exits 0 (valid) or 1 (not).
 struct ValidateCommand: ParsableCommand {
@@ -19,7 +19,7 @@ struct ValidateCommand: ParsableCommand {
             let metrics = Set(file.collectors.flatMap { $0.metrics.map(\.name) })
             print("\(source.displayName): OK (\(file.collectors.count) collectors, \(metrics.count) metrics)")
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            StandardStream.error.write("\(error)\n")
             throw ExitCode(1)
         }
     }
