@@ -72,6 +72,8 @@ apt_install() {
 }
 
 step "tools"
+apt_install libpq-dev libmicrohttpd-dev libyaml-dev zlib1g-dev pkg-config \
+    || { echo "bench/run.sh: cannot install the build dependencies" >&2; exit 1; }
 apt_install postgresql python3-yaml curl || { echo "bench/run.sh: cannot install postgresql/python3-yaml" >&2; exit 1; }
 apt_install wrk || { echo "bench/run.sh: cannot install wrk" >&2; exit 1; }
 apt_install nginx || skips+=(--skip "nginx=apt-get could not install nginx")
