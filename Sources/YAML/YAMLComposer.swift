@@ -25,6 +25,12 @@ public enum YAMLComposer {
 private struct EventReader {
     let parser: UnsafeMutablePointer<yaml_parser_t>
     var anchors: [String: Node] = [:]
+    /// How many collections enclose the node being read.
+    var depth = 0
+
+    /// The deepest nesting read: composing recurses once per level, and a file of ten thousand `[` must be an error,
+    /// not a stack overflow.
+    static let maximumDepth = 256
 
     init(parser: UnsafeMutablePointer<yaml_parser_t>) {
         self.parser = parser
@@ -55,6 +61,8 @@ private struct EventReader {
                 mark: event.mark)
             return remember(.scalar(scalar), as: event.anchor)
         case .sequenceStart:
+            try enter(at: event.mark)
+            defer { depth -= 1 }
             var items: [Node] = []
             while true {
                 let item = try next()
@@ -63,6 +71,8 @@ private struct EventReader {
             }
             return remember(.sequence(Node.Sequence(items: items, mark: event.mark)), as: event.anchor)
         case .mappingStart:
+            try enter(at: event.mark)
+            defer { depth -= 1 }
             var entries: [Node.Mapping.Entry] = []
             var firstMarks: [ScalarKey: Mark] = [:]
             while true {
@@ -83,6 +93,14 @@ private struct EventReader {
         default:
             preconditionFailure("libyaml emitted \(event.kind) where a node starts")
         }
+    }
+
+    /// One level deeper, unless that is too deep.
+    mutating func enter(at mark: Mark) throws(YAMLError) {
+        guard depth < Self.maximumDepth else {
+            throw .syntax(problem: "nesting deeper than \(Self.maximumDepth) levels", mark: mark, context: nil)
+        }
+        depth += 1
     }
 
     mutating func remember(_ node: Node, as anchor: String?) -> Node {

@@ -72,4 +72,13 @@ struct YAMLComposerTests {
             try YAMLComposer.compose("x: é\u{7}\n")
         }
     }
+
+    @Test("nesting past 256 levels is an error at the level too deep, not a crash")
+    func deepNesting() throws {
+        let deepest = String(repeating: "[", count: 256) + String(repeating: "]", count: 256)
+        #expect(try YAMLComposer.compose(deepest) != nil)
+        #expect(throws: YAMLError.syntax(problem: "nesting deeper than 256 levels", mark: Mark(line: 1, column: 257), context: nil)) {
+            try YAMLComposer.compose(String(repeating: "[", count: 100_000))
+        }
+    }
 }
