@@ -107,7 +107,7 @@ build_info=""
 variants=()
 if [[ -z "$binary" ]]; then
     command -v swift >/dev/null 2>&1 || export PATH="/opt/swift/usr/bin:$PATH"
-    # The shipped build (scripts/build-release.sh, as scripts/run.sh builds it): the Swift runtime and Foundation
+    # The shipped build (scripts/build-release.sh, as scripts/run.sh builds it): the Swift runtime and FoundationEssentials
     # linked in statically, the functions of the running exporter placed together.
     step "scripts/build-release.sh --scratch-path .build-bench-static"
     built="$(bash scripts/build-release.sh --scratch-path "$REPO_ROOT/.build-bench-static")"

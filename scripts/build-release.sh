@@ -6,7 +6,7 @@
 # prints "layout: ordered" or "layout: unordered", then the built binary's path as its last line of standard
 # output (everything else goes to standard error).
 #
-#   - release, with the Swift runtime and Foundation linked in (--static-swift-stdlib): no Swift installation is
+#   - release, with the Swift runtime and FoundationEssentials linked in (--static-swift-stdlib): no Swift installation is
 #     needed beside the binary, and the linker keeps only what is used;
 #   - the functions the running exporter executes (collector runs, scrapes; scripts/steady-state.order, recorded by
 #     scripts/profile-order.sh) grouped at the start of the code, with lld and one section per function: after

@@ -173,8 +173,8 @@ find_swift() {
 
 build() {
     find_swift
-    # The shipped build (scripts/build-release.sh): release, the Swift runtime and Foundation linked in, the code
-    # the running exporter uses grouped; it needs no Swift installation beside it (docs/benchmarks.md).
+    # The shipped build (scripts/build-release.sh): release, the Swift runtime and FoundationEssentials linked in, the
+    # code the running exporter uses grouped; it needs no Swift installation beside it (docs/benchmarks.md).
     log "building chat-exporter (scripts/build-release.sh)"
     BINARY="$(bash "$REPO_ROOT/scripts/build-release.sh" | tail -n 1)"
 }

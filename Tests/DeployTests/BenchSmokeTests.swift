@@ -4,14 +4,11 @@ import TestSupport
 
 /// bench/run.sh --quick: the benchmark of docs/benchmarks.md at a tiny scale, so that it cannot rot. It must exit 0
 /// and print its table with a row per default collector and a row per peer (measured, or "skipped: reason" when the
-/// peer cannot be installed here), and write its report where --output says (never docs/benchmarks.md).
+/// peer cannot be installed here), and write its report where --output says (never docs/benchmarks.md). It builds
+/// the binary it measures as scripts/run.sh does (scripts/build-release.sh), so CI also links the shipped build.
 @Suite(.serialized)
 struct BenchSmokeTests {
-    private static let root: String = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // DeployTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // the package root
-        .path
+    private static let root = PackageLayout.root
 
     /// The names of the default collectors, from collectors/default.yml (`  - name: X` at the collectors' indent).
     private func defaultCollectors() throws -> [String] {
@@ -34,7 +31,7 @@ struct BenchSmokeTests {
         if let home = ProcessInfo.processInfo.environment["HOME"] { environment["HOME"] = home }
         let result = try runProcess(
             "/bin/bash",
-            [Self.root + "/bench/run.sh", "--quick", "--binary", try Binary.chatExporter, "--output", output],
+            [Self.root + "/bench/run.sh", "--quick", "--output", output],
             environment: environment,
             timeout: .seconds(840)
         )
@@ -64,8 +61,26 @@ struct BenchSmokeTests {
 
         let report = try String(contentsOfFile: output, encoding: .utf8)
         #expect(report.hasPrefix("# Benchmarks"))
+        #expect(report.contains("release build, --static-swift-stdlib, functions ordered by scripts/steady-state.order"),
+                "the report does not say the shipped build was measured")
+        try expectShippedBinary(PackageLayout.path(".build-bench-static/release/chat-exporter"))
         #expect(report.contains("## Targets"))
         // The smoke run never touches the committed report.
         #expect(FileManager.default.contents(atPath: Self.root + "/docs/benchmarks.md") == reportBefore)
+    }
+
+    /// The binary scripts/build-release.sh made runs, and needs no Swift runtime, Foundation or ICU from the machine:
+    /// only the system libraries the README names (libpq, libmicrohttpd, libyaml, zlib, libcrypt) and what they need.
+    private func expectShippedBinary(_ binary: String) throws {
+        let version = try runProcess(binary, ["--version"], timeout: .seconds(30))
+        #expect(version.status == 0 && version.stdout.contains("chat-exporter"), "\(version.stdout)\(version.stderr)")
+        let libraries = try runProcess("/usr/bin/ldd", [binary], timeout: .seconds(30))
+        #expect(libraries.status == 0, "\(libraries.stderr)")
+        for needed in ["libpq.so", "libmicrohttpd.so", "libyaml-0.so"] {
+            #expect(libraries.stdout.contains(needed), "\(needed) missing from:\n\(libraries.stdout)")
+        }
+        for unwanted in ["libswift", "Foundation", "icu", "not found"] {
+            #expect(!libraries.stdout.contains(unwanted), "the shipped binary needs \(unwanted):\n\(libraries.stdout)")
+        }
     }
 }
