@@ -105,11 +105,34 @@ public struct ConnectionSettings: Sendable {
         )
     }
 
-    /// Removes every secret from a message before it can be logged or served.
+    /// Removes every secret from a message before it can be logged or served. Matched byte for byte: a secret
+    /// followed by a combining mark still goes.
     func scrub(_ message: String) -> String {
-        var result = message
+        var bytes = Array(message.utf8)
         for secret in secrets where !secret.isEmpty {
-            result = result.replacing(secret, with: "<redacted>")
+            bytes = Self.replacingEvery(Array(secret.utf8), in: bytes, with: Array("<redacted>".utf8))
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A libpq or server message on one line, its secrets removed first (a password may hold runs of white space
+    /// that the line would no longer match).
+    func loggable(_ message: String) -> String {
+        LibPQ.oneLine(scrub(message))
+    }
+
+    static func replacingEvery(_ needle: [UInt8], in haystack: [UInt8], with replacement: [UInt8]) -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(haystack.count)
+        var index = 0
+        while index < haystack.count {
+            if haystack.count - index >= needle.count, haystack[index..<(index + needle.count)].elementsEqual(needle) {
+                result.append(contentsOf: replacement)
+                index += needle.count
+            } else {
+                result.append(haystack[index])
+                index += 1
+            }
         }
         return result
     }

@@ -26,7 +26,7 @@ enum LibPQ {
             throw PostgresError(kind: .connection, message: "out of memory starting a connection")
         }
         func failure(_ kind: PostgresError.Kind = .connection) -> PostgresError {
-            let message = settings.scrub(oneLine(String(cString: PQerrorMessage(handle))))
+            let message = settings.loggable(String(cString: PQerrorMessage(handle)))
             PQfinish(handle)
             return PostgresError(kind: kind, message: message.isEmpty ? "connection failed" : message)
         }

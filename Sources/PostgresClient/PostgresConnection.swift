@@ -238,7 +238,7 @@ public final class PostgresConnection: @unchecked Sendable {
         let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
         let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
             ?? String(cString: PQresultErrorMessage(result))
-        let message = settings.scrub(LibPQ.oneLine(primary))
+        let message = settings.loggable(primary)
         var kind = PostgresError.Kind.forSQLState(sqlState)
         // 57014 is both statement_timeout and PQcancel: only a cancel the caller asked for is not a timeout.
         if sqlState == "57014" && control.withLock({ $0.cancelRequested }) { kind = .cancelled }
@@ -249,7 +249,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private func connectionError() -> PostgresError {
         markBroken()
         let text = handle.map { String(cString: PQerrorMessage($0)) } ?? "connection is closed"
-        let message = settings.scrub(LibPQ.oneLine(text))
+        let message = settings.loggable(text)
         return PostgresError(kind: .connection, message: message.isEmpty ? "connection lost" : message)
     }
 

@@ -125,6 +125,25 @@ struct PostgresConnectionTests {
         #expect(!error.description.contains(secret))
     }
 
+    @Test func aPasswordWithRunsOfWhiteSpaceIsRedactedFromServerErrors() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let role = "spaced_\(UUID().uuidString.prefix(8).lowercased())"
+        let password = "pw  with\ttab"
+        try database.execute("CREATE ROLE \(role) LOGIN PASSWORD 'pw  with\ttab'")
+        defer { try? database.execute("DROP ROLE IF EXISTS \(role)") }
+        var keywords = database.keywords.filter { $0.0 != "password" && $0.0 != "user" }
+        keywords += [("user", role), ("password", password)]
+        let connection = try await PostgresConnection.connect(settings: ConnectionSettings(keywords: keywords), session: SessionSettings())
+        defer { Task { await connection.close() } }
+        // The server quotes the bad input back: the password, with its two spaces and its tab.
+        let error = try await #require(throws: PostgresError.self) {
+            try await connection.query("SELECT 'secret: pw  with\ttab'::int", timeout: .seconds(5))
+        }
+        #expect(error.description.contains("secret: <redacted>"), "\(error)")
+        #expect(!error.description.contains("pw with tab") && !error.description.contains("with"), "\(error)")
+    }
+
     @Test func thePasswordFileAuthenticates() async throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
