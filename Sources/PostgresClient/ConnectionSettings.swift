@@ -137,10 +137,11 @@ public struct ConnectionSettings: Sendable {
         return result
     }
 
-    /// The name of the user this process runs as: libpq's default for `user`.
+    /// The name of the user this process runs as: libpq's default for `user`. Without a passwd entry (a container
+    /// started with a bare uid), `USER`, then the uid. Read once, at start-up, so getpwuid's static buffer is safe.
     static func operatingSystemUser() -> String {
-        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return String(geteuid()) }
-        return String(cString: name)
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return nonEmpty(ProcessInfo.processInfo.environment["USER"]) ?? String(geteuid())
     }
 
     private static func parse(dsn: String, source: Source) throws(PostgresError) -> [String: String] {

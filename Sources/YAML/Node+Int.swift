@@ -1,35 +1,28 @@
 extension Node.Scalar {
-    /// The value of an integer scalar (binary, octal, decimal, hexadecimal or base 60, `_` ignored), nil
-    /// for other scalars and for integers beyond `Int`.
+    /// The value of an integer scalar (binary, octal, decimal, hexadecimal or base 60, `_` ignored), nil for other
+    /// scalars, for text an explicit `!!int` tag gives that is no integer, and for integers beyond `Int`.
     public var int: Int? {
-        guard tag == .int else { return nil }
-        var text = Substring(string.filter { $0 != "_" })
-        var negative = false
-        if let sign = text.first, sign == "-" || sign == "+" {
-            negative = sign == "-"
-            text = text.dropFirst()
+        guard tag == .int, Node.Tag.isInteger(Array(string.unicodeScalars)) else { return nil }
+        var digits = Substring(string.filter { $0 != "_" })
+        var sign = ""
+        if let first = digits.first, first == "-" || first == "+" {
+            if first == "-" { sign = "-" }
+            digits = digits.dropFirst()
         }
-        let magnitude: Int?
-        if text.hasPrefix("0b") {
-            magnitude = Int(text.dropFirst(2), radix: 2)
-        } else if text.hasPrefix("0x") {
-            magnitude = Int(text.dropFirst(2), radix: 16)
-        } else if text.hasPrefix("0o") {
-            magnitude = Int(text.dropFirst(2), radix: 8)
-        } else if text.hasPrefix("0"), text.count > 1 {
-            magnitude = Int(text.dropFirst(), radix: 8)
-        } else if text.contains(":") {
-            magnitude = text.split(separator: ":").reduce(Int?(0)) { total, group in
-                guard let total, let digit = Int(group) else { return nil }
-                let (shifted, overflow) = total.multipliedReportingOverflow(by: 60)
-                guard !overflow else { return nil }
-                let (sum, overflowAgain) = shifted.addingReportingOverflow(digit)
-                return overflowAgain ? nil : sum
-            }
-        } else {
-            magnitude = Int(text)
+        if digits.hasPrefix("0b") { return Int(sign + digits.dropFirst(2), radix: 2) }
+        if digits.hasPrefix("0x") { return Int(sign + digits.dropFirst(2), radix: 16) }
+        if digits.hasPrefix("0o") { return Int(sign + digits.dropFirst(2), radix: 8) }
+        if digits.hasPrefix("0"), digits.count > 1 { return Int(sign + digits.dropFirst(), radix: 8) }
+        guard digits.contains(":") else { return Int(sign + digits) }
+        // Base 60: 1:30 is 90.
+        var magnitude = 0
+        for group in digits.split(separator: ":") {
+            guard let digit = Int(group) else { return nil }
+            let (shifted, overflow) = magnitude.multipliedReportingOverflow(by: 60)
+            let (sum, overflowAgain) = shifted.addingReportingOverflow(digit)
+            guard !overflow, !overflowAgain else { return nil }
+            magnitude = sum
         }
-        guard let magnitude else { return nil }
-        return negative ? -magnitude : magnitude
+        return sign == "-" ? -magnitude : magnitude
     }
 }

@@ -1,7 +1,7 @@
 extension Node {
-    /// The type YAML gives a scalar: by its explicit tag (`!!int 5`), or for a plain scalar by its text, with
-    /// the rules of YAML 1.1 that libyaml, go-yaml v2 and Yams follow (`yes` is a boolean, `010` an octal
-    /// integer). Quoted scalars are strings.
+    /// The type YAML gives a scalar: by its explicit tag (`!!int 5`), or for a plain scalar by its text, with the
+    /// YAML 1.1 rules of Yams' default resolver, which this module replaces (`yes` is a boolean, `010` an octal
+    /// integer; go-yaml v2 and PyYAML differ in corners such as `-.5`). Quoted scalars are strings.
     public enum Tag: Sendable, Hashable {
         case null
         case bool

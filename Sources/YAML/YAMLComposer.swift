@@ -80,11 +80,12 @@ private struct EventReader {
                 if keyEvent.kind == .mappingEnd { break }
                 let key = try node(from: keyEvent)
                 if case .scalar(let scalar) = key {
+                    // Where the key is written: an alias's node carries its anchor's position.
                     let identity = ScalarKey(string: scalar.string, tag: scalar.tag)
                     if let first = firstMarks[identity] {
-                        throw .duplicateKey(key: scalar.string, first: first, second: scalar.mark)
+                        throw .duplicateKey(key: scalar.string, first: first, second: keyEvent.mark)
                     }
-                    firstMarks[identity] = scalar.mark
+                    firstMarks[identity] = keyEvent.mark
                 }
                 let value = try node(from: try next())
                 entries.append((key, value))

@@ -27,10 +27,8 @@ enum StandardStream {
             var offset = 0
             while offset < buffer.count {
                 let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
+                if written < 0, errno == EINTR { continue }
+                if written <= 0 { return }
                 offset += written
             }
         }

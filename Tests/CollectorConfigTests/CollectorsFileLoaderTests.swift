@@ -70,17 +70,17 @@ struct CollectorsFileLoaderTests {
 
     @Test("with repeated keys in two mappings, the first repetition in the text is reported")
     func twoMappingsWithRepeatedKeys() throws {
+        // The inner mapping closes first, but the outer repetition comes first in the text.
         let yaml = """
-            collectors:
-              - name: a
-                name: b
-                sql: x
-                sql: y
-            global: {interval: 1s, interval: 2s}
+            collectors: []
+            global: {interval: 1s}
+            global:
+              interval: 1s
+              interval: 2s
             """
         let error = try Self.error(parsing: yaml)
-        #expect(error.line == 3 && error.column == 5)
-        #expect(error.message.hasPrefix("duplicate key \"name\""))
+        #expect(error.line == 3 && error.column == 1, "\(error)")
+        #expect(error.message == "duplicate key \"global\" (first at line 2, column 1)")
     }
 
     @Test("syntax errors name a position and fit on one line", arguments: [

@@ -33,7 +33,8 @@ struct TagTests {
 
     @Test("integers read in every base; text beyond Int is no Int", arguments: [
         ("42", 42), ("-42", -42), ("1_000_000", 1_000_000), ("0x_ff", 255), ("010", 8), ("0o10", 8), ("0b1010", 10),
-        ("1:30", 90), ("-1:00:00", -3600), ("0", 0),
+        ("1:30", 90), ("-1:00:00", -3600), ("0", 0), ("-0", 0), ("-9223372036854775808", Int.min),
+        ("-0x8000000000000000", Int.min), ("9223372036854775807", Int.max), ("!!int '5'", 5),
     ])
     func integers(yaml: String, value: Int) throws {
         let root = try #require(try YAMLComposer.compose("v: \(yaml)\n"))
@@ -43,7 +44,7 @@ struct TagTests {
 
     @Test("an integer too large for Int has no value, and strings have none")
     func noInteger() throws {
-        for yaml in ["99999999999999999999", "'5'", "five"] {
+        for yaml in ["99999999999999999999", "9223372036854775808", "'5'", "five", "!!int -0x-5", "!!int 1:-5", "!!int five"] {
             let root = try #require(try YAMLComposer.compose("v: \(yaml)\n"))
             guard case .mapping(let mapping) = root else { Issue.record("not a mapping"); return }
             #expect(mapping.first?.value.scalar?.int == nil, "\(yaml)")

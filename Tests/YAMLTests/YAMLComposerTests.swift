@@ -43,6 +43,14 @@ struct YAMLComposerTests {
         #expect(throws: YAMLError.duplicateKey(key: "b", first: Mark(line: 2, column: 3), second: Mark(line: 3, column: 3))) {
             try YAMLComposer.compose("a:\n  b: 1\n  b: 2\nc: 1\nc: 2\n")
         }
+        // The outer repetition comes first in the text, the inner mapping closes first: the text's order wins.
+        #expect(throws: YAMLError.duplicateKey(key: "a", first: Mark(line: 1, column: 1), second: Mark(line: 2, column: 1))) {
+            try YAMLComposer.compose("a: 1\na: {b: 1, b: 2}\n")
+        }
+        // A key written as an alias is reported where the alias is, not where its anchor is.
+        #expect(throws: YAMLError.duplicateKey(key: "x", first: Mark(line: 2, column: 5), second: Mark(line: 2, column: 11))) {
+            try YAMLComposer.compose("a: &k x\nm: {x: 1, *k : 2}\n")
+        }
         // A number and a quoted string with the same text are different keys.
         #expect(throws: Never.self) { try YAMLComposer.compose("1: a\n'1': b\n") }
     }
