@@ -11,7 +11,7 @@ import CMalloc
 ///
 /// Start-up reads pages of the executable it never needs again: the dynamic loader's relocations, argument
 /// parsing, the YAML parser and the collectors file, the first connections' set-up, and (with
-/// `--static-swift-stdlib`, as shipped) the Swift runtime's, Foundation's and ICU's start-up code and data. They
+/// `--static-swift-stdlib`, as shipped) the Swift runtime's and FoundationEssentials' start-up code and data. They
 /// stay mapped, as clean file-backed pages, until the kernel needs the memory (docs/benchmarks.md, Memory).
 /// Once the first complete snapshot is served, ``release()`` walks the executable's mappings and, for every run of
 /// resident pages that are still the file's own (not written since; `/proc/self/pagemap`):
