@@ -34,13 +34,6 @@ struct SourceText {
         return index
     }
 
-    /// The 1-based line and column of the scalar at `index`.
-    func position(ofScalarAt index: Int) -> SourcePosition {
-        var line = 1
-        while line < lineStarts.count, lineStarts[line] <= index { line += 1 }
-        return SourcePosition(line: line, column: index - lineStarts[line - 1] + 1)
-    }
-
     /// Whether `mark` is at or past the last character: where libyaml reports "end of stream" problems.
     func isAtEnd(_ mark: Mark) -> Bool {
         guard let index = scalarIndex(line: mark.line, column: mark.column) else { return true }

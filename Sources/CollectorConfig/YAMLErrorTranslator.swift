@@ -7,10 +7,8 @@ enum YAMLErrorTranslator {
         switch error {
         case .syntax(let problem, let mark, let context):
             return syntaxError(context: context, problem: problem, mark: mark, yaml: yaml, file: file)
-        case .reader(let problem, let byteOffset):
-            let scalarIndex = String(decoding: yaml.utf8.prefix(byteOffset), as: UTF8.self).unicodeScalars.count
-            let position = SourceText(yaml).position(ofScalarAt: scalarIndex)
-            return ConfigError(file: file, at: position, "invalid YAML input: \(problem)")
+        case .reader(let problem, let mark):
+            return ConfigError(file: file, at: mark, "invalid YAML input: \(problem)")
         case .undefinedAlias(let anchor, let mark):
             return ConfigError(file: file, at: mark, "YAML syntax error: found undefined alias \"\(anchor)\"")
         case .secondDocument(let mark):

@@ -11,3 +11,24 @@ public struct Mark: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(line):\(column)" }
 }
+
+extension Mark {
+    /// The position of the character that starts at `byteOffset` in the UTF-8 of `text`, with YAML 1.1's line
+    /// breaks (`\n`, `\r`, `\r\n`, NEL, LS, PS), as libyaml counts them.
+    init(byteOffset: Int, in text: String) {
+        var line = 1
+        var column = 1
+        var previous: Unicode.Scalar?
+        for scalar in String(decoding: text.utf8.prefix(byteOffset), as: UTF8.self).unicodeScalars {
+            defer { previous = scalar }
+            if scalar == "\n", previous == "\r" { continue }
+            if scalar == "\n" || scalar == "\r" || scalar == "\u{85}" || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        self.init(line: line, column: column)
+    }
+}

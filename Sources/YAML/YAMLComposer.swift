@@ -15,7 +15,7 @@ public enum YAMLComposer {
             defer { yaml_parser_delete(parser) }
             yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
             yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
-            var events = EventReader(parser: parser)
+            var events = EventReader(parser: parser, text: text)
             return try events.document()
         }
     }
@@ -24,6 +24,8 @@ public enum YAMLComposer {
 /// Reads libyaml's events one at a time and builds nodes from them.
 private struct EventReader {
     let parser: UnsafeMutablePointer<yaml_parser_t>
+    /// The text being read: reader errors come as a byte offset into it.
+    let text: String
     var anchors: [String: Node] = [:]
     /// How many collections enclose the node being read.
     var depth = 0
@@ -32,8 +34,9 @@ private struct EventReader {
     /// not a stack overflow.
     static let maximumDepth = 256
 
-    init(parser: UnsafeMutablePointer<yaml_parser_t>) {
+    init(parser: UnsafeMutablePointer<yaml_parser_t>, text: String) {
         self.parser = parser
+        self.text = text
     }
 
     /// The stream's only document, or nil for an empty stream.
@@ -124,7 +127,7 @@ private struct EventReader {
         case YAML_MEMORY_ERROR:
             return .outOfMemory
         case YAML_READER_ERROR:
-            return .reader(problem: problem, byteOffset: parser.pointee.problem_offset)
+            return .reader(problem: problem, mark: Mark(byteOffset: parser.pointee.problem_offset, in: text))
         default:
             let context = parser.pointee.context.map {
                 YAMLError.Context(text: String(cString: $0), mark: Mark(parser.pointee.context_mark))

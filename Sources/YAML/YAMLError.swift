@@ -1,7 +1,7 @@
 /// Why a YAML text could not be composed into one document, with the positions libyaml reports.
 public enum YAMLError: Error, Sendable, Equatable {
-    /// The text holds bytes YAML does not allow (a control character): at `byteOffset` in its UTF-8.
-    case reader(problem: String, byteOffset: Int)
+    /// The text holds a character YAML does not allow (a control character), at `mark`.
+    case reader(problem: String, mark: Mark)
     /// The scanner or parser failed at `mark`; `context` is the construct it was reading, and where it
     /// started, when libyaml names one.
     case syntax(problem: String, mark: Mark, context: Context?)
@@ -25,16 +25,16 @@ extension YAMLError: CustomStringConvertible {
     /// Where the problem is, when libyaml says.
     public var mark: Mark? {
         switch self {
-        case .syntax(_, let mark, _), .undefinedAlias(_, let mark), .secondDocument(let mark): mark
+        case .syntax(_, let mark, _), .undefinedAlias(_, let mark), .secondDocument(let mark), .reader(_, let mark): mark
         case .duplicateKey(_, _, let second): second
-        case .reader, .outOfMemory: nil
+        case .outOfMemory: nil
         }
     }
 
     /// The problem on one line, without its position.
     public var message: String {
         switch self {
-        case .reader(let problem, let byteOffset): "\(problem) (at byte \(byteOffset))"
+        case .reader(let problem, _): problem
         case .syntax(let problem, _, let context):
             if let context { "\(problem) (\(context.text) at \(context.mark))" } else { problem }
         case .undefinedAlias(let anchor, _): "found undefined alias \"\(anchor)\""

@@ -114,5 +114,15 @@ struct WebSecurityTests {
         let unknown = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("web.yml:4:3: unknown key \\\"cipher_suites\\\""))
+        // Not YAML at all: the parser's position, for a syntax error and for a character YAML does not allow.
+        for (text, expected) in [
+            ("basic_auth_users:\n  alice: [x\n", "web.yml:3:1: YAML syntax error: "),
+            ("basic_auth_users:\n  alice: a\u{7}b\n", "web.yml:2:11: YAML syntax error: control characters are not allowed"),
+        ] {
+            try text.write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+            let broken = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
+            #expect(broken.status == 1)
+            #expect(broken.stderr.contains(expected), "\(broken.stderr)")
+        }
     }
 }

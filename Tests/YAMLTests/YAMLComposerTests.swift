@@ -74,10 +74,14 @@ struct YAMLComposerTests {
         }
     }
 
-    @Test("a control character is a reader error at its byte offset")
-    func controlCharacter() {
-        #expect(throws: YAMLError.reader(problem: "control characters are not allowed", byteOffset: 5)) {
-            try YAMLComposer.compose("x: é\u{7}\n")
+    @Test("a control character is a reader error at its line and column", arguments: [
+        ("x: é\u{7}\n", Mark(line: 1, column: 5)),
+        ("a: 1\r\nx: \u{7}\n", Mark(line: 2, column: 4)),
+        ("a: 1\rb: 2\u{2028}x: \u{7}\n", Mark(line: 3, column: 4)),
+    ])
+    func controlCharacter(yaml: String, mark: Mark) {
+        #expect(throws: YAMLError.reader(problem: "control characters are not allowed", mark: mark)) {
+            try YAMLComposer.compose(yaml)
         }
     }
 
