@@ -22,11 +22,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly ORDER_FILE="$PWD/scripts/steady-state.order"
 
 scratch=()
+scratch_dir=.build
 order=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --scratch-path) [[ $# -ge 2 ]] || { echo "build-release.sh: --scratch-path needs a value" >&2; exit 2; }
-                        scratch=(--scratch-path "$2"); shift 2 ;;
+                        scratch=(--scratch-path "$2"); scratch_dir="$2"; shift 2 ;;
         --no-order) order=0; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "build-release.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -44,9 +45,12 @@ if ((order)) && [[ ! -x "$lld" ]]; then
     order=0
 fi
 if ((order)); then
-    # SwiftPM does not track linker inputs: a path that changes with the content makes a new order relink.
+    # SwiftPM does not track linker inputs: a path that changes with the content makes a new order relink. The copy
+    # lives in the build directory, not TMPDIR, so that the same order file gives the same flags (no relink) from
+    # any environment: scripts/test.sh builds the binary that bench/run.sh, started by a test, then reuses.
     digest="$(sha256sum "$ORDER_FILE" | cut -c1-16)"
-    ordered_copy="${TMPDIR:-/tmp}/chat-exporter-steady-state-$digest.order"
+    mkdir -p "$scratch_dir"
+    ordered_copy="$(cd "$scratch_dir" && pwd)/chat-exporter-steady-state-$digest.order"
     [[ -f "$ordered_copy" ]] || cp "$ORDER_FILE" "$ordered_copy"
     echo "build-release.sh: swift build ${flags[*]} (functions ordered by scripts/steady-state.order, lld)" >&2
     swift build "${flags[@]}" -Xswiftc -use-ld=lld -Xswiftc -Xfrontend -Xswiftc -function-sections \
