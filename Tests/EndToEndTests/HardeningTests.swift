@@ -78,7 +78,7 @@ struct HardeningTests {
         // Every slot taken: the exporter starts, serves, says the database is down and opens nothing.
         let holders = try (0..<4).map { _ in try BackgroundSession(database, "SELECT pg_sleep(120)") }
         defer { holders.forEach { $0.stop() } }
-        try waitUntil(timeout: .seconds(10), "all four slots are taken") {
+        try waitUntil(timeout: .seconds(60), "all four slots are taken") {
             (try? server.psql("SELECT 1")) == nil
         }
         let starved = try RunningExporter(collectors: Self.collectors, database: database)
