@@ -15,15 +15,10 @@ struct SourceText {
             let scalar = scalars[index]
             index += 1
             if scalar == "\r", index < scalars.count, scalars[index] == "\n" { index += 1 }
-            if Self.isLineBreak(scalar) { lineStarts.append(index) }
+            if Mark.isLineBreak(scalar) { lineStarts.append(index) }
         }
         self.scalars = scalars
         self.lineStarts = lineStarts
-    }
-
-    /// The line breaks of YAML 1.1, which libyaml follows.
-    static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "\n" || scalar == "\r" || scalar == "\u{85}" || scalar == "\u{2028}" || scalar == "\u{2029}"
     }
 
     /// The index in `scalars` of the 1-based `line` and `column`, if it lies inside the text.
@@ -37,7 +32,7 @@ struct SourceText {
     /// Whether `mark` is at or past the last character: where libyaml reports "end of stream" problems.
     func isAtEnd(_ mark: Mark) -> Bool {
         guard let index = scalarIndex(line: mark.line, column: mark.column) else { return true }
-        return scalars[index...].allSatisfy { $0 == " " || Self.isLineBreak($0) }
+        return scalars[index...].allSatisfy { $0 == " " || Mark.isLineBreak($0) }
     }
 
     /// The scalar at `mark`, if any.

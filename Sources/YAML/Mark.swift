@@ -22,7 +22,7 @@ extension Mark {
         for scalar in String(decoding: text.utf8.prefix(byteOffset), as: UTF8.self).unicodeScalars {
             defer { previous = scalar }
             if scalar == "\n", previous == "\r" { continue }
-            if scalar == "\n" || scalar == "\r" || scalar == "\u{85}" || scalar == "\u{2028}" || scalar == "\u{2029}" {
+            if Self.isLineBreak(scalar) {
                 line += 1
                 column = 1
             } else {
@@ -30,5 +30,10 @@ extension Mark {
             }
         }
         self.init(line: line, column: column)
+    }
+
+    /// The line breaks of YAML 1.1, which libyaml follows (`\r\n` is one break: its `\r` ends the line).
+    package static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "\n" || scalar == "\r" || scalar == "\u{85}" || scalar == "\u{2028}" || scalar == "\u{2029}"
     }
 }
