@@ -7,14 +7,16 @@ import Glibc
 import CMalloc
 #endif
 
-/// Gives back the pages of the executable that chat-exporter touched only to start.
+/// Gives back the pages of the executable and its shared libraries that chat-exporter touched only to start.
 ///
-/// Start-up reads pages of the executable it never needs again: the dynamic loader's relocations, argument
-/// parsing, the YAML parser and the collectors file, the first connections' set-up, and (with
-/// `--static-swift-stdlib`, as shipped) the Swift runtime's and FoundationEssentials' start-up code and data. They
-/// stay mapped, as clean file-backed pages, until the kernel needs the memory (docs/benchmarks.md, Memory).
-/// Once the first complete snapshot is served, ``release()`` walks the executable's mappings and, for every run of
-/// resident pages that are still the file's own (not written since; `/proc/self/pagemap`):
+/// Start-up reads pages it never needs again: the dynamic loader's relocations, argument parsing, the YAML parser
+/// and the collectors file, (with `--static-swift-stdlib`, as shipped) the Swift runtime's and
+/// FoundationEssentials' start-up code and data, and the first connections' set-up in the libraries: libpq's
+/// SCRAM authentication initialises OpenSSL 3's providers and algorithm tables (1.6 MiB of libcrypto's code,
+/// with `sslmode=disable` too), the GSSAPI probe reads Kerberos's. They stay mapped, as clean file-backed pages,
+/// until the kernel needs the memory (docs/benchmarks.md, Memory). Once the first complete snapshot is served,
+/// ``release()`` walks the executable's mappings and, for every run of resident pages that are still the file's
+/// own (not written since; `/proc/self/pagemap`):
 ///
 /// 1. asks the kernel to reclaim them (`madvise(MADV_PAGEOUT)`, Linux 5.4). The kernel does so only for a process
 ///    that could open the executable for writing (its owner, or root): a service user (systemd's DynamicUser, a
@@ -26,8 +28,11 @@ import CMalloc
 ///    a uprobe) landing between the pagemap read and the unmapping could be lost, so a process being traced
 ///    (`TracerPid` in /proc/self/status) skips this step.
 ///
-/// Pages in use come back at once; nothing is written anywhere. Shared libraries are left alone: their pages are
-/// mostly shared with other processes, so unmapping them would lower this process's RSS and free nothing.
+/// Then it does step 2 alone for the other files mapped read-only and private (the shared libraries, the locale
+/// archive): their pages may be cached for other processes too, so they are never paged out, only unmapped from
+/// this one. A sidecar's libraries are usually its own container's files, which nothing else maps.
+///
+/// Pages in use come back at once (a minor fault: the page is still cached); nothing is written anywhere.
 public enum MemoryTrim {
     /// MADV_PAGEOUT from <linux/mman.h>. Kernels older than 5.4 answer EINVAL, which is ignored.
     private static let pageOut: Int32 = 21
@@ -40,15 +45,44 @@ public enum MemoryTrim {
         public var unmappedBytes = 0
         /// The file's mappings looked at (the executable's, for ``release()``).
         public var mappings = 0
+        /// Bytes unmapped from the other files' read-only mappings (the shared libraries), by ``release()``.
+        public var librariesUnmappedBytes = 0
     }
 
-    /// Releases the executable's start-up pages (see the type's documentation), in the calling thread.
+    /// Releases the start-up pages of the executable and of the shared libraries (see the type's documentation), in
+    /// the calling thread.
     @discardableResult
     public static func release() -> Outcome {
         guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
             return Outcome()
         }
-        return release(mappingsOf: executable)
+        var outcome = release(mappingsOf: executable)
+        outcome.librariesUnmappedBytes = unmapReadOnlyMappings { $0.path != executable }
+        return outcome
+    }
+
+    /// Unmaps the resident pages that are still the file's own in every read-only, private mapping of a file that
+    /// `include` accepts (not devices), and returns how many bytes that was. Never pages out: see the type's
+    /// documentation.
+    @discardableResult
+    static func unmapReadOnlyMappings(where include: (FileMapping) -> Bool) -> Int {
+        var unmapped = 0
+        #if os(Linux)
+        guard !isTraced(), let maps = ProcFile.contents("/proc/self/maps") else { return 0 }
+        let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
+        guard pagemap >= 0 else { return 0 }
+        defer { close(pagemap) }
+        let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        for mapping in FileMapping.parse(maps: maps)
+        where mapping.isPrivate && !mapping.writable && !mapping.path.hasPrefix("/dev/") && include(mapping) {
+            for run in fileBackedRuns(of: mapping, pagemap: pagemap, pageSize: pageSize) {
+                guard let address = UnsafeMutableRawPointer(bitPattern: run.lowerBound) else { continue }
+                let length = Int(run.upperBound - run.lowerBound)
+                if madvise(address, length, MADV_DONTNEED) == 0 { unmapped += length }
+            }
+        }
+        #endif
+        return unmapped
     }
 
     /// Does for every mapping of the file at `path` (absolute, symbolic links resolved) what ``release()`` does

@@ -50,7 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
                     let heap = MemoryTrim.trimHeap()
                     logger.debug("released start-up memory", metadata: [
                         "mappings": "\(outcome.mappings)", "offered_bytes": "\(outcome.offeredBytes)",
-                        "unmapped_bytes": "\(outcome.unmappedBytes)", "heap_released_bytes": "\(heap)",
+                        "unmapped_bytes": "\(outcome.unmappedBytes)",
+                        "libraries_unmapped_bytes": "\(outcome.librariesUnmappedBytes)", "heap_released_bytes": "\(heap)",
                     ])
                 }
             })

@@ -24,6 +24,8 @@ import TestSupport
         #expect((field("mappings") ?? 0) >= 2, "\(lines)")
         // The code it ran to start, at least a megabyte of it, is no longer mapped, whoever runs it.
         #expect((field("unmapped_bytes") ?? 0) > 1 << 20, "\(lines)")
+        // And the shared libraries' start-up pages (libpq's authentication, the loader's work): a megabyte at least.
+        #expect((field("libraries_unmapped_bytes") ?? 0) > 1 << 20, "\(lines)")
         #expect(field("heap_released_bytes") != nil, "the heap is trimmed too: \(lines)")
 
         // It keeps serving, and later snapshots do not release again (a release after the second snapshot would be

@@ -49,6 +49,33 @@ import Testing
         #expect(bytes[0] == 1 && bytes[2 * pageSize] == 3, "the others read back as the file's content")
     }
 
+    /// The other files mapped read-only and private (shared libraries; here a file mapped like relocated data)
+    /// lose their resident pages that are still the file's own; a page the process wrote keeps its content, and a
+    /// shared mapping is left as it is.
+    @Test func otherFilesReadOnlyPagesLeaveTheProcess() throws {
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let privateFile = try TemporaryMapping(pages: 3, pageSize: pageSize, flags: MAP_PRIVATE)
+        let sharedFile = try TemporaryMapping(pages: 1, pageSize: pageSize, flags: MAP_SHARED)
+        let bytes = privateFile.base.assumingMemoryBound(to: UInt8.self)
+        #expect(bytes[0] == 1 && bytes[2 * pageSize] == 3)
+        bytes[pageSize] = 0xAA
+        #expect(mprotect(privateFile.base, 3 * pageSize, PROT_READ) == 0)
+        #expect(sharedFile.base.assumingMemoryBound(to: UInt8.self)[0] == 1)
+        #expect(mprotect(sharedFile.base, pageSize, PROT_READ) == 0)
+        let libc = try #require(textMapping(ofLibraryNamed: "libc.so.6"))
+        let libcBefore = residentPages(libc.base, count: libc.pages, pageSize: pageSize).filter { $0 }.count
+
+        let outcome = MemoryTrim.release()
+
+        #expect(residentPages(privateFile.base, count: 3, pageSize: pageSize) == [false, true, false])
+        #expect(residentPages(sharedFile.base, count: 1, pageSize: pageSize) == [true], "a shared mapping is left alone")
+        #expect(outcome.librariesUnmappedBytes >= 2 * pageSize, "\(outcome)")
+        let libcAfter = residentPages(libc.base, count: libc.pages, pageSize: pageSize).filter { $0 }.count
+        #expect(libcAfter < libcBefore, "libc's code: \(libcBefore) resident pages before, \(libcAfter) after")
+        #expect(bytes[pageSize] == 0xAA, "the written page keeps what was written")
+        #expect(bytes[0] == 1 && bytes[2 * pageSize] == 3, "the others read back as the file's content")
+    }
+
     /// Heap the process freed, held below a block still in use (so that glibc cannot shrink the heap from its top),
     /// goes back to the kernel.
     @Test func trimHeapReturnsFreedHeapPages() throws {
@@ -89,11 +116,61 @@ import Testing
         return entries.map { $0 >> 63 == 1 }
     }
 
+    /// The executable mapping of a shared library this process loaded: its first address and length in pages.
+    private func textMapping(ofLibraryNamed name: String) -> (base: UnsafeMutableRawPointer, pages: Int)? {
+        // Read to the end with read(2): String(contentsOfFile:) stops after the first 4 KiB of a /proc file.
+        let descriptor = open("/proc/self/maps", O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var data = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            data += chunk[..<count]
+        }
+        let maps = String(decoding: data, as: UTF8.self)
+        let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        for line in maps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[1] == "r-xp", fields[5].hasSuffix("/" + name) else { continue }
+            let bounds = fields[0].split(separator: "-").compactMap { UInt($0, radix: 16) }
+            guard bounds.count == 2, let base = UnsafeMutableRawPointer(bitPattern: bounds[0]) else { return nil }
+            return (base, Int((bounds[1] - bounds[0]) / pageSize))
+        }
+        return nil
+    }
+
     private func residentFileKilobytes() throws -> Int {
         let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssFile:") }),
               let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         else { throw CocoaError(.fileReadCorruptFile) }
         return kilobytes
+    }
+}
+
+/// A temporary file of `pages` pages (page n holds the byte n + 1) mapped readable and writable with `flags`;
+/// unmapped and removed on deinit.
+private final class TemporaryMapping {
+    let base: UnsafeMutableRawPointer
+    private let length: Int
+    private let path: String
+
+    init(pages: Int, pageSize: Int, flags: Int32) throws {
+        path = NSTemporaryDirectory() + "memory-trim-\(UUID().uuidString)"
+        length = pages * pageSize
+        try Data((0..<length).map { UInt8(truncatingIfNeeded: $0 / pageSize + 1) }).write(to: URL(fileURLWithPath: path))
+        let descriptor = open(path, flags == MAP_SHARED ? O_RDWR : O_RDONLY)
+        guard descriptor >= 0 else { throw CocoaError(.fileReadNoPermission) }
+        defer { close(descriptor) }
+        let mapped = mmap(nil, length, PROT_READ | PROT_WRITE, flags, descriptor, 0)
+        guard let mapped, mapped != MAP_FAILED else { throw CocoaError(.fileReadUnknown) }
+        base = mapped
+    }
+
+    deinit {
+        munmap(base, length)
+        try? FileManager.default.removeItem(atPath: path)
     }
 }
