@@ -141,7 +141,11 @@ struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *o, char *error, s
     count++;                                                 \
   } while (0)
 
-  CHX_OPTION(MHD_OPTION_SOCK_ADDR, 0, &address.any);
+  if (o->listen_socket_given) {
+    CHX_OPTION(MHD_OPTION_LISTEN_SOCKET, o->listen_socket, NULL);
+  } else {
+    CHX_OPTION(MHD_OPTION_SOCK_ADDR, 0, &address.any);
+  }
   CHX_OPTION(MHD_OPTION_CONNECTION_LIMIT, o->connection_limit, NULL);
   CHX_OPTION(MHD_OPTION_CONNECTION_TIMEOUT, o->connection_timeout, NULL);
   CHX_OPTION(MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->connection_memory_limit, NULL);

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// An HTTP/1.1 server on libmicrohttpd that hands every request to an `HTTPHandler`.
@@ -5,12 +8,18 @@ import Synchronization
 /// The handler runs on libmicrohttpd's threads (`threadCount` of them, epoll), synchronously.
 /// Request bodies are read and discarded. With TLS client authentication, requests that the
 /// configured `ClientAuth` policy does not admit are refused (the handshake fails, or the server
-/// answers 403) without calling the handler.
+/// answers 403) without calling the handler. ``replace(tls:handler:)`` changes the TLS material and the
+/// handler of a running server without closing its listening socket.
 public final class HTTPServer: Sendable {
-    /// The configuration the server was created with.
-    public let configuration: HTTPServerConfiguration
-    private let context: ServerContext
-    private let state = Mutex<RunningDaemon?>(nil)
+    /// What the server serves with, and the daemon serving it while it runs.
+    private struct State {
+        var configuration: HTTPServerConfiguration
+        var context: ServerContext
+        var daemon: RunningDaemon?
+    }
+
+    private let state: Mutex<State>
+    private let logger: (@Sendable (String) -> Void)?
 
     /// Creates a stopped server. `logger` receives libmicrohttpd's messages and the server's own
     /// (one line each, without a trailing newline); without it they are dropped.
@@ -19,12 +28,20 @@ public final class HTTPServer: Sendable {
         handler: any HTTPHandler,
         logger: (@Sendable (String) -> Void)? = nil
     ) {
-        self.configuration = configuration
-        self.context = ServerContext(handler: handler, logger: logger, tls: configuration.tls)
+        self.logger = logger
+        self.state = Mutex(State(
+            configuration: configuration,
+            context: ServerContext(handler: handler, logger: logger, tls: configuration.tls)))
     }
 
     deinit {
         stop()
+    }
+
+    /// The configuration the server serves with: the one it was created with, with the TLS material of the
+    /// last successful ``replace(tls:handler:)``.
+    public var configuration: HTTPServerConfiguration {
+        state.withLock { $0.configuration }
     }
 
     /// Starts listening. Throws `HTTPServerError` when the configuration is invalid, the address
@@ -33,35 +50,80 @@ public final class HTTPServer: Sendable {
     /// started again.
     public func start() throws(HTTPServerError) {
         try configuration.validate()
-        PanicHandler.install(logger: context.logger)
-        try state.withLock { (running: inout RunningDaemon?) throws(HTTPServerError) in
-            guard running == nil else { throw .alreadyRunning }
-            running = try RunningDaemon.start(configuration: configuration, context: context)
+        PanicHandler.install(logger: logger)
+        try state.withLock { (state: inout State) throws(HTTPServerError) in
+            guard state.daemon == nil else { throw .alreadyRunning }
+            state.daemon = try RunningDaemon.start(configuration: state.configuration, context: state.context)
         }
+    }
+
+    /// Serves with new TLS material (`nil`: plain HTTP) and a new handler from now on; the address, limits and
+    /// threads stay as they are.
+    ///
+    /// On a running server, the daemon stops accepting, a new one starts on the same listening socket (a
+    /// connection that arrives meanwhile waits in the socket's queue), and the old one closes the connections it
+    /// had (a client's next request opens a new one). When the new daemon does not start (an unusable
+    /// certificate or key), the server goes on serving as before, on the same socket, and this throws. On a
+    /// stopped server, the next ``start()`` uses them.
+    public func replace(tls: TLSConfiguration?, handler: any HTTPHandler) throws(HTTPServerError) {
+        var next = configuration
+        next.tls = tls
+        try next.validate()
+        let nextContext = ServerContext(handler: handler, logger: logger, tls: tls)
+        let (retired, failure) = state.withLock { (state: inout State) -> (RunningDaemon?, HTTPServerError?) in
+            guard let running = state.daemon else {
+                state.configuration = next
+                state.context = nextContext
+                return (nil, nil)
+            }
+            guard let socket = running.quiesce() else {
+                return (nil, .cannotStart(
+                    address: next.displayAddress(port: running.port), reason: "libmicrohttpd cannot hand over its socket"))
+            }
+            // A copy of the socket for serving on as before: a daemon that fails to start may close the one it got.
+            let spare = dup(socket)
+            do throws(HTTPServerError) {
+                state.daemon = try RunningDaemon.start(configuration: next, context: nextContext, listenSocket: socket)
+                state.configuration = next
+                state.context = nextContext
+                if spare >= 0 { close(spare) }
+                return (running, nil)
+            } catch {
+                state.daemon = spare < 0 ? nil : try? RunningDaemon.start(
+                    configuration: state.configuration, context: state.context, listenSocket: spare)
+                if state.daemon == nil {
+                    if spare >= 0 { close(spare) }
+                    logger?("cannot serve with the previous configuration again; the server stopped")
+                }
+                return (running, error)
+            }
+        }
+        retired?.stop()
+        if let failure { throw failure }
     }
 
     /// The port the server is bound to while it runs (the one picked when the configured port is
     /// 0); the configured port otherwise.
     public var port: Int {
-        state.withLock { $0?.port } ?? configuration.port
+        state.withLock { $0.daemon?.port ?? $0.configuration.port }
     }
 
     /// Whether the server is running.
     public var isRunning: Bool {
-        state.withLock { $0 != nil }
+        state.withLock { $0.daemon != nil }
     }
 
     /// Requests whose per-request state has not been released yet (for leak checks in tests).
     var openRequestCount: Int {
-        context.openRequests.load(ordering: .relaxed)
+        state.withLock { $0.context }.openRequests.load(ordering: .relaxed)
     }
 
     /// Stops accepting connections, closes the open ones and waits for the handler calls in flight.
     /// Idempotent. Must not be called from the handler.
     public func stop() {
-        let running = state.withLock { (running: inout RunningDaemon?) -> RunningDaemon? in
-            defer { running = nil }
-            return running
+        let running = state.withLock { (state: inout State) -> RunningDaemon? in
+            defer { state.daemon = nil }
+            return state.daemon
         }
         running?.stop()
     }

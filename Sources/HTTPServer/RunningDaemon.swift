@@ -26,10 +26,12 @@ final class RunningDaemon: @unchecked Sendable {
         self.port = port
     }
 
-    /// Starts a daemon for `configuration` whose callbacks use `context`.
+    /// Starts a daemon for `configuration` whose callbacks use `context`: on `listenSocket` when given (a socket
+    /// ``quiesce()`` gave back; the daemon closes it when it stops), otherwise bound to the configured host and port.
     static func start(
         configuration: HTTPServerConfiguration,
-        context: ServerContext
+        context: ServerContext,
+        listenSocket: Int32? = nil
     ) throws(HTTPServerError) -> RunningDaemon {
         let contextPointer = Unmanaged.passUnretained(context).toOpaque()
         let strings = CStringStore()
@@ -39,6 +41,10 @@ final class RunningDaemon: @unchecked Sendable {
         var options = chx_mhd_options()
         options.host = strings.add(configuration.bareHost)
         options.port = UInt16(configuration.port)
+        if let listenSocket {
+            options.listen_socket_given = 1
+            options.listen_socket = listenSocket
+        }
         options.thread_count = UInt32(configuration.threadCount)
         options.connection_limit = UInt32(clamping: configuration.connectionLimit)
         options.connection_timeout = configuration.connectionTimeoutSeconds
@@ -93,8 +99,16 @@ final class RunningDaemon: @unchecked Sendable {
         )
     }
 
-    /// Stops the daemon: closes the listening socket and every connection, waits for the threads,
-    /// then frees what the daemon used. Call once.
+    /// Stops accepting connections and hands the listening socket over (it stays bound and listening:
+    /// connections that arrive meanwhile wait in its queue); the daemon goes on serving the connections it has
+    /// until ``stop()``, which then leaves the socket open. Nil when libmicrohttpd cannot.
+    func quiesce() -> Int32? {
+        let socket = MHD_quiesce_daemon(daemon)
+        return socket >= 0 ? socket : nil
+    }
+
+    /// Stops the daemon: closes the listening socket (unless quiesced) and every connection, waits for the
+    /// threads, then frees what the daemon used. Call once.
     func stop() {
         MHD_stop_daemon(daemon)
         logger.deinitialize(count: 1)

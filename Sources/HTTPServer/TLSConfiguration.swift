@@ -1,5 +1,5 @@
 /// TLS for an `HTTPServer`, modelled on the Prometheus exporter-toolkit web configuration.
-public struct TLSConfiguration: Sendable {
+public struct TLSConfiguration: Sendable, Equatable {
     /// The server certificate (chain), PEM.
     public var certificatePEM: String
     /// The server's private key, PEM, unencrypted.

@@ -3,27 +3,46 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Re-reads the collectors file on SIGHUP. A file that does not load keeps the running configuration and sets
-/// `chat_exporter_config_last_reload_successful` to 0.
+/// Re-reads the collectors file and the web config file on SIGHUP. A file that does not load keeps its running
+/// configuration and sets `chat_exporter_config_last_reload_successful` to 0.
 struct ReloadService: Service, CustomStringConvertible {
     var description: String { "reload" }
 
     let source: CollectorsSource
     let scheduler: Scheduler
     let store: SnapshotStore
+    let web: WebReloader
     let logger: Logger
 
     func run() async throws {
+        var web = self.web
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
+            var failed = false
             do {
                 let file = try source.load()
                 await scheduler.reload(file.collectors, path: source.displayName)
                 logger.info("configuration reloaded", metadata: ["file": "\(source.displayName)", "collectors": "\(file.collectors.count)"])
             } catch {
-                store.recordFailedReload()
+                failed = true
                 logger.error("configuration reload failed; keeping the running configuration", metadata: ["err": "\(error)"])
             }
+            do {
+                switch try web.reload() {
+                case .noFile:
+                    break
+                case .unchanged:
+                    logger.info("web configuration unchanged", metadata: ["file": "\(web.options.configFile ?? "")"])
+                case .applied(let tls, let basicAuth):
+                    logger.info("web configuration reloaded", metadata: [
+                        "file": "\(web.options.configFile ?? "")", "tls": "\(tls)", "basic_auth": "\(basicAuth)",
+                    ])
+                }
+            } catch {
+                failed = true
+                logger.error("web configuration reload failed; keeping the running web configuration", metadata: ["err": "\(error)"])
+            }
+            if failed { store.recordFailedReload() }
         }
     }
 }

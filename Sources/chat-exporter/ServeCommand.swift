@@ -59,9 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
         let scheduler = Scheduler(pool: pool, store: store, logger: logger)
         let server = HTTPServer(
             configuration: serverConfiguration,
-            handler: WebHandler(
-                store: store, telemetryPath: web.telemetryPath,
-                authorize: Self.authorizer(webConfiguration), extraHeaders: webConfiguration.headers),
+            handler: Self.webHandler(store: store, telemetryPath: web.telemetryPath, web: webConfiguration),
             logger: { [logger] message in logger.debug("libmicrohttpd", metadata: ["detail": "\(message)"]) })
 
         logger.info("starting chat-exporter", metadata: [
@@ -74,7 +72,10 @@ struct ServeCommand: AsyncParsableCommand {
             services: [
                 .init(service: scheduler),
                 .init(service: HTTPService(server: server, listenAddress: web.listenAddress, logger: logger)),
-                .init(service: ReloadService(source: source, scheduler: scheduler, store: store, logger: logger)),
+                .init(service: ReloadService(
+                    source: source, scheduler: scheduler, store: store,
+                    web: WebReloader(options: web, server: server, store: store, running: webConfiguration),
+                    logger: logger)),
                 .init(service: HeapTrimService(interval: .seconds(60), logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -87,6 +88,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         logger.info("shut down cleanly")
+    }
+
+    /// The routes, served with the web config's basic authentication users and extra headers.
+    static func webHandler(store: SnapshotStore, telemetryPath: String, web: WebConfiguration) -> WebHandler {
+        WebHandler(store: store, telemetryPath: telemetryPath, authorize: authorizer(web), extraHeaders: web.headers)
     }
 
     /// Basic authentication when the web config names users; nil (open) otherwise.

@@ -103,6 +103,78 @@ struct WebSecurityTests {
         #expect(without.stdout != "200")
     }
 
+    /// SIGHUP reads the web config again: new users take effect on the same port, and a file that does not load
+    /// keeps the running users and reports the failed reload.
+    @Test func sighupReloadsBasicAuthUsers() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func hash(_ user: String, _ password: String) throws -> String {
+            let hashed = try runProcess("htpasswd", ["-nbBC", "10", user, password])
+            return String(hashed.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", maxSplits: 1)[1])
+        }
+        let webConfig = directory + "/web.yml"
+        try "basic_auth_users:\n  alice: '\(try hash("alice", "first-secret"))'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
+        let alice = basicHeader("alice", "first-secret"), bob = basicHeader("bob", "second-secret")
+        #expect(try exporter.get("/metrics", headers: [alice]).status == 200)
+        #expect(try exporter.get("/metrics", headers: [bob]).status == 401)
+
+        try "basic_auth_users:\n  bob: '\(try hash("bob", "second-secret"))'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        exporter.process.signal(SIGHUP)
+        try waitUntil(timeout: .seconds(20), "bob is let in; stderr:\n\(exporter.process.stderr())") {
+            (try? exporter.get("/metrics", headers: [bob]).status) == 200
+        }
+        #expect(try exporter.get("/metrics", headers: [alice]).status == 401, "alice was removed")
+        #expect(exporter.process.stderr().contains("web configuration reloaded"))
+
+        try "basic_auth_users:\n  bob: not-a-hash\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        exporter.process.signal(SIGHUP)
+        func reloadSuccessful() -> Double? {
+            guard let response = try? exporter.get("/metrics", headers: [bob]), response.status == 200 else { return nil }
+            return Exposition(text: response.text).value("chat_exporter_config_last_reload_successful")
+        }
+        try waitUntil(timeout: .seconds(20), "the failed reload is reported; stderr:\n\(exporter.process.stderr())") {
+            reloadSuccessful() == 0
+        }
+        #expect(try exporter.get("/metrics", headers: [bob]).status == 200, "bob's running entry stays")
+        #expect(exporter.process.stderr().contains("web configuration reload failed"))
+        #expect(exporter.process.stderr().contains("web.yml:2:8: the password of \\\"bob\\\" is not a bcrypt hash"), "\(exporter.process.stderr())")
+        #expect(!exporter.process.stderr().contains("second-secret") && !exporter.process.stderr().contains("first-secret"))
+    }
+
+    /// A certificate renewed in place (cert-manager, certbot) is served after SIGHUP, on the same port.
+    @Test func sighupServesARenewedCertificate() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func issue(_ commonName: String) throws {
+            let generated = try runProcess("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                                                       "-subj", "/CN=\(commonName)", "-keyout", directory + "/server.key", "-out", directory + "/server.crt"])
+            #expect(generated.status == 0, "\(generated.stderr)")
+        }
+        try issue("first.localhost")
+        try "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n".write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", directory + "/web.yml"])
+        func servedSubject() throws -> String? {
+            let result = try runProcess("curl", ["-sS", "-v", "-k", "-o", "/dev/null", "https://127.0.0.1:\(exporter.port)/metrics"])
+            return result.stderr.split(separator: "\n").first { $0.contains("subject: ") }
+                .map { String($0[$0.range(of: "subject: ")!.upperBound...]) }
+        }
+        #expect(try servedSubject() == "CN=first.localhost")
+
+        try issue("renewed.localhost")
+        exporter.process.signal(SIGHUP)
+        try waitUntil(timeout: .seconds(20), "the renewed certificate is served; stderr:\n\(exporter.process.stderr())") {
+            (try? servedSubject()) == "CN=renewed.localhost"
+        }
+        let https = try runProcess("curl", ["-sS", "--cacert", directory + "/server.crt", "--resolve", "renewed.localhost:\(exporter.port):127.0.0.1",
+                                            "-o", "/dev/null", "-w", "%{http_code}", "https://renewed.localhost:\(exporter.port)/metrics"])
+        #expect(https.stdout == "200", "verified against the renewed certificate: \(https.stderr)")
+    }
+
     @Test func aBrokenWebConfigStopsTheStartWithItsPosition() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

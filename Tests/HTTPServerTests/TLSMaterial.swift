@@ -12,6 +12,7 @@ final class TLSMaterial {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("files"), withIntermediateDirectories: true)
         try selfSigned(name: "server", subject: "/CN=localhost")
+        try selfSigned(name: "rotated", subject: "/CN=rotated.localhost")
         try selfSigned(name: "ca", subject: "/CN=Test Client CA")
         try selfSigned(name: "rogue-ca", subject: "/CN=Rogue CA")
         try "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n"

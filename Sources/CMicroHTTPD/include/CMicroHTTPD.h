@@ -51,6 +51,10 @@ struct chx_mhd_options {
   /// Host name or address to listen on; NULL or "" means all interfaces (dual stack when IPv6 is available).
   const char *host;
   uint16_t port;
+  /// Non-zero: listen on `listen_socket`, a bound and listening socket (one a quiesced daemon gave back),
+  /// instead of binding host and port. The daemon closes it when it stops.
+  int listen_socket_given;
+  int listen_socket;
   unsigned int thread_count;
   unsigned int connection_limit;
   /// Seconds of inactivity before a connection is closed; 0 = never.

@@ -1,0 +1,106 @@
+@testable import HTTPServer
+import Foundation
+import Testing
+
+/// `replace(tls:handler:)`: a running server takes new TLS material and a new handler on the socket it listens on.
+@Suite struct HTTPServerReplaceTests {
+    @Test func theNewHandlerAnswersOnTheSamePort() throws {
+        let server = try startServer { _ in .text("first") }
+        defer { server.stop() }
+        let port = server.port
+        #expect(try RawConnection.get(port: port).text == "first")
+
+        try server.replace(tls: nil, handler: HTTPClosureHandler { _ in .text("second") })
+
+        #expect(server.port == port)
+        #expect(try RawConnection.get(port: port).text == "second")
+        #expect(try RawConnection.get(port: port).text == "second", "and again: the socket is still served")
+    }
+
+    @Test func aRotatedCertificateIsServedOnTheSamePort() throws {
+        let material = try TLSMaterial()
+        let server = try startServer(
+            HTTPServerConfiguration(
+                tls: TLSConfiguration(certificatePEM: material.pem("server.pem"), privateKeyPEM: material.pem("server.key")))
+        ) { _ in .text("secure") }
+        defer { server.stop() }
+        let port = server.port
+        #expect(try subject(port: port, material) == "CN=localhost")
+
+        try server.replace(
+            tls: TLSConfiguration(certificatePEM: material.pem("rotated.pem"), privateKeyPEM: material.pem("rotated.key")),
+            handler: HTTPClosureHandler { _ in .text("rotated") })
+
+        #expect(try subject(port: port, material) == "CN=rotated.localhost")
+        let result = try Curl.get(port: port, in: material)
+        #expect(result.httpStatus == 200 && result.body == "rotated", "\(result.standardError)")
+        #expect(server.configuration.tls?.certificatePEM == (try material.pem("rotated.pem")))
+    }
+
+    /// A certificate and key that do not belong together: libmicrohttpd refuses them, and the server goes on
+    /// serving with what it had.
+    @Test func unusableMaterialLeavesTheServerAsItWas() throws {
+        let material = try TLSMaterial()
+        let server = try startServer(
+            HTTPServerConfiguration(
+                tls: TLSConfiguration(certificatePEM: material.pem("server.pem"), privateKeyPEM: material.pem("server.key")))
+        ) { _ in .text("still here") }
+        defer { server.stop() }
+        let port = server.port
+
+        let error = #expect(throws: HTTPServerError.self) {
+            try server.replace(
+                tls: TLSConfiguration(certificatePEM: material.pem("rotated.pem"), privateKeyPEM: material.pem("server.key")),
+                handler: HTTPClosureHandler { _ in .text("never") })
+        }
+
+        guard case .cannotStart = error else {
+            Issue.record("expected cannotStart, got \(String(describing: error))")
+            return
+        }
+        #expect(server.isRunning && server.port == port)
+        let result = try Curl.get(port: port, in: material)
+        #expect(result.httpStatus == 200 && result.body == "still here", "\(result.standardError)")
+        #expect(try subject(port: port, material) == "CN=localhost")
+        #expect(server.configuration.tls?.certificatePEM == (try material.pem("server.pem")))
+        #expect(listeningDescriptors(port: port) == 1, "the socket's copies are closed, none leaks")
+    }
+
+    @Test func aStoppedServerStartsWithWhatItWasGiven() throws {
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
+            handler: HTTPClosureHandler { _ in .text("old") })
+        try server.replace(tls: nil, handler: HTTPClosureHandler { _ in .text("new") })
+        #expect(!server.isRunning)
+        try server.start()
+        defer { server.stop() }
+        #expect(try RawConnection.get(port: server.port).text == "new")
+    }
+
+    /// How many of this process's file descriptors refer to the socket listening on `port` (127.0.0.1, from
+    /// /proc/net/tcp).
+    private func listeningDescriptors(port: Int) -> Int {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return -1 }
+        let local = String(format: "0100007F:%04X", port)
+        var inode: Substring?
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count > 9, fields[1] == local, fields[3] == "0A" {
+                inode = fields[9]
+                break
+            }
+        }
+        guard let inode else { return -1 }
+        let target = "socket:[\(inode)]"
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == target }.count
+    }
+
+    /// The subject of the certificate the server presents, as curl reports it (`CN=...`).
+    private func subject(port: Int, _ material: TLSMaterial) throws -> String? {
+        let result = try Curl.get(port: port, extraArguments: ["-v"], in: material)
+        return result.standardError.split(separator: "\n")
+            .first { $0.contains("subject: ") }
+            .map { String($0[$0.range(of: "subject: ")!.upperBound...]).trimmingCharacters(in: .whitespaces) }
+    }
+}
