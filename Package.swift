@@ -7,6 +7,7 @@ import PackageDescription
 //   zlib           -> CZlib       -> Gzip
 //   libcrypt       -> CCrypt      -> PasswordHash
 //   glibc malloc.h -> CMalloc     -> ExporterCore (malloc_trim, in MemoryTrim)
+//   glibc link.h   -> CLink       -> ExporterCore (dl_iterate_phdr, in MemoryTrim)
 //   libyaml        -> CLibYAML    -> YAML
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
@@ -46,6 +47,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(name: "CMalloc"),
+        .target(name: "CLink"),
         .systemLibrary(
             name: "CLibYAML",
             pkgConfig: "yaml-0.1",
@@ -74,6 +76,7 @@ let package = Package(
             dependencies: [
                 "PostgresClient", "Exposition", "Gzip", "CollectorConfig", "HTTPServer",
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+                .target(name: "CLink", condition: .when(platforms: [.linux])),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -6,8 +6,6 @@ struct FileMapping: Equatable {
     let end: UInt
     /// Whether the mapping can be written (its permissions hold `w`).
     let writable: Bool
-    /// Whether the mapping is private (`p`: copy-on-write) rather than shared (`s`).
-    let isPrivate: Bool
     /// The mapped file's path as the kernel shows it.
     let path: Substring
 
@@ -30,8 +28,7 @@ struct FileMapping: Equatable {
             guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
                   end > start else { return nil }
             return FileMapping(
-                start: start, end: end, writable: fields[1].contains("w"), isPrivate: fields[1].hasSuffix("p"),
-                path: path)
+                start: start, end: end, writable: fields[1].contains("w"), path: path)
         }
     }
 }

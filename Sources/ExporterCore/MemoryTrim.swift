@@ -6,6 +6,9 @@ import Glibc
 #if canImport(CMalloc)
 import CMalloc
 #endif
+#if canImport(CLink)
+import CLink
+#endif
 
 /// Gives back the pages of the executable and its shared libraries that chat-exporter touched only to start.
 ///
@@ -28,9 +31,9 @@ import CMalloc
 ///    a uprobe) landing between the pagemap read and the unmapping could be lost, so a process being traced
 ///    (`TracerPid` in /proc/self/status) skips this step.
 ///
-/// Then it does step 2 alone for the other files mapped read-only and private (the shared libraries, the locale
-/// archive): their pages may be cached for other processes too, so they are never paged out, only unmapped from
-/// this one. A sidecar's libraries are usually its own container's files, which nothing else maps.
+/// Then it does step 2 alone for the shared libraries' segments that are never written (``unmapLibrarySegments()``):
+/// their pages may be cached for other processes too, so they are never paged out, only unmapped from this one. A
+/// sidecar's libraries are usually its own container's files, which nothing else maps.
 ///
 /// Pages in use come back at once (a minor fault: the page is still cached); nothing is written anywhere.
 public enum MemoryTrim {
@@ -57,32 +60,38 @@ public enum MemoryTrim {
             return Outcome()
         }
         var outcome = release(mappingsOf: executable)
-        outcome.librariesUnmappedBytes = unmapReadOnlyMappings { $0.path != executable }
+        outcome.librariesUnmappedBytes = unmapLibrarySegments()
         return outcome
     }
 
-    /// Unmaps the resident pages that are still the file's own in every read-only, private mapping of a file that
-    /// `include` accepts (not devices), and returns how many bytes that was. Never pages out: see the type's
-    /// documentation.
+    /// Unmaps the resident pages that are still the file's own in the segments of the loaded shared libraries that
+    /// are never written, and returns how many bytes that was. Never pages out: see the type's documentation.
+    ///
+    /// The libraries come from the dynamic loader (`dl_iterate_phdr`, through CLink), not from /proc/self/maps: the
+    /// walk holds the loader's lock, so no library is unloaded (and its addresses reused by a writable mapping)
+    /// meanwhile, and it sees each library's program headers. Only the pages wholly inside a loadable segment
+    /// without write permission are touched, outside the range the loader makes read-only after relocating
+    /// (`PT_GNU_RELRO`), and never in a library with text relocations: pages the loader writes, even while another
+    /// thread loads a library, are never among them. Not the executable (``release(mappingsOf:)`` does it), not the
+    /// vDSO.
     @discardableResult
-    static func unmapReadOnlyMappings(where include: (FileMapping) -> Bool) -> Int {
-        var unmapped = 0
+    static func unmapLibrarySegments() -> Int {
         #if os(Linux)
-        guard !isTraced(), let maps = ProcFile.contents("/proc/self/maps") else { return 0 }
+        guard !isTraced() else { return 0 }
         let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
         guard pagemap >= 0 else { return 0 }
         defer { close(pagemap) }
-        let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
-        for mapping in FileMapping.parse(maps: maps)
-        where mapping.isPrivate && !mapping.writable && !mapping.path.hasPrefix("/dev/") && include(mapping) {
-            for run in fileBackedRuns(of: mapping, pagemap: pagemap, pageSize: pageSize) {
-                guard let address = UnsafeMutableRawPointer(bitPattern: run.lowerBound) else { continue }
-                let length = Int(run.upperBound - run.lowerBound)
-                if madvise(address, length, MADV_DONTNEED) == 0 { unmapped += length }
-            }
+        let walk = LibraryWalk(pagemap: pagemap, pageSize: UInt(sysconf(Int32(_SC_PAGESIZE))))
+        withExtendedLifetime(walk) {
+            chx_each_unwritten_library_segment({ context, start, end in
+                guard let context else { return }
+                Unmanaged<LibraryWalk>.fromOpaque(context).takeUnretainedValue().unmap(UInt(start)..<UInt(end))
+            }, Unmanaged.passUnretained(walk).toOpaque())
         }
+        return walk.unmappedBytes
+        #else
+        return 0
         #endif
-        return unmapped
     }
 
     /// Does for every mapping of the file at `path` (absolute, symbolic links resolved) what ``release()`` does
@@ -99,7 +108,7 @@ public enum MemoryTrim {
         let unmap = !isTraced()
         for mapping in FileMapping.parse(maps: maps, path: path) {
             outcome.mappings += 1
-            for run in fileBackedRuns(of: mapping, pagemap: pagemap, pageSize: pageSize) {
+            for run in fileBackedRuns(in: mapping.start..<mapping.end, pagemap: pagemap, pageSize: pageSize) {
                 guard let address = UnsafeMutableRawPointer(bitPattern: run.lowerBound) else { continue }
                 let length = Int(run.upperBound - run.lowerBound)
                 _ = madvise(address, length, pageOut)
@@ -143,6 +152,28 @@ public enum MemoryTrim {
         return line.split(whereSeparator: \.isWhitespace).last.map { $0 != "0" } ?? false
     }
 
+    /// The state of one ``unmapLibrarySegments()`` walk; `unmap` runs under the loader's lock.
+    private final class LibraryWalk {
+        let pagemap: Int32
+        let pageSize: UInt
+        /// Bytes unmapped so far.
+        private(set) var unmappedBytes = 0
+
+        init(pagemap: Int32, pageSize: UInt) {
+            self.pagemap = pagemap
+            self.pageSize = pageSize
+        }
+
+        /// Unmaps the resident pages of `segment` that are still the file's own.
+        func unmap(_ segment: Range<UInt>) {
+            for run in MemoryTrim.fileBackedRuns(in: segment, pagemap: pagemap, pageSize: pageSize) {
+                guard let address = UnsafeMutableRawPointer(bitPattern: run.lowerBound) else { continue }
+                let length = Int(run.upperBound - run.lowerBound)
+                if madvise(address, length, MADV_DONTNEED) == 0 { unmappedBytes += length }
+            }
+        }
+    }
+
     /// Resident anonymous memory: resident minus resident shared (file-backed) pages, from /proc/self/statm.
     private static func residentAnonymousBytes() -> Int {
         guard let fields = ProcFile.contents("/proc/self/statm")?.split(separator: " "), fields.count >= 3,
@@ -150,21 +181,21 @@ public enum MemoryTrim {
         return (resident - shared) * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    /// The address ranges of `mapping` whose pages are resident and file-backed (pagemap bits 63 and 61), merged
-    /// into runs. A page the process has written is anonymous (its own copy) and splits the runs.
-    private static func fileBackedRuns(of mapping: FileMapping, pagemap: Int32, pageSize: UInt) -> [Range<UInt>] {
-        let pages = Int((mapping.end - mapping.start) / pageSize)
+    /// The address ranges in `range` (page-aligned) whose pages are resident and file-backed (pagemap bits 63 and
+    /// 61), merged into runs. A page the process has written is anonymous (its own copy) and splits the runs.
+    private static func fileBackedRuns(in range: Range<UInt>, pagemap: Int32, pageSize: UInt) -> [Range<UInt>] {
+        let pages = Int((range.upperBound - range.lowerBound) / pageSize)
         var entries = [UInt64](repeating: 0, count: pages)
         let wanted = pages * MemoryLayout<UInt64>.size
         let read = entries.withUnsafeMutableBytes { buffer in
-            pread(pagemap, buffer.baseAddress, wanted, off_t(mapping.start / pageSize) * off_t(MemoryLayout<UInt64>.size))
+            pread(pagemap, buffer.baseAddress, wanted, off_t(range.lowerBound / pageSize) * off_t(MemoryLayout<UInt64>.size))
         }
         guard read == wanted else { return [] }
         let present: UInt64 = 1 << 63, fileBacked: UInt64 = 1 << 61
         var runs: [Range<UInt>] = []
         var runStart: UInt?
         for index in 0...pages {
-            let address = mapping.start + UInt(index) * pageSize
+            let address = range.lowerBound + UInt(index) * pageSize
             let keep = index < pages && entries[index] & (present | fileBacked) == (present | fileBacked)
             if keep, runStart == nil {
                 runStart = address

@@ -54,14 +54,17 @@ public final class SnapshotStore: Sendable {
         update {
             $0.apply(definitions)
             $0.configPath = path
-            $0.configReloadSuccessful = true
-            $0.configLastReloadSuccessAt = Date()
         }
     }
 
-    /// Marks the last reload as failed; the running configuration stays.
-    public func recordFailedReload() {
-        update { $0.configReloadSuccessful = false }
+    /// Records how the last reload went, once every part of it (the collectors file, the web config) is done: a
+    /// success moves `chat_exporter_config_last_reload_success_timestamp_seconds`; a failure keeps it, and the
+    /// running configuration stays.
+    public func recordReload(successful: Bool) {
+        update {
+            $0.configReloadSuccessful = successful
+            if successful { $0.configLastReloadSuccessAt = Date() }
+        }
     }
 
     func recordProcessMetrics(_ metrics: ProcessMetrics) {
