@@ -126,7 +126,15 @@ struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *o, char *error, s
   }
   union chx_address address;
   unsigned int family_flags = 0;
-  if (chx_resolve(o->host, o->port, &address, &family_flags, error, error_size) != 0) {
+  if (o->listen_socket_given) {
+    // The socket's own family; libmicrohttpd binds nothing.
+    struct sockaddr_storage bound;
+    socklen_t length = sizeof bound;
+    memset(&address, 0, sizeof address);
+    if (getsockname(o->listen_socket, (struct sockaddr *)&bound, &length) == 0 && bound.ss_family == AF_INET6) {
+      family_flags = MHD_USE_IPv6;
+    }
+  } else if (chx_resolve(o->host, o->port, &address, &family_flags, error, error_size) != 0) {
     return NULL;
   }
 
@@ -185,6 +193,11 @@ struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *o, char *error, s
 uint16_t chx_mhd_bound_port(struct MHD_Daemon *daemon) {
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
   return info == NULL ? 0 : info->port;
+}
+
+int chx_mhd_listen_socket(struct MHD_Daemon *daemon) {
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_LISTEN_FD);
+  return info == NULL ? -1 : (int)info->listen_fd;
 }
 
 const struct sockaddr *chx_mhd_client_address(struct MHD_Connection *connection) {

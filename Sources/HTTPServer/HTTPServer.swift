@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 
 /// An HTTP/1.1 server on libmicrohttpd that hands every request to an `HTTPHandler`.
@@ -8,8 +5,8 @@ import Synchronization
 /// The handler runs on libmicrohttpd's threads (`threadCount` of them, epoll), synchronously.
 /// Request bodies are read and discarded. With TLS client authentication, requests that the
 /// configured `ClientAuth` policy does not admit are refused (the handshake fails, or the server
-/// answers 403) without calling the handler. ``replace(tls:handler:)`` changes the TLS material and the
-/// handler of a running server without closing its listening socket.
+/// answers 403) without calling the handler. ``replace(tls:handler:grace:)`` changes the TLS material and
+/// the handler of a running server without closing its listening socket.
 public final class HTTPServer: Sendable {
     /// What the server serves with, and the daemon serving it while it runs.
     private struct State {
@@ -39,7 +36,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// The configuration the server serves with: the one it was created with, with the TLS material of the
-    /// last successful ``replace(tls:handler:)``.
+    /// last successful ``replace(tls:handler:grace:)``.
     public var configuration: HTTPServerConfiguration {
         state.withLock { $0.configuration }
     }
@@ -60,46 +57,27 @@ public final class HTTPServer: Sendable {
     /// Serves with new TLS material (`nil`: plain HTTP) and a new handler from now on; the address, limits and
     /// threads stay as they are.
     ///
-    /// On a running server, the daemon stops accepting, a new one starts on the same listening socket (a
-    /// connection that arrives meanwhile waits in the socket's queue), and the old one closes the connections it
-    /// had (a client's next request opens a new one). When the new daemon does not start (an unusable
-    /// certificate or key), the server goes on serving as before, on the same socket, and this throws. On a
-    /// stopped server, the next ``start()`` uses them.
-    public func replace(tls: TLSConfiguration?, handler: any HTTPHandler) throws(HTTPServerError) {
+    /// On a running server, a new daemon starts on a copy of the listening socket while the old one still accepts;
+    /// then the old one stops accepting, answers the requests it has in flight (for up to `grace`) and stops,
+    /// closing its idle keep-alive connections (a client's next request opens a new one). No connection attempt is
+    /// refused meanwhile. When the new daemon does not start (a certificate that does not match its key), this
+    /// throws and the server goes on exactly as before. On a stopped server, the next ``start()`` uses them. Must
+    /// not be called from the handler; blocks for up to `grace`.
+    public func replace(tls: TLSConfiguration?, handler: any HTTPHandler, grace: Duration = .seconds(5)) throws(HTTPServerError) {
         var next = configuration
         next.tls = tls
         try next.validate()
         let nextContext = ServerContext(handler: handler, logger: logger, tls: tls)
-        let (retired, failure) = state.withLock { (state: inout State) -> (RunningDaemon?, HTTPServerError?) in
-            guard let running = state.daemon else {
-                state.configuration = next
-                state.context = nextContext
-                return (nil, nil)
+        let retired = try state.withLock { (state: inout State) throws(HTTPServerError) -> RunningDaemon? in
+            let running = state.daemon
+            if let running {
+                state.daemon = try running.startSibling(configuration: next, context: nextContext)
             }
-            guard let socket = running.quiesce() else {
-                return (nil, .cannotStart(
-                    address: next.displayAddress(port: running.port), reason: "libmicrohttpd cannot hand over its socket"))
-            }
-            // A copy of the socket for serving on as before: a daemon that fails to start may close the one it got.
-            let spare = dup(socket)
-            do throws(HTTPServerError) {
-                state.daemon = try RunningDaemon.start(configuration: next, context: nextContext, listenSocket: socket)
-                state.configuration = next
-                state.context = nextContext
-                if spare >= 0 { close(spare) }
-                return (running, nil)
-            } catch {
-                state.daemon = spare < 0 ? nil : try? RunningDaemon.start(
-                    configuration: state.configuration, context: state.context, listenSocket: spare)
-                if state.daemon == nil {
-                    if spare >= 0 { close(spare) }
-                    logger?("cannot serve with the previous configuration again; the server stopped")
-                }
-                return (running, error)
-            }
+            state.configuration = next
+            state.context = nextContext
+            return running
         }
-        retired?.stop()
-        if let failure { throw failure }
+        retired?.retire(grace: grace)
     }
 
     /// The port the server is bound to while it runs (the one picked when the configured port is

@@ -1,4 +1,7 @@
 internal import CMicroHTTPD
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A started libmicrohttpd daemon and everything that must outlive it.
 final class RunningDaemon: @unchecked Sendable {
@@ -26,8 +29,8 @@ final class RunningDaemon: @unchecked Sendable {
         self.port = port
     }
 
-    /// Starts a daemon for `configuration` whose callbacks use `context`: on `listenSocket` when given (a socket
-    /// ``quiesce()`` gave back; the daemon closes it when it stops), otherwise bound to the configured host and port.
+    /// Starts a daemon for `configuration` whose callbacks use `context`: on `listenSocket` when given (a listening
+    /// socket; the daemon closes it when it stops), otherwise bound to the configured host and port.
     static func start(
         configuration: HTTPServerConfiguration,
         context: ServerContext,
@@ -99,12 +102,47 @@ final class RunningDaemon: @unchecked Sendable {
         )
     }
 
-    /// Stops accepting connections and hands the listening socket over (it stays bound and listening:
-    /// connections that arrive meanwhile wait in its queue); the daemon goes on serving the connections it has
-    /// until ``stop()``, which then leaves the socket open. Nil when libmicrohttpd cannot.
-    func quiesce() -> Int32? {
-        let socket = MHD_quiesce_daemon(daemon)
-        return socket >= 0 ? socket : nil
+    /// Starts a daemon for `configuration` whose callbacks use `context`, listening on a copy of this daemon's
+    /// socket: both accept connections until this one is retired. When it does not start, this one is untouched.
+    func startSibling(
+        configuration: HTTPServerConfiguration,
+        context: ServerContext
+    ) throws(HTTPServerError) -> RunningDaemon {
+        let address = configuration.displayAddress(port: port)
+        let listening = chx_mhd_listen_socket(daemon)
+        var original = stat()
+        guard listening >= 0, fstat(listening, &original) == 0 else {
+            throw .cannotStart(address: address, reason: "libmicrohttpd does not say which socket it listens on")
+        }
+        let copy = fcntl(listening, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else {
+            throw .cannotStart(address: address, reason: "cannot copy the listening socket: \(String(cString: strerror(errno)))")
+        }
+        do {
+            return try RunningDaemon.start(configuration: configuration, context: context, listenSocket: copy)
+        } catch {
+            // libmicrohttpd may have closed the copy on its way out, and the number may be taken again by now:
+            // close it only while it is still the listening socket (which the original keeps open).
+            var now = stat()
+            if fstat(copy, &now) == 0, now.st_dev == original.st_dev, now.st_ino == original.st_ino {
+                close(copy)
+            }
+            throw error
+        }
+    }
+
+    /// Stops accepting connections (a sibling goes on accepting on the same socket), waits up to `grace` for the
+    /// requests in flight to be answered, then stops: the connections left (idle keep-alive ones) are closed, and
+    /// clients open new ones to the sibling.
+    func retire(grace: Duration) {
+        let quiesced = MHD_quiesce_daemon(daemon)
+        let deadline = ContinuousClock.now + grace
+        while context.openRequests.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+            usleep(10_000)
+        }
+        stop()
+        // A quiesced daemon leaves its listening socket to the caller, and only after it stopped.
+        if quiesced >= 0 { close(quiesced) }
     }
 
     /// Stops the daemon: closes the listening socket (unless quiesced) and every connection, waits for the

@@ -4,7 +4,8 @@ import ServiceLifecycle
 import UnixSignals
 
 /// Re-reads the collectors file and the web config file on SIGHUP. A file that does not load keeps its running
-/// configuration and sets `chat_exporter_config_last_reload_successful` to 0.
+/// configuration and sets `chat_exporter_config_last_reload_successful` to 0; the reload counts as successful (and
+/// moves `chat_exporter_config_last_reload_success_timestamp_seconds`) only when both loaded.
 struct ReloadService: Service, CustomStringConvertible {
     var description: String { "reload" }
 
@@ -15,7 +16,6 @@ struct ReloadService: Service, CustomStringConvertible {
     let logger: Logger
 
     func run() async throws {
-        var web = self.web
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
             var failed = false
@@ -28,7 +28,7 @@ struct ReloadService: Service, CustomStringConvertible {
                 logger.error("configuration reload failed; keeping the running configuration", metadata: ["err": "\(error)"])
             }
             do {
-                switch try web.reload() {
+                switch try await web.reload() {
                 case .noFile:
                     break
                 case .unchanged:
@@ -42,7 +42,7 @@ struct ReloadService: Service, CustomStringConvertible {
                 failed = true
                 logger.error("web configuration reload failed; keeping the running web configuration", metadata: ["err": "\(error)"])
             }
-            if failed { store.recordFailedReload() }
+            store.recordReload(successful: !failed)
         }
     }
 }

@@ -1,30 +1,19 @@
+import Dispatch
 import ExporterCore
 import HTTPServer
-import Logging
+import Synchronization
 import WebConfig
 
 /// Reads `--web.config.file` again and, when it or the files it names changed, serves with it: new basic
-/// authentication users and headers, a new certificate and key (a rotated certificate at the same path counts),
-/// a new client CA. The listening socket stays open (``HTTPServer/replace(tls:handler:)``). Used by
+/// authentication users and headers, a new certificate and key (a certificate renewed at the same path counts),
+/// a new client CA. The listening socket stays open (``HTTPServer/replace(tls:handler:grace:)``). Used by
 /// ``ReloadService`` on SIGHUP; exporter-toolkit's exporters re-read the file on every request and handshake
 /// instead, which costs a file read per scrape.
-struct WebReloader {
+final class WebReloader: Sendable {
     /// What the server serves with now.
     private struct Running: Equatable {
         let web: WebConfiguration
         let tls: TLSConfiguration?
-    }
-
-    let options: WebOptions
-    let server: HTTPServer
-    let store: SnapshotStore
-    private var running: Running
-
-    init(options: WebOptions, server: HTTPServer, store: SnapshotStore, running web: WebConfiguration) {
-        self.options = options
-        self.server = server
-        self.store = store
-        self.running = Running(web: web, tls: server.configuration.tls)
     }
 
     /// What a reload did.
@@ -37,17 +26,39 @@ struct WebReloader {
         case applied(tls: Bool, basicAuth: Bool)
     }
 
+    let options: WebOptions
+    private let server: HTTPServer
+    private let store: SnapshotStore
+    private let running: Mutex<Running>
+
+    init(options: WebOptions, server: HTTPServer, store: SnapshotStore, running web: WebConfiguration) {
+        self.options = options
+        self.server = server
+        self.store = store
+        self.running = Mutex(Running(web: web, tls: server.configuration.tls))
+    }
+
+    /// ``reloadNow()`` on a dispatch queue: replacing the server's daemon waits for its threads and for the
+    /// requests in flight, which must not hold a thread of Swift's cooperative pool.
+    func reload() async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(with: Result { try self.reloadNow() })
+            }
+        }
+    }
+
     /// Reads the web config again and applies it when it changed. Throws, and leaves the server as it was, when
     /// the file or the certificate, key or CA it names does not load, or the server cannot serve with them.
-    mutating func reload() throws -> Outcome {
+    func reloadNow() throws -> Outcome {
         guard options.configFile != nil else { return .noFile }
         let web = try options.webConfiguration()
         let next = Running(web: web, tls: try options.serverConfiguration(web).tls)
-        guard next != running else { return .unchanged }
+        guard next != running.withLock({ $0 }) else { return .unchanged }
         try server.replace(
             tls: next.tls,
             handler: ServeCommand.webHandler(store: store, telemetryPath: options.telemetryPath, web: web))
-        running = next
+        running.withLock { $0 = next }
         return .applied(tls: next.tls != nil, basicAuth: !web.basicAuthUsers.isEmpty)
     }
 }

@@ -115,19 +115,22 @@ struct WebSecurityTests {
             return String(hashed.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", maxSplits: 1)[1])
         }
         let webConfig = directory + "/web.yml"
-        try "basic_auth_users:\n  alice: '\(try hash("alice", "first-secret"))'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        let aliceHash = try hash("alice", "first-secret"), bobHash = try hash("bob", "second-secret")
+        try "basic_auth_users:\n  alice: '\(aliceHash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
         let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
         let alice = basicHeader("alice", "first-secret"), bob = basicHeader("bob", "second-secret")
         #expect(try exporter.get("/metrics", headers: [alice]).status == 200)
         #expect(try exporter.get("/metrics", headers: [bob]).status == 401)
 
-        try "basic_auth_users:\n  bob: '\(try hash("bob", "second-secret"))'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        try "basic_auth_users:\n  bob: '\(bobHash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
         exporter.process.signal(SIGHUP)
         try waitUntil(timeout: .seconds(20), "bob is let in; stderr:\n\(exporter.process.stderr())") {
             (try? exporter.get("/metrics", headers: [bob]).status) == 200
         }
         #expect(try exporter.get("/metrics", headers: [alice]).status == 401, "alice was removed")
-        #expect(exporter.process.stderr().contains("web configuration reloaded"))
+        try waitUntil(timeout: .seconds(20), "the reload is logged; stderr:\n\(exporter.process.stderr())") {
+            exporter.process.stderr().contains("web configuration reloaded")
+        }
 
         try "basic_auth_users:\n  bob: not-a-hash\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
         exporter.process.signal(SIGHUP)
@@ -141,7 +144,8 @@ struct WebSecurityTests {
         #expect(try exporter.get("/metrics", headers: [bob]).status == 200, "bob's running entry stays")
         #expect(exporter.process.stderr().contains("web configuration reload failed"))
         #expect(exporter.process.stderr().contains("web.yml:2:8: the password of \\\"bob\\\" is not a bcrypt hash"), "\(exporter.process.stderr())")
-        #expect(!exporter.process.stderr().contains("second-secret") && !exporter.process.stderr().contains("first-secret"))
+        let stderr = exporter.process.stderr()
+        #expect(!stderr.contains(aliceHash) && !stderr.contains(bobHash) && !stderr.contains("not-a-hash"), "no hash, good or bad, is logged")
     }
 
     /// A certificate renewed in place (cert-manager, certbot) is served after SIGHUP, on the same port.
@@ -173,6 +177,7 @@ struct WebSecurityTests {
         let https = try runProcess("curl", ["-sS", "--cacert", directory + "/server.crt", "--resolve", "renewed.localhost:\(exporter.port):127.0.0.1",
                                             "-o", "/dev/null", "-w", "%{http_code}", "https://renewed.localhost:\(exporter.port)/metrics"])
         #expect(https.stdout == "200", "verified against the renewed certificate: \(https.stderr)")
+        #expect(!exporter.process.stderr().contains("PRIVATE KEY"))
     }
 
     @Test func aBrokenWebConfigStopsTheStartWithItsPosition() throws {

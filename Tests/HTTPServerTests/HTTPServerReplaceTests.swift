@@ -1,6 +1,8 @@
 @testable import HTTPServer
 import Foundation
+import Synchronization
 import Testing
+import TestSupport
 
 /// `replace(tls:handler:)`: a running server takes new TLS material and a new handler on the socket it listens on.
 @Suite struct HTTPServerReplaceTests {
@@ -15,14 +17,37 @@ import Testing
         #expect(server.port == port)
         #expect(try RawConnection.get(port: port).text == "second")
         #expect(try RawConnection.get(port: port).text == "second", "and again: the socket is still served")
+        #expect(listeningDescriptors(port: port) == 1, "the old daemon's descriptor is closed")
+    }
+
+    /// A request the old handler is answering when the server is replaced gets its answer.
+    @Test func aRequestInFlightIsAnswered() throws {
+        let started = Atomic<Bool>(false)
+        let server = try startServer { _ in
+            started.store(true, ordering: .relaxed)
+            usleep(500_000)  // the handler is still at work while the server is replaced
+            return .text("old, slow")
+        }
+        defer { server.stop() }
+        let port = server.port
+        // The client blocks: on a thread of its own, not one of Swift's cooperative pool.
+        let answer = Mutex<Result<String, any Error>?>(nil)
+        Thread.detachNewThread {
+            let result = Result { try RawConnection.get(port: port).text }
+            answer.withLock { $0 = result }
+        }
+        try waitUntil(timeout: .seconds(10), "the old handler has the request") { started.load(ordering: .relaxed) }
+
+        try server.replace(tls: nil, handler: HTTPClosureHandler { _ in .text("new") })
+
+        try waitUntil(timeout: .seconds(10), "the request in flight is answered") { answer.withLock { $0 != nil } }
+        #expect(try answer.withLock { $0 }?.get() == "old, slow")
+        #expect(try RawConnection.get(port: port).text == "new")
     }
 
     @Test func aRotatedCertificateIsServedOnTheSamePort() throws {
         let material = try TLSMaterial()
-        let server = try startServer(
-            HTTPServerConfiguration(
-                tls: TLSConfiguration(certificatePEM: material.pem("server.pem"), privateKeyPEM: material.pem("server.key")))
-        ) { _ in .text("secure") }
+        let server = try tlsServer(material, answering: "secure")
         defer { server.stop() }
         let port = server.port
         #expect(try subject(port: port, material) == "CN=localhost")
@@ -41,10 +66,7 @@ import Testing
     /// serving with what it had.
     @Test func unusableMaterialLeavesTheServerAsItWas() throws {
         let material = try TLSMaterial()
-        let server = try startServer(
-            HTTPServerConfiguration(
-                tls: TLSConfiguration(certificatePEM: material.pem("server.pem"), privateKeyPEM: material.pem("server.key")))
-        ) { _ in .text("still here") }
+        let server = try tlsServer(material, answering: "still here")
         defer { server.stop() }
         let port = server.port
 
@@ -75,6 +97,14 @@ import Testing
         try server.start()
         defer { server.stop() }
         #expect(try RawConnection.get(port: server.port).text == "new")
+    }
+
+    /// A server with the material's `server.pem` and `server.key` that answers `text` to every request.
+    private func tlsServer(_ material: TLSMaterial, answering text: String) throws -> HTTPServer {
+        try startServer(
+            HTTPServerConfiguration(
+                tls: TLSConfiguration(certificatePEM: material.pem("server.pem"), privateKeyPEM: material.pem("server.key")))
+        ) { _ in .text(text) }
     }
 
     /// How many of this process's file descriptors refer to the socket listening on `port` (127.0.0.1, from

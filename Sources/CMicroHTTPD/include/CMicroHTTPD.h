@@ -51,8 +51,8 @@ struct chx_mhd_options {
   /// Host name or address to listen on; NULL or "" means all interfaces (dual stack when IPv6 is available).
   const char *host;
   uint16_t port;
-  /// Non-zero: listen on `listen_socket`, a bound and listening socket (one a quiesced daemon gave back),
-  /// instead of binding host and port. The daemon closes it when it stops.
+  /// Non-zero: listen on `listen_socket`, a bound and listening socket (a copy of a running daemon's), instead
+  /// of resolving host and binding port. The daemon closes it when it stops.
   int listen_socket_given;
   int listen_socket;
   unsigned int thread_count;
@@ -88,6 +88,9 @@ struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *options, char *er
 
 /// The port the daemon is bound to, or 0 when unknown.
 uint16_t chx_mhd_bound_port(struct MHD_Daemon *daemon);
+
+/// The daemon's listening socket, or -1 when unknown.
+int chx_mhd_listen_socket(struct MHD_Daemon *daemon);
 
 /// The client address of a connection, or NULL.
 const struct sockaddr *chx_mhd_client_address(struct MHD_Connection *connection);
