@@ -2,7 +2,7 @@ import Synchronization
 
 /// An HTTP/1.1 server on libmicrohttpd that hands every request to an `HTTPHandler`.
 ///
-/// The handler runs on libmicrohttpd's threads (`threadCount` of them, epoll), synchronously.
+/// The handler runs on libmicrohttpd's threads (`threadCount` of them, poll(2)), synchronously.
 /// Request bodies are read and discarded. With TLS client authentication, requests that the
 /// configured `ClientAuth` policy does not admit are refused (the handshake fails, or the server
 /// answers 403) without calling the handler. ``replace(tls:handler:grace:)`` changes the TLS material and
@@ -16,6 +16,8 @@ public final class HTTPServer: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Held while a daemon is replaced or stopped, so that ``stop()`` waits for a daemon being retired.
+    private let transitions = Mutex<Void>(())
     private let logger: (@Sendable (String) -> Void)?
 
     /// Creates a stopped server. `logger` receives libmicrohttpd's messages and the server's own
@@ -60,24 +62,27 @@ public final class HTTPServer: Sendable {
     /// On a running server, a new daemon starts on a copy of the listening socket while the old one still accepts;
     /// then the old one stops accepting, answers the requests it has in flight (for up to `grace`) and stops,
     /// closing its idle keep-alive connections (a client's next request opens a new one). No connection attempt is
-    /// refused meanwhile. When the new daemon does not start (a certificate that does not match its key), this
-    /// throws and the server goes on exactly as before. On a stopped server, the next ``start()`` uses them. Must
-    /// not be called from the handler; blocks for up to `grace`.
+    /// refused meanwhile; a request on one of the old daemon's keep-alive connections is answered the old way until
+    /// it stops. When the new daemon does not start (a certificate that does not match its key), this throws and
+    /// the server goes on exactly as before. On a stopped server, the next ``start()`` uses them. Must not be called
+    /// from the handler; blocks for up to `grace` (``stop()`` waits for it).
     public func replace(tls: TLSConfiguration?, handler: any HTTPHandler, grace: Duration = .seconds(5)) throws(HTTPServerError) {
         var next = configuration
         next.tls = tls
         try next.validate()
         let nextContext = ServerContext(handler: handler, logger: logger, tls: tls)
-        let retired = try state.withLock { (state: inout State) throws(HTTPServerError) -> RunningDaemon? in
-            let running = state.daemon
-            if let running {
-                state.daemon = try running.startSibling(configuration: next, context: nextContext)
+        try transitions.withLock { _ throws(HTTPServerError) in
+            let (retired, started) = try state.withLock { (state: inout State) throws(HTTPServerError) in
+                let running = state.daemon
+                if let running {
+                    state.daemon = try running.startSibling(configuration: next, context: nextContext)
+                }
+                state.configuration = next
+                state.context = nextContext
+                return (running, state.daemon)
             }
-            state.configuration = next
-            state.context = nextContext
-            return running
+            retired?.retire(grace: grace, sibling: started)
         }
-        retired?.retire(grace: grace)
     }
 
     /// The port the server is bound to while it runs (the one picked when the configured port is
@@ -99,10 +104,12 @@ public final class HTTPServer: Sendable {
     /// Stops accepting connections, closes the open ones and waits for the handler calls in flight.
     /// Idempotent. Must not be called from the handler.
     public func stop() {
-        let running = state.withLock { (state: inout State) -> RunningDaemon? in
-            defer { state.daemon = nil }
-            return state.daemon
+        transitions.withLock { _ in
+            let running = state.withLock { (state: inout State) -> RunningDaemon? in
+                defer { state.daemon = nil }
+                return state.daemon
+            }
+            running?.stop()
         }
-        running?.stop()
     }
 }

@@ -11,7 +11,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// How long a connection may be idle before the server closes it; `.zero` means never.
     /// Rounded up to whole seconds.
     public var connectionTimeout: Duration
-    /// The number of threads that poll connections (epoll) and call the handler.
+    /// The number of threads that poll connections (poll(2)) and call the handler.
     public var threadCount: Int
     /// Memory per connection for reading the request; bounds the request line plus headers.
     /// Larger requests are answered with an error by libmicrohttpd.

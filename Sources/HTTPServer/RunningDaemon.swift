@@ -127,22 +127,44 @@ final class RunningDaemon: @unchecked Sendable {
             if fstat(copy, &now) == 0, now.st_dev == original.st_dev, now.st_ino == original.st_ino {
                 close(copy)
             }
+            ensureListening()
             throw error
         }
     }
 
-    /// Stops accepting connections (a sibling goes on accepting on the same socket), waits up to `grace` for the
+    /// Listens on the daemon's socket again if it stopped listening: a socket shared with a sibling daemon is
+    /// shut down for both when libmicrohttpd stops one of them unquiesced (as a start that fails half-way does).
+    func ensureListening() {
+        let socket = chx_mhd_listen_socket(daemon)
+        var accepting: Int32 = 1
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard socket >= 0, getsockopt(socket, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0, accepting == 0 else {
+            return
+        }
+        let listened = listen(socket, SOMAXCONN) == 0
+        context.log("the listening socket had been shut down; \(listened ? "listening again" : "cannot listen again")")
+    }
+
+    /// Stops accepting connections (`sibling` goes on accepting on the same socket), waits up to `grace` for the
     /// requests in flight to be answered, then stops: the connections left (idle keep-alive ones) are closed, and
-    /// clients open new ones to the sibling.
-    func retire(grace: Duration) {
+    /// clients open new ones to the sibling. Until then, a request on one of them is still answered here.
+    func retire(grace: Duration, sibling: RunningDaemon?) {
         let quiesced = MHD_quiesce_daemon(daemon)
+        // Connections accepted just before, still in their TLS handshake or sending their request line, have no
+        // request to count yet: give them a moment to get one.
+        let settle = ContinuousClock.now + min(grace, .milliseconds(100))
         let deadline = ContinuousClock.now + grace
-        while context.openRequests.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline,
+              ContinuousClock.now < settle || context.openRequests.load(ordering: .relaxed) > 0 {
             usleep(10_000)
         }
         stop()
         // A quiesced daemon leaves its listening socket to the caller, and only after it stopped.
-        if quiesced >= 0 { close(quiesced) }
+        if quiesced >= 0 {
+            close(quiesced)
+        } else {
+            sibling?.ensureListening()
+        }
     }
 
     /// Stops the daemon: closes the listening socket (unless quiesced) and every connection, waits for the

@@ -17,7 +17,7 @@ struct WebOptions: ParsableArguments {
     @Option(name: .customLong("web.max-connections"), help: "The most HTTP connections served at once; more wait in the kernel's queue.")
     var maxConnections = 1024
 
-    @Option(name: .customLong("web.threads"), help: "Threads that serve HTTP requests (libmicrohttpd's thread pool, each with its own epoll set). One serves tens of thousands of scrapes a second; more add throughput and, on a small machine, tail latency.")
+    @Option(name: .customLong("web.threads"), help: "Threads that serve HTTP requests (libmicrohttpd's thread pool, each polling its own connections). One serves tens of thousands of scrapes a second; more add throughput and, on a small machine, tail latency.")
     var threads = 1
 
     @Option(name: .customLong("web.connection-timeout"), help: "An HTTP connection idle for this long is closed.")

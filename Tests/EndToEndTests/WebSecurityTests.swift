@@ -124,13 +124,12 @@ struct WebSecurityTests {
 
         try "basic_auth_users:\n  bob: '\(bobHash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
         exporter.process.signal(SIGHUP)
-        try waitUntil(timeout: .seconds(20), "bob is let in; stderr:\n\(exporter.process.stderr())") {
-            (try? exporter.get("/metrics", headers: [bob]).status) == 200
-        }
-        #expect(try exporter.get("/metrics", headers: [alice]).status == 401, "alice was removed")
+        // Logged once the old daemon is gone (until then it may answer a connection accepted just before).
         try waitUntil(timeout: .seconds(20), "the reload is logged; stderr:\n\(exporter.process.stderr())") {
             exporter.process.stderr().contains("web configuration reloaded")
         }
+        #expect(try exporter.get("/metrics", headers: [bob]).status == 200, "bob is let in")
+        #expect(try exporter.get("/metrics", headers: [alice]).status == 401, "alice was removed")
 
         try "basic_auth_users:\n  bob: not-a-hash\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
         exporter.process.signal(SIGHUP)
@@ -171,9 +170,10 @@ struct WebSecurityTests {
 
         try issue("renewed.localhost")
         exporter.process.signal(SIGHUP)
-        try waitUntil(timeout: .seconds(20), "the renewed certificate is served; stderr:\n\(exporter.process.stderr())") {
-            (try? servedSubject()) == "CN=renewed.localhost"
+        try waitUntil(timeout: .seconds(20), "the reload is logged; stderr:\n\(exporter.process.stderr())") {
+            exporter.process.stderr().contains("web configuration reloaded")
         }
+        #expect(try servedSubject() == "CN=renewed.localhost")
         let https = try runProcess("curl", ["-sS", "--cacert", directory + "/server.crt", "--resolve", "renewed.localhost:\(exporter.port):127.0.0.1",
                                             "-o", "/dev/null", "-w", "%{http_code}", "https://renewed.localhost:\(exporter.port)/metrics"])
         #expect(https.stdout == "200", "verified against the renewed certificate: \(https.stderr)")

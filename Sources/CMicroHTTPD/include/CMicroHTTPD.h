@@ -80,7 +80,7 @@ struct chx_mhd_options {
   enum chx_mhd_client_cert_request tls_client_cert_request;
 };
 
-/// Starts a daemon (internal epoll polling, a thread pool when thread_count > 1).
+/// Starts a daemon (internal poll(2) threads, a thread pool when thread_count > 1).
 /// Returns NULL on failure; when the failure happened before libmicrohttpd was called (for
 /// example the host did not resolve), `error` holds the reason, otherwise it is empty and the
 /// reason went to the logger.
