@@ -719,7 +719,9 @@ class Report:
             except (OSError, IndexError):
                 return "–"
         revision = run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"], check=False).stdout.strip() or "–"
-        dirty = run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"], check=False).stdout.strip()
+        # Changes to the measured code, not to this run's own outputs.
+        dirty = run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--", ".",
+                     ":(exclude)bench/last-run.json", ":(exclude)docs/benchmarks.md"], check=False).stdout.strip()
         return {
             "date": self.started.strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1048576:.1f} GiB memory, Linux {platform.release()}",
