@@ -147,8 +147,10 @@ final class RunningDaemon: @unchecked Sendable {
 
     /// Stops accepting connections (`sibling` goes on accepting on the same socket), waits up to `grace` for the
     /// requests in flight to be answered, then stops: the connections left (idle keep-alive ones) are closed, and
-    /// clients open new ones to the sibling. Until then, a request on one of them is still answered here.
+    /// clients open new ones to the sibling. Until then, a request on one of them is still answered here, with
+    /// `Connection: close`.
     func retire(grace: Duration, sibling: RunningDaemon?) {
+        context.retiring.store(true, ordering: .relaxed)
         let quiesced = MHD_quiesce_daemon(daemon)
         // Connections accepted just before, still in their TLS handshake or sending their request line, have no
         // request to count yet: give them a moment to get one.

@@ -54,6 +54,9 @@ extension ServerContext {
                 log("dropping invalid response header \(header.name)")
             }
         }
+        if retiring.load(ordering: .relaxed) {
+            _ = MHD_add_response_header(mhdResponse, "Connection", "close")
+        }
         let queued = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
         if queued != .YES {
             log("cannot queue a \(response.status) response; closing the connection")

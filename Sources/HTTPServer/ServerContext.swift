@@ -10,6 +10,9 @@ final class ServerContext: Sendable {
     let clientAuth: TLSConfiguration.ClientAuth?
     /// Requests whose `RequestContext` has not been released yet (zero once the daemon stopped).
     let openRequests = Atomic<Int>(0)
+    /// Set when the daemon is being retired (a sibling took over): every response from then on closes its
+    /// connection, so that keep-alive clients move to the sibling instead of having the connection cut.
+    let retiring = Atomic<Bool>(false)
     /// libmicrohttpd messages logged while a `start()` is in progress, for the error message.
     private let startupMessages = Mutex<[String]?>(nil)
 

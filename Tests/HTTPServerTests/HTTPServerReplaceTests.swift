@@ -20,7 +20,8 @@ import TestSupport
         #expect(listeningDescriptors(port: port) == 1, "the old daemon's descriptor is closed")
     }
 
-    /// A request the old handler is answering when the server is replaced gets its answer.
+    /// A request the old handler is answering when the server is replaced gets its answer, which tells a keep-alive
+    /// client to close the connection (its next request goes to the new daemon).
     @Test func aRequestInFlightIsAnswered() throws {
         let started = Atomic<Bool>(false)
         let server = try startServer { _ in
@@ -31,9 +32,9 @@ import TestSupport
         defer { server.stop() }
         let port = server.port
         // The client blocks: on a thread of its own, not one of Swift's cooperative pool.
-        let answer = Mutex<Result<String, any Error>?>(nil)
+        let answer = Mutex<Result<RawResponse, any Error>?>(nil)
         Thread.detachNewThread {
-            let result = Result { try RawConnection.get(port: port).text }
+            let result = Result { try RawConnection.exchange(port: port, "GET / HTTP/1.1\r\nHost: test\r\n\r\n") }
             answer.withLock { $0 = result }
         }
         try waitUntil(timeout: .seconds(10), "the old handler has the request") { started.load(ordering: .relaxed) }
@@ -41,7 +42,9 @@ import TestSupport
         try server.replace(tls: nil, handler: HTTPClosureHandler { _ in .text("new") })
 
         try waitUntil(timeout: .seconds(10), "the request in flight is answered") { answer.withLock { $0 != nil } }
-        #expect(try answer.withLock { $0 }?.get() == "old, slow")
+        let response = try #require(try answer.withLock { $0 }?.get())
+        #expect(response.text == "old, slow")
+        #expect(response.header("connection")?.lowercased() == "close")
         #expect(try RawConnection.get(port: port).text == "new")
     }
 
