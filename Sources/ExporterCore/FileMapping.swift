@@ -6,29 +6,18 @@ struct FileMapping: Equatable {
     let end: UInt
     /// Whether the mapping can be written (its permissions hold `w`).
     let writable: Bool
-    /// The mapped file's path as the kernel shows it.
-    let path: Substring
 
     /// The mappings of the file at `path` (absolute, symbolic links resolved) in the text of `/proc/self/maps`.
-    static func parse(maps: String, path: String) -> [FileMapping] {
-        parse(maps: maps).filter { $0.path == path }
-    }
-
-    /// Every mapping of a file in the text of `/proc/self/maps` (a path that starts with `/`; not the heap, the
-    /// stacks, anonymous memory or the kernel's `[vdso]`).
     ///
     /// A line is `address perms offset dev inode path`; the path is padded with spaces and may hold spaces itself.
-    static func parse(maps: String) -> [FileMapping] {
+    static func parse(maps: String, path: String) -> [FileMapping] {
         maps.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard fields.count == 6 else { return nil }
-            let path = fields[5].drop(while: { $0 == " " })
-            guard path.hasPrefix("/") else { return nil }
+            guard fields.count == 6, fields[5].drop(while: { $0 == " " }) == path else { return nil }
             let bounds = fields[0].split(separator: "-")
             guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
                   end > start else { return nil }
-            return FileMapping(
-                start: start, end: end, writable: fields[1].contains("w"), path: path)
+            return FileMapping(start: start, end: end, writable: fields[1].contains("w"))
         }
     }
 }

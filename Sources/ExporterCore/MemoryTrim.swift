@@ -48,7 +48,7 @@ public enum MemoryTrim {
         public var unmappedBytes = 0
         /// The file's mappings looked at (the executable's, for ``release()``).
         public var mappings = 0
-        /// Bytes unmapped from the other files' read-only mappings (the shared libraries), by ``release()``.
+        /// Bytes unmapped from the shared libraries' never-written segments, by ``release()``.
         public var librariesUnmappedBytes = 0
     }
 
@@ -109,12 +109,10 @@ public enum MemoryTrim {
         for mapping in FileMapping.parse(maps: maps, path: path) {
             outcome.mappings += 1
             for run in fileBackedRuns(in: mapping.start..<mapping.end, pagemap: pagemap, pageSize: pageSize) {
-                guard let address = UnsafeMutableRawPointer(bitPattern: run.lowerBound) else { continue }
-                let length = Int(run.upperBound - run.lowerBound)
-                _ = madvise(address, length, pageOut)
-                outcome.offeredBytes += length
-                if unmap, !mapping.writable, madvise(address, length, MADV_DONTNEED) == 0 {
-                    outcome.unmappedBytes += length
+                _ = advise(run, pageOut)
+                outcome.offeredBytes += run.count
+                if unmap, !mapping.writable, advise(run, MADV_DONTNEED) {
+                    outcome.unmappedBytes += run.count
                 }
             }
         }
@@ -166,12 +164,17 @@ public enum MemoryTrim {
 
         /// Unmaps the resident pages of `segment` that are still the file's own.
         func unmap(_ segment: Range<UInt>) {
-            for run in MemoryTrim.fileBackedRuns(in: segment, pagemap: pagemap, pageSize: pageSize) {
-                guard let address = UnsafeMutableRawPointer(bitPattern: run.lowerBound) else { continue }
-                let length = Int(run.upperBound - run.lowerBound)
-                if madvise(address, length, MADV_DONTNEED) == 0 { unmappedBytes += length }
+            for run in MemoryTrim.fileBackedRuns(in: segment, pagemap: pagemap, pageSize: pageSize)
+            where MemoryTrim.advise(run, MADV_DONTNEED) {
+                unmappedBytes += run.count
             }
         }
+    }
+
+    /// `madvise(advice)` on the addresses `run` spans; whether the kernel accepted it.
+    private static func advise(_ run: Range<UInt>, _ advice: Int32) -> Bool {
+        guard let address = UnsafeMutableRawPointer(bitPattern: run.lowerBound) else { return false }
+        return madvise(address, run.count, advice) == 0
     }
 
     /// Resident anonymous memory: resident minus resident shared (file-backed) pages, from /proc/self/statm.

@@ -10,12 +10,6 @@ import WebConfig
 /// ``ReloadService`` on SIGHUP; exporter-toolkit's exporters re-read the file on every request and handshake
 /// instead, which costs a file read per scrape.
 final class WebReloader: Sendable {
-    /// What the server serves with now.
-    private struct Running: Equatable {
-        let web: WebConfiguration
-        let tls: TLSConfiguration?
-    }
-
     /// What a reload did.
     enum Outcome: Equatable {
         /// No `--web.config.file`: nothing to read.
@@ -29,13 +23,14 @@ final class WebReloader: Sendable {
     let options: WebOptions
     private let server: HTTPServer
     private let store: SnapshotStore
-    private let running: Mutex<Running>
+    /// The web config the server serves with now (its TLS material is the server's own configuration's).
+    private let running: Mutex<WebConfiguration>
 
     init(options: WebOptions, server: HTTPServer, store: SnapshotStore, running web: WebConfiguration) {
         self.options = options
         self.server = server
         self.store = store
-        self.running = Mutex(Running(web: web, tls: server.configuration.tls))
+        self.running = Mutex(web)
     }
 
     /// ``reloadNow()`` on a dispatch queue: replacing the server's daemon waits for its threads and for the
@@ -53,12 +48,11 @@ final class WebReloader: Sendable {
     func reloadNow() throws -> Outcome {
         guard options.configFile != nil else { return .noFile }
         let web = try options.webConfiguration()
-        let next = Running(web: web, tls: try options.serverConfiguration(web).tls)
-        guard next != running.withLock({ $0 }) else { return .unchanged }
+        let tls = try options.serverConfiguration(web).tls
+        guard web != running.withLock({ $0 }) || tls != server.configuration.tls else { return .unchanged }
         try server.replace(
-            tls: next.tls,
-            handler: ServeCommand.webHandler(store: store, telemetryPath: options.telemetryPath, web: web))
-        running.withLock { $0 = next }
-        return .applied(tls: next.tls != nil, basicAuth: !web.basicAuthUsers.isEmpty)
+            tls: tls, handler: ServeCommand.webHandler(store: store, telemetryPath: options.telemetryPath, web: web))
+        running.withLock { $0 = web }
+        return .applied(tls: tls != nil, basicAuth: !web.basicAuthUsers.isEmpty)
     }
 }
