@@ -20,6 +20,20 @@ struct WebSecurityTests {
         return directory
     }
 
+    /// The bcrypt hash `htpasswd` makes of `user`'s `password` (cost 10), as basic_auth_users wants it.
+    private func bcryptHash(_ user: String, _ password: String) throws -> String {
+        let hashed = try runProcess("htpasswd", ["-nbBC", "10", user, password])
+        #expect(hashed.status == 0)
+        return String(hashed.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", maxSplits: 1)[1])
+    }
+
+    /// A self-signed P-256 certificate for `commonName`, valid for a day: `name`.key and `name`.crt in `directory`.
+    private func selfSigned(_ commonName: String, name: String, in directory: String) throws {
+        let generated = try runProcess("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                                                   "-subj", "/CN=\(commonName)", "-keyout", directory + "/\(name).key", "-out", directory + "/\(name).crt"])
+        #expect(generated.status == 0, "\(generated.stderr)")
+    }
+
     private func basicHeader(_ user: String, _ password: String) -> (String, String) {
         ("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())
     }
@@ -29,9 +43,7 @@ struct WebSecurityTests {
         defer { database.drop() }
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let hashed = try runProcess("htpasswd", ["-nbBC", "10", "prometheus", "scrape-secret"])
-        #expect(hashed.status == 0)
-        let hash = String(hashed.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", maxSplits: 1)[1])
+        let hash = try bcryptHash("prometheus", "scrape-secret")
         let webConfig = directory + "/web.yml"
         try "basic_auth_users:\n  prometheus: '\(hash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
         let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
@@ -55,9 +67,7 @@ struct WebSecurityTests {
         defer { database.drop() }
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let generated = try runProcess("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-                                                   "-subj", "/CN=localhost", "-keyout", directory + "/server.key", "-out", directory + "/server.crt"])
-        #expect(generated.status == 0, "\(generated.stderr)")
+        try selfSigned("localhost", name: "server", in: directory)
         try """
             tls_server_config:
               cert_file: server.crt
@@ -84,8 +94,8 @@ struct WebSecurityTests {
             #expect(result.status == 0, "openssl \(arguments.joined(separator: " ")): \(result.stderr)")
         }
         let d = directory
-        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=test-ca", "-keyout", d + "/ca.key", "-out", d + "/ca.crt"])
-        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", d + "/server.key", "-out", d + "/server.crt"])
+        try selfSigned("test-ca", name: "ca", in: d)
+        try selfSigned("localhost", name: "server", in: d)
         try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=prometheus", "-keyout", d + "/client.key", "-out", d + "/client.csr"])
         try openssl(["x509", "-req", "-in", d + "/client.csr", "-CA", d + "/ca.crt", "-CAkey", d + "/ca.key", "-CAcreateserial", "-days", "1", "-out", d + "/client.crt"])
         try """
@@ -110,12 +120,8 @@ struct WebSecurityTests {
         defer { database.drop() }
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        func hash(_ user: String, _ password: String) throws -> String {
-            let hashed = try runProcess("htpasswd", ["-nbBC", "10", user, password])
-            return String(hashed.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", maxSplits: 1)[1])
-        }
         let webConfig = directory + "/web.yml"
-        let aliceHash = try hash("alice", "first-secret"), bobHash = try hash("bob", "second-secret")
+        let aliceHash = try bcryptHash("alice", "first-secret"), bobHash = try bcryptHash("bob", "second-secret")
         try "basic_auth_users:\n  alice: '\(aliceHash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
         let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
         let alice = basicHeader("alice", "first-secret"), bob = basicHeader("bob", "second-secret")
@@ -153,12 +159,7 @@ struct WebSecurityTests {
         defer { database.drop() }
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        func issue(_ commonName: String) throws {
-            let generated = try runProcess("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-                                                       "-subj", "/CN=\(commonName)", "-keyout", directory + "/server.key", "-out", directory + "/server.crt"])
-            #expect(generated.status == 0, "\(generated.stderr)")
-        }
-        try issue("first.localhost")
+        try selfSigned("first.localhost", name: "server", in: directory)
         try "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n".write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
         let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", directory + "/web.yml"])
         func servedSubject() throws -> String? {
@@ -168,7 +169,7 @@ struct WebSecurityTests {
         }
         #expect(try servedSubject() == "CN=first.localhost")
 
-        try issue("renewed.localhost")
+        try selfSigned("renewed.localhost", name: "server", in: directory)
         exporter.process.signal(SIGHUP)
         try waitUntil(timeout: .seconds(20), "the reload is logged; stderr:\n\(exporter.process.stderr())") {
             exporter.process.stderr().contains("web configuration reloaded")

@@ -22,21 +22,15 @@ import Testing
     /// bytes), the others leave the process and read back as the file's content.
     @Test func aPageTheProcessWroteKeepsItsContent() throws {
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let path = NSTemporaryDirectory() + "memory-trim-\(UUID().uuidString)"
-        try Data((0..<(3 * pageSize)).map { UInt8(truncatingIfNeeded: $0 / pageSize + 1) }).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let descriptor = open(path, O_RDONLY)
-        try #require(descriptor >= 0)
-        defer { close(descriptor) }
-        let mapped = mmap(nil, 3 * pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE, descriptor, 0)
-        let base = try #require(mapped == MAP_FAILED ? nil : mapped)
-        defer { munmap(base, 3 * pageSize) }
+        let mapped = try TemporaryMapping(pages: 3, pageSize: pageSize)
+        defer { withExtendedLifetime(mapped) {} }  // mapped until the last read of `bytes`
+        let base = mapped.base
         let bytes = base.assumingMemoryBound(to: UInt8.self)
         // Pages 0 and 2 are read (the file's own pages), page 1 is written (the process's copy); then read-only.
         #expect(bytes[0] == 1 && bytes[2 * pageSize] == 3)
         bytes[pageSize] = 0xAA
         #expect(mprotect(base, 3 * pageSize, PROT_READ) == 0)
-        let resolved = try #require(realpath(path, nil))
+        let resolved = try #require(realpath(mapped.path, nil))
         defer { free(resolved) }
 
         let outcome = MemoryTrim.release(mappingsOf: String(cString: resolved))
@@ -114,17 +108,8 @@ import Testing
 
     /// The executable mapping of a shared library this process loaded: its first address and length in pages.
     private func textMapping(ofLibraryNamed name: String) -> (base: UnsafeMutableRawPointer, pages: Int)? {
-        // Read to the end with read(2): String(contentsOfFile:) stops after the first 4 KiB of a /proc file.
-        let descriptor = open("/proc/self/maps", O_RDONLY)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var data = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else { break }
-            data += chunk[..<count]
-        }
+        // FileHandle reads to the end; String(contentsOfFile:) stops after the first 4 KiB of a /proc file.
+        guard let data = FileHandle(forReadingAtPath: "/proc/self/maps")?.readDataToEndOfFile() else { return nil }
         let maps = String(decoding: data, as: UTF8.self)
         let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
         for line in maps.split(separator: "\n") {
@@ -150,8 +135,9 @@ import Testing
 /// and removed on deinit.
 private final class TemporaryMapping {
     let base: UnsafeMutableRawPointer
+    /// The file's path.
+    let path: String
     private let length: Int
-    private let path: String
 
     init(pages: Int, pageSize: Int) throws {
         path = NSTemporaryDirectory() + "memory-trim-\(UUID().uuidString)"
