@@ -74,8 +74,11 @@ public enum MemoryTrim {
     /// (`PT_GNU_RELRO`), and never in a library with text relocations: pages the loader writes, even while another
     /// thread loads a library, are never among them. Not the executable (``release(mappingsOf:)`` does it), not the
     /// vDSO.
+    ///
+    /// ``release()`` calls it once, after start-up; chat-exporter calls it again after the pool opened a connection
+    /// (a reconnect brings libcrypto's SCRAM pages back: HeapTrimService).
     @discardableResult
-    static func unmapLibrarySegments() -> Int {
+    public static func unmapLibrarySegments() -> Int {
         #if os(Linux)
         guard !isTraced() else { return 0 }
         let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)

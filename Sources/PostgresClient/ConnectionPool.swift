@@ -30,6 +30,9 @@ public actor ConnectionPool {
     /// Whether the last connection attempt or statement reached the database; nil before the first attempt.
     public private(set) var databaseReachable: Bool?
 
+    /// Connections opened successfully since the pool was created (reconnects included).
+    public private(set) var connectionsOpened = 0
+
     public init(settings: ConnectionSettings, session: SessionSettings, configuration: Configuration = Configuration()) {
         self.settings = settings
         self.session = session
@@ -111,6 +114,7 @@ public actor ConnectionPool {
         do {
             let connection = try await PostgresConnection.connect(settings: settings, session: session)
             opening -= 1
+            connectionsOpened += 1
             consecutiveFailures = 0
             nextAttempt = nil
             lastConnectError = nil

@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
                     source: source, scheduler: scheduler, store: store,
                     web: WebReloader(options: web, server: server, store: store, running: webConfiguration),
                     logger: logger)),
-                .init(service: HeapTrimService(interval: .seconds(60), logger: logger)),
+                .init(service: HeapTrimService(interval: .seconds(60), pool: pool, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
