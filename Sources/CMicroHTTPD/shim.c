@@ -141,7 +141,8 @@ struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *o, char *error, s
   // poll(2), not epoll: MHD_quiesce_daemon on an epoll daemon races its own thread over removing the listening
   // socket from the epoll set, and the loser aborts the process (MHD_PANIC on ENOENT, an open libmicrohttpd
   // defect); with poll, quiescing only tells the threads. A reload (HTTPServer.replace) quiesces.
-  unsigned int flags = MHD_USE_ERROR_LOG | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | family_flags;
+  // Suspend/resume: HTTPResponse.deferred runs slow work (a bcrypt verification) off these threads.
+  unsigned int flags = MHD_USE_ERROR_LOG | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | family_flags;
   struct MHD_OptionItem items[16];
   size_t count = 0;
 #define CHX_OPTION(name, int_value, pointer_value)          \

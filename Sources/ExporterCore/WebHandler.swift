@@ -5,42 +5,62 @@ public import HTTPServer
 /// The exporter's routes, answered on libmicrohttpd's threads from the current snapshot only:
 /// the telemetry path, `/` (landing page), `/-/healthy` and `/-/ready`. Other paths are 404; methods other
 /// than GET and HEAD on a known path are 405. With basic authentication configured, every route but
-/// `/-/healthy` (a liveness probe that reveals nothing) answers 401 without valid credentials.
+/// `/-/healthy` (a liveness probe that reveals nothing) answers 401 without valid credentials; credentials not
+/// verified before are verified off the HTTP threads (``Authorizer``).
 public struct WebHandler: HTTPHandler {
     private let store: SnapshotStore
     private let telemetryPath: String
-    private let authorize: (@Sendable (_ authorizationHeader: String?) -> Bool)?
+    private let authorizer: Authorizer?
     private let extraHeaders: [HTTPHeader]
 
     public init(
         store: SnapshotStore, telemetryPath: String,
-        authorize: (@Sendable (_ authorizationHeader: String?) -> Bool)? = nil,
+        authorizer: Authorizer? = nil,
         extraHeaders: [String: String] = [:]
     ) {
         self.store = store
         self.telemetryPath = telemetryPath
-        self.authorize = authorize
+        self.authorizer = authorizer
         self.extraHeaders = extraHeaders.sorted { $0.key < $1.key }.map { HTTPHeader(name: $0.key, value: $0.value) }
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        var response = route(request)
-        response.headers += extraHeaders
-        return response
-    }
-
-    private func route(_ request: HTTPRequest) -> HTTPResponse {
         let route: Route
         switch request.path {
         case telemetryPath: route = .metrics
         case "/": route = .landingPage
         case "/-/healthy": route = .healthy
         case "/-/ready": route = .ready
-        default: return .text(status: 404, "404 page not found\n")
+        default: return withExtraHeaders(.text(status: 404, "404 page not found\n"))
         }
-        if let authorize, route != .healthy, !authorize(request.header("authorization")) {
-            return .text(status: 401, "401 Unauthorized\n", headers: [HTTPHeader(name: "WWW-Authenticate", value: "Basic realm=\"chat-exporter\", charset=\"UTF-8\"")])
+        if let authorizer, route != .healthy {
+            let header = request.header("authorization")
+            switch authorizer.decideQuickly(header) {
+            case true?:
+                break
+            case false?:
+                return withExtraHeaders(Self.unauthorized)
+            case nil:
+                return .deferred { [self] in
+                    withExtraHeaders(authorizer.verify(header) ? serve(route, request) : Self.unauthorized)
+                }
+            }
         }
+        return withExtraHeaders(serve(route, request))
+    }
+
+    private static let unauthorized = HTTPResponse.text(
+        status: 401, "401 Unauthorized\n",
+        headers: [HTTPHeader(name: "WWW-Authenticate", value: "Basic realm=\"chat-exporter\", charset=\"UTF-8\"")])
+
+    private func withExtraHeaders(_ response: HTTPResponse) -> HTTPResponse {
+        var response = response
+        response.headers += extraHeaders
+        return response
+    }
+
+    /// The answer for a request let in.
+    private func serve(_ route: Route, _ request: HTTPRequest) -> HTTPResponse {
         guard request.method == "GET" || request.method == "HEAD" else {
             return .methodNotAllowed(allowed: ["GET", "HEAD"])
         }

@@ -1,5 +1,6 @@
 /// Answers requests. Called on libmicrohttpd's threads, concurrently, and synchronously: it must
-/// not block on I/O or wait for Swift concurrency work, and must not call `HTTPServer.stop()`.
+/// not block on I/O or wait for Swift concurrency work, and must not call `HTTPServer.stop()`. Work too slow for
+/// those threads goes in an `HTTPResponse.deferred` response.
 public protocol HTTPHandler: Sendable {
     /// Returns the response to `request`.
     func respond(to request: HTTPRequest) -> HTTPResponse

@@ -7,11 +7,32 @@ public struct HTTPResponse: Sendable {
     public var headers: [HTTPHeader]
     /// The body; sent without copying. Not sent for `HEAD` requests (`Content-Length` still is).
     public var body: HTTPBody
+    /// For a response made by ``deferred(_:)``: the work that makes the response sent instead of this one.
+    let work: (@Sendable () -> HTTPResponse)?
 
     /// Creates a response.
     public init(status: Int = 200, headers: [HTTPHeader] = [], body: HTTPBody = .empty) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.work = nil
+    }
+
+    /// A response that `work` makes off the HTTP threads, for a request that needs slow work (a bcrypt
+    /// verification, tens of milliseconds) which must not hold up the other connections.
+    ///
+    /// The server suspends the connection, runs `work` on its worker thread (one per server: such work runs one at
+    /// a time, in arrival order, so that a flood of it takes at most one core), sends what `work` returns, and
+    /// meanwhile goes on answering other connections. When the server stops or is replaced, work not yet started is
+    /// not run: the request is answered 503.
+    public static func deferred(_ work: @escaping @Sendable () -> HTTPResponse) -> HTTPResponse {
+        HTTPResponse(work: work)
+    }
+
+    private init(work: @escaping @Sendable () -> HTTPResponse) {
+        self.status = 503
+        self.headers = []
+        self.body = .empty
+        self.work = work
     }
 }

@@ -72,7 +72,13 @@ func mhdAccessHandler(
         return .YES
     }
     let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
-    return server.answer(connection: connection, method: method, url: url, query: request.query)
+    // Called again after a suspension for deferred work: the worker left the response.
+    if let deferred = request.deferred {
+        request.deferred = nil
+        guard let response = deferred.take() else { return .NO }
+        return server.queue(response, on: connection)
+    }
+    return server.answer(connection: connection, method: method, url: url, context: request)
 }
 
 /// MHD_get_connection_values iterator: adds one header to the `[String: String]` behind `cls`.

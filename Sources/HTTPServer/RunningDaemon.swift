@@ -172,6 +172,7 @@ final class RunningDaemon: @unchecked Sendable {
     /// Stops the daemon: closes the listening socket (unless quiesced) and every connection, waits for the
     /// threads, then frees what the daemon used. Call once.
     func stop() {
+        context.resumeSuspended()
         MHD_stop_daemon(daemon)
         logger.deinitialize(count: 1)
         logger.deallocate()

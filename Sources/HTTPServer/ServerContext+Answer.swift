@@ -2,12 +2,13 @@ internal import CMicroHTTPD
 
 extension ServerContext {
     /// Builds the request, applies the client-certificate policy, calls the handler and queues its
-    /// response. Called on the final access-handler call of a request.
+    /// response, or suspends the connection for a deferred one. Called on the final access-handler call of a
+    /// request.
     func answer(
         connection: OpaquePointer,
         method: UnsafePointer<CChar>?,
         url: UnsafePointer<CChar>?,
-        query: String?
+        context: RequestContext
     ) -> MHD_Result {
         var verified: Bool? = nil
         if let clientAuth {
@@ -21,17 +22,29 @@ extension ServerContext {
         let request = HTTPRequest(
             method: method.map { String(cString: $0) } ?? "",
             path: url.map { String(cString: $0) } ?? "",
-            query: query,
+            query: context.query,
             headers: Self.headers(of: connection),
             remoteAddress: Self.remoteAddress(of: connection),
             clientCertificateVerified: verified
         )
-        var response = handler.respond(to: request)
-        if !(100...999).contains(response.status) {
-            log("handler returned invalid status \(response.status) for \(request.method) \(request.path); answering 500")
-            response = .text(status: 500, "internal server error\n")
+        let response = handler.respond(to: request)
+        if let work = response.work {
+            let what = "\(request.method) \(request.path)"
+            return suspend(connection, context: context) { [self] in checked(work(), for: what) }
         }
-        return queue(response, on: connection)
+        return queue(checked(response, for: "\(request.method) \(request.path)"), on: connection)
+    }
+
+    /// `response`, or a 500 when the handler made one that cannot be sent.
+    private func checked(_ response: HTTPResponse, for request: @autoclosure () -> String) -> HTTPResponse {
+        if response.work != nil {
+            log("handler deferred a response from deferred work for \(request()); answering 500")
+        } else if !(100...999).contains(response.status) {
+            log("handler returned invalid status \(response.status) for \(request()); answering 500")
+        } else {
+            return response
+        }
+        return .text(status: 500, "internal server error\n")
     }
 
     /// Hands `response` to libmicrohttpd without copying its body: the MHD response holds a retain

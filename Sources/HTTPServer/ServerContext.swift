@@ -1,4 +1,5 @@
 internal import CMicroHTTPD
+import Dispatch
 import Synchronization
 
 /// What libmicrohttpd's callbacks need: the handler, the logger and the client-certificate policy.
@@ -13,6 +14,13 @@ final class ServerContext: Sendable {
     /// Set when the daemon is being retired (a sibling took over): every response from then on closes its
     /// connection, so that keep-alive clients move to the sibling instead of having the connection cut.
     let retiring = Atomic<Bool>(false)
+    /// Runs deferred responses' work (`HTTPResponse.deferred`), one at a time.
+    let worker = DispatchQueue(label: "chat-exporter.http.deferred")
+    /// Connections suspended for deferred work and not resumed yet: libmicrohttpd must not be stopped before
+    /// this is zero.
+    let suspended = Atomic<Int>(0)
+    /// Set when the daemon stops: deferred work not started yet is answered 503 instead of run.
+    let stopping = Atomic<Bool>(false)
     /// libmicrohttpd messages logged while a `start()` is in progress, for the error message.
     private let startupMessages = Mutex<[String]?>(nil)
 

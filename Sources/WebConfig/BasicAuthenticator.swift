@@ -18,13 +18,18 @@ public final class BasicAuthenticator: Sendable {
         self.users = users
     }
 
+    /// ``authorize(authorizationHeader:)``'s answer when it needs no bcrypt verification: true for credentials
+    /// verified before, false without usable credentials (no header, not Basic, not base64 of user:password);
+    /// nil when only a verification can tell (an unknown user too, so that timing does not tell users apart).
+    public func decisionWithoutVerifying(authorizationHeader: String?) -> Bool? {
+        guard let (user, password) = Self.credentials(from: authorizationHeader) else { return false }
+        return verified.withLock { $0.contains(Self.key(user, password)) } ? true : nil
+    }
+
     /// Whether the request's `Authorization` header names a configured user with the right password.
     public func authorize(authorizationHeader: String?) -> Bool {
         guard let (user, password) = Self.credentials(from: authorizationHeader) else { return false }
-        var hasher = Hasher()
-        hasher.combine(user)
-        hasher.combine(password)
-        let key = hasher.finalize()
+        let key = Self.key(user, password)
         if verified.withLock({ $0.contains(key) }) { return true }
         guard let hash = users[user] else {
             _ = PasswordHash.verify(password, against: Self.decoy)
@@ -36,6 +41,14 @@ public final class BasicAuthenticator: Sendable {
             cache.insert(key)
         }
         return true
+    }
+
+    /// What the cache remembers of verified credentials.
+    private static func key(_ user: String, _ password: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(user)
+        hasher.combine(password)
+        return hasher.finalize()
     }
 
     static func credentials(from header: String?) -> (String, String)? {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -20,9 +21,9 @@ struct WebSecurityTests {
         return directory
     }
 
-    /// The bcrypt hash `htpasswd` makes of `user`'s `password` (cost 10), as basic_auth_users wants it.
-    private func bcryptHash(_ user: String, _ password: String) throws -> String {
-        let hashed = try runProcess("htpasswd", ["-nbBC", "10", user, password])
+    /// The bcrypt hash `htpasswd` makes of `user`'s `password` (cost 10 unless told), as basic_auth_users wants it.
+    private func bcryptHash(_ user: String, _ password: String, cost: Int = 10) throws -> String {
+        let hashed = try runProcess("htpasswd", ["-nbBC", "\(cost)", user, password])
         #expect(hashed.status == 0)
         return String(hashed.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", maxSplits: 1)[1])
     }
@@ -60,6 +61,48 @@ struct WebSecurityTests {
         #expect(authorized.status == 200)
         #expect(authorized.text.contains("chat_exporter_build_info"))
         #expect(!exporter.process.stderr().contains("scrape-secret"))
+    }
+
+    /// A password being verified (bcrypt, slow on purpose) does not hold up the scrapes of a client whose
+    /// credentials were verified before, on the exporter's one HTTP thread: a client sending wrong passwords cannot
+    /// stall Prometheus.
+    @Test func aPasswordBeingVerifiedDoesNotHoldUpVerifiedScrapes() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Cost 14: a verification takes a second or more of CPU.
+        let slowHash = try bcryptHash("slow", "right", cost: 14)
+        let hash = try bcryptHash("prometheus", "scrape-secret")
+        let webConfig = directory + "/web.yml"
+        try "basic_auth_users:\n  prometheus: '\(hash)'\n  slow: '\(slowHash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
+        #expect(try exporter.get("/metrics", headers: [basicHeader("prometheus", "scrape-secret")]).status == 200)
+
+        let cpuBefore = try cpuSeconds(of: exporter.process.pid)
+        let wrong = Mutex<HTTPTestResponse?>(nil)
+        Thread.detachNewThread {
+            let response = try? exporter.get("/metrics", headers: [basicHeader("slow", "wrong")])
+            wrong.withLock { $0 = response }
+        }
+        try waitUntil(timeout: .seconds(30), "the exporter is verifying the wrong password (0.3 s of CPU)") {
+            try cpuSeconds(of: exporter.process.pid) - cpuBefore >= 0.3
+        }
+        for _ in 0..<5 {
+            #expect(try exporter.get("/metrics", headers: [basicHeader("prometheus", "scrape-secret")]).status == 200)
+        }
+        #expect(wrong.withLock { $0 } == nil, "the verified scrapes were answered while the wrong password was still being verified")
+        try waitUntil(timeout: .seconds(60), "the wrong password is answered") { wrong.withLock { $0 != nil } }
+        #expect(wrong.withLock { $0?.status } == 401)
+    }
+
+    /// User plus system CPU time the process has used, from /proc/PID/stat.
+    private func cpuSeconds(of pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // The fields after the command name, which is in parentheses and may hold spaces.
+        let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
+        let ticks = try #require(Double(fields[11])) + (try #require(Double(fields[12])))
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     @Test func tlsServesHTTPSAndRefusesPlainHTTP() throws {
