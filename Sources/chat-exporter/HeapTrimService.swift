@@ -4,15 +4,18 @@ import PostgresClient
 import ServiceLifecycle
 
 /// Once a minute, returns the heap's free pages to the kernel (``MemoryTrim/trimHeap()``), so that the memory a
-/// burst of scrapes or a large result freed does not stay resident for the life of the process; and, when the pool
-/// opened a connection since the last minute (a reconnect after a database restart, the pool growing), unmaps the
-/// shared libraries' pages that the connection's set-up brought back (``MemoryTrim/unmapLibrarySegments()``:
-/// libcrypto's SCRAM code, about 1.2 MiB), as start-up's release did for the first connections.
+/// burst of scrapes or a large result freed does not stay resident for the life of the process. And it gives back,
+/// as start-up's release did, the pages that one-off work since the last minute brought back: after a reload
+/// (``PageReleaseRequest``: reading and validating the files, a new HTTP daemon; about 4 MiB of the executable),
+/// ``MemoryTrim/release()``; after the pool opened a connection (a reconnect after a database restart, the pool
+/// growing), the libraries' pages its set-up faulted in (``MemoryTrim/unmapLibrarySegments()``: libcrypto's SCRAM
+/// code, about 1.2 MiB).
 struct HeapTrimService: Service, CustomStringConvertible {
     var description: String { "heap-trim" }
 
     let interval: Duration
     let pool: ConnectionPool
+    let releaseRequest: PageReleaseRequest
     let logger: Logger
 
     func run() async throws {
@@ -27,8 +30,14 @@ struct HeapTrimService: Service, CustomStringConvertible {
             let released = MemoryTrim.trimHeap()
             logger.trace("trimmed the heap", metadata: ["released_bytes": "\(released)"])
             let opened = await pool.connectionsOpened
-            if opened != connectionsSeen {
-                connectionsSeen = opened
+            let connected = opened != connectionsSeen
+            connectionsSeen = opened
+            if releaseRequest.take() {
+                let outcome = MemoryTrim.release()
+                logger.debug("released the pages of a reload", metadata: [
+                    "unmapped_bytes": "\(outcome.unmappedBytes)", "libraries_unmapped_bytes": "\(outcome.librariesUnmappedBytes)",
+                ])
+            } else if connected {
                 let unmapped = MemoryTrim.unmapLibrarySegments()
                 logger.debug("released the libraries' pages of new connections", metadata: [
                     "connections_opened": "\(opened)", "libraries_unmapped_bytes": "\(unmapped)",

@@ -13,6 +13,7 @@ struct ReloadService: Service, CustomStringConvertible {
     let scheduler: Scheduler
     let store: SnapshotStore
     let web: WebReloader
+    let releaseRequest: PageReleaseRequest
     let logger: Logger
 
     func run() async throws {
@@ -43,6 +44,7 @@ struct ReloadService: Service, CustomStringConvertible {
                 logger.error("web configuration reload failed; keeping the running web configuration", metadata: ["err": "\(error)"])
             }
             store.recordReload(successful: !failed)
+            releaseRequest.request()
         }
     }
 }

@@ -68,6 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
             "database": "\(target)", "connection_source": "\(settings.source.rawValue)",
             "tls": "\(serverConfiguration.tls != nil)", "basic_auth": "\(!webConfiguration.basicAuthUsers.isEmpty)",
         ])
+        let releaseRequest = PageReleaseRequest()
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: scheduler),
@@ -75,8 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(service: ReloadService(
                     source: source, scheduler: scheduler, store: store,
                     web: WebReloader(options: web, server: server, store: store, running: webConfiguration),
-                    logger: logger)),
-                .init(service: HeapTrimService(interval: .seconds(60), pool: pool, logger: logger)),
+                    releaseRequest: releaseRequest, logger: logger)),
+                .init(service: HeapTrimService(interval: .seconds(60), pool: pool, releaseRequest: releaseRequest, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
@@ -92,13 +93,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The routes, served with the web config's basic authentication users and extra headers.
     static func webHandler(store: SnapshotStore, telemetryPath: String, web: WebConfiguration) -> WebHandler {
-        WebHandler(store: store, telemetryPath: telemetryPath, authorize: authorizer(web), extraHeaders: web.headers)
+        WebHandler(store: store, telemetryPath: telemetryPath, authorizer: authorizer(web), extraHeaders: web.headers)
     }
 
     /// Basic authentication when the web config names users; nil (open) otherwise.
-    private static func authorizer(_ web: WebConfiguration) -> (@Sendable (String?) -> Bool)? {
+    private static func authorizer(_ web: WebConfiguration) -> Authorizer? {
         guard !web.basicAuthUsers.isEmpty else { return nil }
         let authenticator = BasicAuthenticator(users: web.basicAuthUsers)
-        return { header in authenticator.authorize(authorizationHeader: header) }
+        return Authorizer(
+            decideQuickly: { authenticator.decisionWithoutVerifying(authorizationHeader: $0) },
+            verify: { authenticator.authorize(authorizationHeader: $0) })
     }
 }
