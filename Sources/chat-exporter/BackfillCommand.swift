@@ -111,9 +111,7 @@ struct BackfillCommand: AsyncParsableCommand {
 
         switch output {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            StandardStream.output.write(bytes: Array(try encoder.encode(summary)) + Array("\n".utf8))
+            try StandardStream.output.writeJSON(summary)
         case .text:
             StandardStream.output.write(BackfillReport.text(summary, target: target, restoreDeleted: restoreDeleted))
         }
@@ -138,11 +136,7 @@ struct BackfillCommand: AsyncParsableCommand {
             let failure = Failure(
                 error: message, kind: kind, created: partial?.created ?? 0,
                 alreadyPresent: partial?.alreadyPresent ?? 0, restored: partial?.restored ?? 0)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            if let data = try? encoder.encode(failure) {
-                StandardStream.output.write(bytes: Array(data) + Array("\n".utf8))
-            }
+            try? StandardStream.output.writeJSON(failure)
         }
         Self.exit(withError: ExitCode(2))
     }

@@ -47,9 +47,7 @@ struct CheckCommand: AsyncParsableCommand {
         let report = CheckReport(target: settings.target, runs: runs, thresholds: thresholds)
         switch output {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            StandardStream.output.write(bytes: Array(try encoder.encode(report)) + Array("\n".utf8))
+            try StandardStream.output.writeJSON(report)
         case .text:
             let environment = ProcessInfo.processInfo.environment
             let colored = StandardStream.output.isTerminal && (environment["NO_COLOR"] ?? "").isEmpty
