@@ -55,17 +55,18 @@ let package = Package(
         ),
 
         // Swift wrappers of the C edges.
-        .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: strict),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "TextFile"], swiftSettings: strict),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"], swiftSettings: strict),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "PasswordHash", dependencies: ["CCrypt"], swiftSettings: strict),
         .target(name: "YAML", dependencies: ["CLibYAML"], swiftSettings: strict),
 
         // Pure Swift.
+        .target(name: "TextFile", swiftSettings: strict),
         .target(name: "Exposition", swiftSettings: strict),
         .target(
             name: "CollectorConfig",
-            dependencies: ["Exposition", "YAML"],
+            dependencies: ["Exposition", "TextFile", "YAML"],
             swiftSettings: strict,
             plugins: ["EmbedBuildFacts"]
         ),
@@ -74,7 +75,7 @@ let package = Package(
         .target(
             name: "ExporterCore",
             dependencies: [
-                "PostgresClient", "Exposition", "Gzip", "CollectorConfig", "HTTPServer",
+                "PostgresClient", "Exposition", "Gzip", "CollectorConfig", "HTTPServer", "TextFile",
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .target(name: "CLink", condition: .when(platforms: [.linux])),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,7 +86,7 @@ let package = Package(
         ),
         .target(
             name: "WebConfig",
-            dependencies: ["PasswordHash", "YAML"],
+            dependencies: ["PasswordHash", "TextFile", "YAML"],
             swiftSettings: strict
         ),
         .target(name: "ChatCheck", dependencies: ["ExporterCore", "Exposition", "PostgresClient"], swiftSettings: strict),
@@ -93,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "chat-exporter",
             dependencies: [
-                "Backfill", "ChatCheck", "ExporterCore", "WebConfig", "CollectorConfig", "PostgresClient", "HTTPServer",
+                "Backfill", "ChatCheck", "ExporterCore", "WebConfig", "CollectorConfig", "PostgresClient", "HTTPServer", "TextFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

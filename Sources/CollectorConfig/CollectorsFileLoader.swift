@@ -1,3 +1,4 @@
+import TextFile
 import YAML
 
 /// Loads and validates collectors files.
@@ -10,7 +11,12 @@ public enum CollectorsFileLoader {
     /// - Throws: ``ConfigError``: without a position when the file cannot be read, otherwise at the
     ///   first problem in the file.
     public static func load(path: String) throws(ConfigError) -> CollectorsFile {
-        let yaml = try TextFileReader.read(path: path)
+        let yaml: String
+        do {
+            yaml = try TextFile.text(path: path)
+        } catch {
+            throw ConfigError(file: path, line: 0, column: 0, message: "cannot read: \(error.reason)")
+        }
         return try parse(yaml: yaml, path: path)
     }
 

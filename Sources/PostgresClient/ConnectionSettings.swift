@@ -1,5 +1,6 @@
 import CLibPQ
 import FoundationEssentials
+import TextFile
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -167,11 +168,11 @@ public struct ConnectionSettings: Sendable {
     }
 
     private static func readPasswordFile(_ path: String) throws(PostgresError) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PostgresError(kind: .configuration, message: "cannot read password file \(path)")
-        }
-        guard var password = String(data: data, encoding: .utf8) else {
-            throw PostgresError(kind: .configuration, message: "password file \(path) is not UTF-8 text")
+        var password: String
+        do {
+            password = try TextFile.text(path: path)
+        } catch {
+            throw PostgresError(kind: .configuration, message: "cannot read password file \(path): \(error.reason)")
         }
         while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
         guard !password.isEmpty else {

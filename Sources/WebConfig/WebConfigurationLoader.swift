@@ -1,5 +1,6 @@
 import FoundationEssentials
 import PasswordHash
+import TextFile
 import YAML
 
 /// Reads and checks a web config file. Unknown keys are errors (exporter-toolkit reads strictly too), and so is
@@ -8,8 +9,11 @@ public enum WebConfigurationLoader {
     static let clientAuthTypes = ["NoClientCert", "RequestClientCert", "RequireAnyClientCert", "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"]
 
     public static func load(path: String) throws(WebConfigError) -> WebConfiguration {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw WebConfigError(file: path, line: 0, column: 0, message: "cannot read the file")
+        let text: String
+        do {
+            text = try TextFile.text(path: path)
+        } catch {
+            throw WebConfigError(file: path, line: 0, column: 0, message: "cannot read: \(error.reason)")
         }
         return try parse(yaml: text, path: path)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import HTTPServer
+import TextFile
 import WebConfig
 
 /// The HTTP endpoint, with the flag names of the Prometheus exporters.
@@ -61,10 +62,11 @@ struct WebOptions: ParsableArguments {
         configuration.connectionTimeout = connectionTimeout.duration
         if let tls = web.tls {
             func read(_ path: String, _ what: String) throws -> String {
-                guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                    throw ValidationError("\(configFile ?? ""): cannot read \(what) \(path)")
+                do {
+                    return try TextFile.text(path: path)
+                } catch {
+                    throw ValidationError("\(configFile ?? ""): cannot read \(what) \(path): \(error.reason)")
                 }
-                return text
             }
             configuration.tls = TLSConfiguration(
                 certificatePEM: try read(tls.certFile, "cert_file"),

@@ -245,5 +245,13 @@ struct WebSecurityTests {
             #expect(broken.status == 1)
             #expect(broken.stderr.contains(expected), "\(broken.stderr)")
         }
+        // Files that cannot be read: the system's reason.
+        let missing = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/absent.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("absent.yml: cannot read: No such file or directory"), "\(missing.stderr)")
+        try "tls_server_config:\n  cert_file: absent.crt\n  key_file: absent.key\n".write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+        let noCertificate = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
+        #expect(noCertificate.status == 1)
+        #expect(noCertificate.stderr.contains("cannot read cert_file \(directory)/absent.crt: No such file or directory"), "\(noCertificate.stderr)")
     }
 }
