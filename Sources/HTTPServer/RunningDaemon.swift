@@ -174,6 +174,7 @@ final class RunningDaemon: @unchecked Sendable {
     func stop() {
         context.resumeSuspended()
         MHD_stop_daemon(daemon)
+        context.stopping.store(false, ordering: .sequentiallyConsistent)  // a stopped server may start again
         logger.deinitialize(count: 1)
         logger.deallocate()
         strings.freeAll()

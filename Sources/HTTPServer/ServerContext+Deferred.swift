@@ -12,9 +12,15 @@ extension ServerContext {
         context: RequestContext,
         work: @escaping @Sendable () -> HTTPResponse
     ) -> MHD_Result {
+        // Counted before the check, as resumeSuspended() sets the flag before it reads the count: either it sees
+        // this connection counted, or this sees the flag and answers without suspending.
+        suspended.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        if stopping.load(ordering: .sequentiallyConsistent) {
+            suspended.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+            return queue(.text(status: 503, "the server is stopping\n"), on: connection)
+        }
         let deferred = DeferredResponse()
         context.deferred = deferred
-        suspended.wrappingAdd(1, ordering: .sequentiallyConsistent)
         MHD_suspend_connection(connection)
         let suspendedConnection = SuspendedConnection(connection)
         worker.async { [self] in

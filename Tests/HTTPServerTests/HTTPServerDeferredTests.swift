@@ -62,7 +62,8 @@ import Testing
         #expect(both.contains("done /one") && both.contains("done /two"), "\(both)")
     }
 
-    /// Stopping waits for the work in progress, does not run the work queued behind it, and returns.
+    /// Stopping waits for the work in progress, does not run the work queued behind it, and returns; started again,
+    /// the server runs deferred work again.
     @Test func stoppingFinishesTheWorkInProgressAndSkipsTheRest() throws {
         let gate = DispatchSemaphore(value: 0)
         let started = Mutex<[String]>([])
@@ -93,6 +94,12 @@ import Testing
         if let answer = try? second.response() {
             #expect(answer.status == 503, "if anything, the queued request is told the server is stopping")
         }
+
+        try server.start()
+        defer { server.stop() }
+        gate.signal()
+        let again = try RawConnection.get(port: server.port, "/again")
+        #expect(again.status == 200 && again.text == "worked")
     }
 
     /// Sends a GET of `path` on a thread of its own.
