@@ -24,23 +24,8 @@ public enum Gzip {
             if produced == output.count {
                 output.append(contentsOf: repeatElement(0, count: output.count))
             }
-            let status = bytes.withUnsafeBufferPointer { input in
-                output.withUnsafeMutableBufferPointer { out in
-                    let inputChunk = min(input.count - consumed, chunkLimit)
-                    let outputChunk = min(out.count - produced, chunkLimit)
-                    // zlib never writes through next_in; the declaration just lacks `const`.
-                    stream.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0 + consumed) }
-                    stream.avail_in = uInt(inputChunk)
-                    stream.next_out = out.baseAddress.map { $0 + produced }
-                    stream.avail_out = uInt(outputChunk)
-                    let flush = consumed + inputChunk == input.count ? Z_FINISH : Z_NO_FLUSH
-                    let status = deflate(&stream, flush)
-                    consumed += inputChunk - Int(stream.avail_in)
-                    produced += outputChunk - Int(stream.avail_out)
-                    stream.next_in = nil
-                    stream.next_out = nil
-                    return status
-                }
+            let status = step(&stream, bytes, &consumed, &output, &produced) { stream, isLastInput in
+                deflate(&stream, isLastInput ? Z_FINISH : Z_NO_FLUSH)
             }
             if status == Z_STREAM_END { break }
             // Z_BUF_ERROR only means no progress was possible without more output space.
@@ -71,21 +56,8 @@ public enum Gzip {
             if produced == output.count {
                 output.append(contentsOf: repeatElement(0, count: output.count))
             }
-            let status = bytes.withUnsafeBufferPointer { input in
-                output.withUnsafeMutableBufferPointer { out in
-                    let inputChunk = min(input.count - consumed, chunkLimit)
-                    let outputChunk = min(out.count - produced, chunkLimit)
-                    stream.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0 + consumed) }
-                    stream.avail_in = uInt(inputChunk)
-                    stream.next_out = out.baseAddress.map { $0 + produced }
-                    stream.avail_out = uInt(outputChunk)
-                    let status = inflate(&stream, Z_NO_FLUSH)
-                    consumed += inputChunk - Int(stream.avail_in)
-                    produced += outputChunk - Int(stream.avail_out)
-                    stream.next_in = nil
-                    stream.next_out = nil
-                    return status
-                }
+            let status = step(&stream, bytes, &consumed, &output, &produced) { stream, _ in
+                inflate(&stream, Z_NO_FLUSH)
             }
             switch status {
             case Z_STREAM_END:
@@ -108,6 +80,33 @@ public enum Gzip {
                 throw GzipError(kind: .invalidData, message: zlibMessage(stream, status))
             default:
                 throw GzipError(kind: .library, message: zlibMessage(stream, status))
+            }
+        }
+    }
+
+    /// One call of `code` (deflate or inflate) on the next chunk of `input` from `consumed`, writing into `output`
+    /// from `produced`; advances both by what zlib took and gave. `code` learns whether the chunk ends the input.
+    private static func step(
+        _ stream: inout z_stream,
+        _ input: [UInt8], _ consumed: inout Int,
+        _ output: inout [UInt8], _ produced: inout Int,
+        _ code: (inout z_stream, _ isLastInput: Bool) -> Int32
+    ) -> Int32 {
+        input.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                let inputChunk = min(input.count - consumed, chunkLimit)
+                let outputChunk = min(out.count - produced, chunkLimit)
+                // zlib never writes through next_in; the declaration just lacks `const`.
+                stream.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0 + consumed) }
+                stream.avail_in = uInt(inputChunk)
+                stream.next_out = out.baseAddress.map { $0 + produced }
+                stream.avail_out = uInt(outputChunk)
+                let status = code(&stream, consumed + inputChunk == input.count)
+                consumed += inputChunk - Int(stream.avail_in)
+                produced += outputChunk - Int(stream.avail_out)
+                stream.next_in = nil
+                stream.next_out = nil
+                return status
             }
         }
     }
