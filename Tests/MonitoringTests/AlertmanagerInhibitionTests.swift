@@ -54,6 +54,6 @@ struct AlertmanagerInhibitionTests {
             "ChatCreationAuditErrorBudgetBurn c:9488 chat.message.send warning": "suppressed",
             "ChatCreationAuditErrorBudgetBurn c:9488 chat.room.create warning": "active",
         ]
-        #expect(states == expected, "Alertmanager log:\n\(alertmanager.process.logTail())")
+        #expect(states == expected, "Alertmanager log:\n\(alertmanager.served.process.logTail())")
     }
 }

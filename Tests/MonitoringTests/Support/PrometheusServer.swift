@@ -4,38 +4,23 @@ import TestSupport
 /// A real Prometheus 2.42 (`prometheus` of Debian's package) for a test, on 127.0.0.1, with its own
 /// configuration and storage in a scratch directory. Stopped by ``stop()`` or on deinit.
 final class PrometheusServer: Sendable {
-    let port: Int
-    let process: Spawned
-    let directory: ScratchDirectory
+    let served: ServedProcess
+    var port: Int { served.port }
 
-    private init(port: Int, process: Spawned, directory: ScratchDirectory) {
-        self.port = port
-        self.process = process
-        self.directory = directory
-    }
-
-    deinit {
-        process.stop()
-        directory.remove()
+    private init(_ served: ServedProcess) {
+        self.served = served
     }
 
     /// Starts Prometheus with `configuration` (prometheus.yml text) and waits until it is ready.
     static func start(configuration: String, timeout: Duration = .seconds(60)) throws -> PrometheusServer {
         let executable = try executablePath("prometheus", candidates: ["/usr/bin/prometheus"])
-        let directory = try ScratchDirectory("prometheus")
-        let configPath = try directory.write("prometheus.yml", configuration)
-        let port = freeTCPPort()
-        let process = try Spawned.startServer(executable, [
-            "--config.file=\(configPath)",
-            "--storage.tsdb.path=\(directory.path)/data",
-            "--web.listen-address=127.0.0.1:\(port)",
-            "--log.level=warn",
-        ], logPath: directory.path + "/prometheus.log", port: port, timeout: timeout)
-        return PrometheusServer(port: port, process: process, directory: directory)
+        return PrometheusServer(try ServedProcess.start(executable, named: "prometheus", configuration: configuration, timeout: timeout) { directory, port in
+            ["--storage.tsdb.path=\(directory)/data", "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"]
+        })
     }
 
     func stop() {
-        process.stop()
+        served.stop()
     }
 
     /// The `data` of a successful API answer.
@@ -83,6 +68,36 @@ final class PrometheusServer: Sendable {
 
 /// A real Alertmanager 0.25 (`prometheus-alertmanager`) for a test, on 127.0.0.1, clustering off.
 final class AlertmanagerServer: Sendable {
+    let served: ServedProcess
+    var port: Int { served.port }
+
+    private init(_ served: ServedProcess) {
+        self.served = served
+    }
+
+    /// Starts Alertmanager with `configuration` (alertmanager.yml text) and waits until it is ready.
+    static func start(configuration: String, timeout: Duration = .seconds(30)) throws -> AlertmanagerServer {
+        let executable = try executablePath("prometheus-alertmanager", candidates: ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"])
+        return AlertmanagerServer(try ServedProcess.start(executable, named: "alertmanager", configuration: configuration, timeout: timeout) { directory, port in
+            ["--storage.path=\(directory)/data", "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=", "--log.level=warn"]
+        })
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func stop() {
+        served.stop()
+    }
+
+    /// The alerts it holds, from /api/v2/alerts (inhibited and silenced ones included).
+    func alerts() throws -> [[String: Any]] {
+        try JSONHTTP.get(port: port, "/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true") as? [[String: Any]] ?? []
+    }
+}
+
+/// A server process of a test (Prometheus, Alertmanager) on a free port of 127.0.0.1, with its configuration file,
+/// storage and log in a scratch directory. Stopped, and the directory removed, on deinit.
+final class ServedProcess: Sendable {
     let port: Int
     let process: Spawned
     let directory: ScratchDirectory
@@ -98,30 +113,22 @@ final class AlertmanagerServer: Sendable {
         directory.remove()
     }
 
-    /// Starts Alertmanager with `configuration` (alertmanager.yml text) and waits until it is ready.
-    static func start(configuration: String, timeout: Duration = .seconds(30)) throws -> AlertmanagerServer {
-        let executable = try executablePath("prometheus-alertmanager", candidates: ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"])
-        let directory = try ScratchDirectory("alertmanager")
-        let configPath = try directory.write("alertmanager.yml", configuration)
+    /// Writes `configuration` to `<name>.yml`, starts `executable` with `--config.file` and the `arguments` made
+    /// for the scratch directory and the port, and waits until it listens; its log is `<name>.log`.
+    static func start(
+        _ executable: String, named name: String, configuration: String, timeout: Duration,
+        arguments: (_ directory: String, _ port: Int) -> [String]
+    ) throws -> ServedProcess {
+        let directory = try ScratchDirectory(name)
+        let configPath = try directory.write("\(name).yml", configuration)
         let port = freeTCPPort()
-        let process = try Spawned.startServer(executable, [
-            "--config.file=\(configPath)",
-            "--storage.path=\(directory.path)/data",
-            "--web.listen-address=127.0.0.1:\(port)",
-            "--cluster.listen-address=",
-            "--log.level=warn",
-        ], logPath: directory.path + "/alertmanager.log", port: port, timeout: timeout)
-        return AlertmanagerServer(port: port, process: process, directory: directory)
+        let process = try Spawned.startServer(
+            executable, ["--config.file=\(configPath)"] + arguments(directory.path, port),
+            logPath: directory.path + "/\(name).log", port: port, timeout: timeout)
+        return ServedProcess(port: port, process: process, directory: directory)
     }
-
-    var url: String { "http://127.0.0.1:\(port)" }
 
     func stop() {
         process.stop()
-    }
-
-    /// The alerts it holds, from /api/v2/alerts (inhibited and silenced ones included).
-    func alerts() throws -> [[String: Any]] {
-        try JSONHTTP.get(port: port, "/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true") as? [[String: Any]] ?? []
     }
 }
