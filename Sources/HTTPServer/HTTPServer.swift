@@ -101,8 +101,9 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.context }.openRequests.load(ordering: .relaxed)
     }
 
-    /// Stops accepting connections, closes the open ones and waits for the handler calls in flight.
-    /// Idempotent. Must not be called from the handler.
+    /// Stops accepting connections, answers the deferred requests 503 (without waiting for their work), closes the
+    /// open connections and waits for the handler calls in flight. Idempotent. Must not be called from the handler
+    /// or from deferred work.
     public func stop() {
         transitions.withLock { _ in
             let running = state.withLock { (state: inout State) -> RunningDaemon? in

@@ -37,10 +37,11 @@ func mhdRequestCompleted(
 ) {
     guard let requestState, let pointer = requestState.pointee else { return }
     requestState.pointee = nil
-    Unmanaged<RequestContext>.fromOpaque(pointer).release()
+    let request = Unmanaged<RequestContext>.fromOpaque(pointer).takeRetainedValue()
     if let cls {
-        Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
-            .openRequests.wrappingSubtract(1, ordering: .relaxed)
+        let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
+        if request.wasDeferred { server.deferredInFlight.wrappingSubtract(1, ordering: .relaxed) }
+        server.openRequests.wrappingSubtract(1, ordering: .relaxed)
     }
 }
 
@@ -72,10 +73,10 @@ func mhdAccessHandler(
         return .YES
     }
     let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
-    // Called again after a suspension for deferred work: the worker left the response.
-    if let deferred = request.deferred {
-        request.deferred = nil
-        guard let response = deferred.take() else { return .NO }
+    // Called again after a suspension for deferred work: the response was left in it.
+    if let suspension = request.suspension {
+        request.suspension = nil
+        guard let response = suspension.takeResponse() else { return .NO }
         return server.queue(response, on: connection)
     }
     return server.answer(connection: connection, method: method, url: url, context: request)

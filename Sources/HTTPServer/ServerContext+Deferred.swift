@@ -5,50 +5,67 @@ import Glibc
 #endif
 
 extension ServerContext {
+    /// Deferred responses waiting for their work, at most: beyond, a request is answered 503 at once (with
+    /// `Retry-After`), so that a flood of slow work (wrong passwords) makes nobody wait for more than this many
+    /// pieces of it, and holds no more connections.
+    static let deferredLimit = 16
+
     /// Suspends `connection` and runs `work` on the worker thread; when it is done, the connection is resumed and
-    /// libmicrohttpd calls the access handler again, which sends the response left in `context`.
+    /// libmicrohttpd calls the access handler again, which sends the response left in the suspension.
     func suspend(
         _ connection: OpaquePointer,
         context: RequestContext,
         work: @escaping @Sendable () -> HTTPResponse
     ) -> MHD_Result {
-        // Counted before the check, as resumeSuspended() sets the flag before it reads the count: either it sees
-        // this connection counted, or this sees the flag and answers without suspending.
-        suspended.wrappingAdd(1, ordering: .sequentiallyConsistent)
         if stopping.load(ordering: .sequentiallyConsistent) {
-            suspended.wrappingSubtract(1, ordering: .sequentiallyConsistent)
-            return queue(.text(status: 503, "the server is stopping\n"), on: connection)
+            return queue(Self.stoppingResponse, on: connection)
         }
-        let deferred = DeferredResponse()
-        context.deferred = deferred
+        if suspensions.withLock({ $0.count }) >= Self.deferredLimit {
+            return queue(.text(status: 503, "too many requests are waiting to be verified; retry shortly\n",
+                               headers: [HTTPHeader(name: "Retry-After", value: "1")]), on: connection)
+        }
+        let suspension = Suspension(connection)
+        context.suspension = suspension
+        context.wasDeferred = true
+        deferredInFlight.wrappingAdd(1, ordering: .relaxed)
         MHD_suspend_connection(connection)
-        let suspendedConnection = SuspendedConnection(connection)
+        suspensions.withLock { $0[ObjectIdentifier(suspension)] = suspension }
+        // resumeSuspended() sets the flag before it looks at the registry: either it saw this suspension there, or
+        // this sees the flag (and then answers itself, whoever comes first).
+        if stopping.load(ordering: .sequentiallyConsistent) {
+            finish(suspension, with: Self.stoppingResponse)
+            return .YES
+        }
         worker.async { [self] in
-            deferred.fill(
-                stopping.load(ordering: .sequentiallyConsistent)
-                    ? .text(status: 503, "the server is stopping\n")
-                    : work())
-            MHD_resume_connection(suspendedConnection.connection)
-            suspended.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+            guard !suspension.isClaimed else { return }  // a stopping daemon answered it meanwhile
+            finish(suspension, with: stopping.load(ordering: .sequentiallyConsistent) ? Self.stoppingResponse : work())
         }
         return .YES
     }
 
-    /// Lets the deferred work in progress finish, answers the rest 503 and waits until every suspended connection
-    /// is resumed: libmicrohttpd must not stop with a connection suspended. Call before stopping the daemon.
+    /// Answers the deferred requests at once with a 503, without waiting for their work (whose result is then
+    /// dropped), waits until no connection is suspended (libmicrohttpd must not stop with one) and gives the
+    /// daemon up to a second to send those answers. Call before stopping the daemon.
     func resumeSuspended() {
         stopping.store(true, ordering: .sequentiallyConsistent)
-        while suspended.load(ordering: .sequentiallyConsistent) > 0 {
+        for suspension in suspensions.withLock({ Array($0.values) }) {
+            finish(suspension, with: Self.stoppingResponse)
+        }
+        // A suspension claimed by the worker just before is resumed and unregistered within microseconds.
+        while !suspensions.withLock({ $0.isEmpty }) {
+            usleep(1_000)
+        }
+        let deadline = ContinuousClock.now + .seconds(1)
+        while deferredInFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
             usleep(1_000)
         }
     }
-}
 
-/// A suspended connection, handed to the worker thread to resume it (libmicrohttpd allows that from any thread).
-private struct SuspendedConnection: @unchecked Sendable {
-    let connection: OpaquePointer
-
-    init(_ connection: OpaquePointer) {
-        self.connection = connection
+    /// Resumes `suspension` with `response` unless someone else did, then forgets it.
+    private func finish(_ suspension: Suspension, with response: HTTPResponse) {
+        guard suspension.resume(with: response) else { return }
+        suspensions.withLock { $0[ObjectIdentifier(suspension)] = nil }
     }
+
+    private static let stoppingResponse = HTTPResponse.text(status: 503, "the server is stopping\n")
 }

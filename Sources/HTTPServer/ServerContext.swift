@@ -16,10 +16,11 @@ final class ServerContext: Sendable {
     let retiring = Atomic<Bool>(false)
     /// Runs deferred responses' work (`HTTPResponse.deferred`), one at a time.
     let worker = DispatchQueue(label: "chat-exporter.http.deferred")
-    /// Connections suspended for deferred work and not resumed yet: libmicrohttpd must not be stopped before
-    /// this is zero.
-    let suspended = Atomic<Int>(0)
-    /// Set when the daemon stops: deferred work not started yet is answered 503 instead of run.
+    /// Connections suspended for deferred work and not resumed yet: libmicrohttpd must not be stopped with one.
+    let suspensions = Mutex<[ObjectIdentifier: Suspension]>([:])
+    /// Deferred requests not completed yet (resumed or not).
+    let deferredInFlight = Atomic<Int>(0)
+    /// Set while the daemon stops: deferred requests are answered 503.
     let stopping = Atomic<Bool>(false)
     /// libmicrohttpd messages logged while a `start()` is in progress, for the error message.
     private let startupMessages = Mutex<[String]?>(nil)

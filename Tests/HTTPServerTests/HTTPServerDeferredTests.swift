@@ -33,14 +33,19 @@ import Testing
         #expect(waitUntil { slow.isDone }, "the deferred request is answered")
         let answer = try slow.response()
         #expect(answer.status == 401 && answer.text == "slow")
+        #expect(waitUntil { server.openRequestCount == 0 }, "and completed")
     }
 
-    /// Deferred work runs one at a time, in order, and a response it makes is checked like any other.
-    @Test func deferredWorkRunsInOrderAndItsResponsesAreChecked() throws {
-        let order = Mutex<[String]>([])
+    /// Deferred work runs one at a time, and a response it makes is checked like any other.
+    @Test func deferredWorkRunsOneAtATimeAndItsResponsesAreChecked() throws {
+        let running = Atomic<Int>(0)
+        let mostAtOnce = Atomic<Int>(0)
         let server = try startServer { request in
             .deferred {
-                order.withLock { $0.append(request.path) }
+                let now = running.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
+                mostAtOnce.max(now, ordering: .sequentiallyConsistent)
+                usleep(20_000)
+                running.wrappingSubtract(1, ordering: .sequentiallyConsistent)
                 switch request.path {
                 case "/bad-status": return HTTPResponse(status: 42)
                 case "/nested": return .deferred { .text("never") }
@@ -49,22 +54,52 @@ import Testing
             }
         }
         defer { server.stop() }
-        let plain = try RawConnection.get(port: server.port, "/plain")
-        #expect(plain.status == 200 && plain.text == "done /plain" && plain.header("x-deferred") == "yes")
+        let exchanges = (1...6).map { exchangeInBackground(port: server.port, "/concurrent-\($0)") }
+        #expect(waitUntil { exchanges.allSatisfy(\.isDone) })
+        for (index, exchange) in exchanges.enumerated() {
+            let response = try exchange.response()
+            #expect(response.status == 200 && response.text == "done /concurrent-\(index + 1)" && response.header("x-deferred") == "yes")
+        }
+        let most = mostAtOnce.load(ordering: .sequentiallyConsistent)
+        #expect(most == 1, "six requests sent at once, their work ran one at a time")
         #expect(try RawConnection.get(port: server.port, "/bad-status").status == 500)
         #expect(try RawConnection.get(port: server.port, "/nested").status == 500)
-        #expect(order.withLock { $0 } == ["/plain", "/bad-status", "/nested"])
+        let head = try RawConnection.get(port: server.port, "/head", method: "HEAD")
+        #expect(head.status == 200 && head.body.isEmpty && head.header("content-length") == "10")
 
         // Keep-alive: a deferred answer leaves the connection usable.
         let connection = try RawConnection(port: server.port)
         try connection.send("GET /one HTTP/1.1\r\nHost: test\r\n\r\nGET /two HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
         let both = String(decoding: try connection.readToEnd(), as: UTF8.self)
         #expect(both.contains("done /one") && both.contains("done /two"), "\(both)")
+        #expect(waitUntil { server.openRequestCount == 0 }, "every deferred request completed")
     }
 
-    /// Stopping waits for the work in progress, does not run the work queued behind it, and returns; started again,
-    /// the server runs deferred work again.
-    @Test func stoppingFinishesTheWorkInProgressAndSkipsTheRest() throws {
+    /// With 16 deferred requests waiting, the next is answered 503 at once, with Retry-After.
+    @Test func aFloodOfDeferredWorkIsCapped() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let started = Atomic<Int>(0)
+        let server = try startServer { _ in
+            .deferred {
+                started.wrappingAdd(1, ordering: .relaxed)
+                _ = gate.wait(timeout: .now() + 30)
+                return .text("worked")
+            }
+        }
+        defer { server.stop() }
+        let waiting = (1...ServerContext.deferredLimit).map { exchangeInBackground(port: server.port, "/\($0)") }
+        #expect(waitUntil { server.openRequestCount == ServerContext.deferredLimit }, "16 requests wait")
+        let refused = try RawConnection.get(port: server.port, "/one-too-many")
+        #expect(refused.status == 503 && refused.header("retry-after") == "1")
+        for _ in 1...ServerContext.deferredLimit { gate.signal() }
+        #expect(waitUntil { waiting.allSatisfy(\.isDone) })
+        #expect(try waiting.allSatisfy { try $0.response().text == "worked" })
+        #expect(started.load(ordering: .relaxed) == ServerContext.deferredLimit, "the refused request's work never ran")
+    }
+
+    /// Stopping answers the deferred requests 503 at once, without waiting for the work in progress, never runs the
+    /// work queued behind it, and returns; started again, the server runs deferred work again.
+    @Test func stoppingAnswersDeferredRequestsAtOnce() throws {
         let gate = DispatchSemaphore(value: 0)
         let started = Mutex<[String]>([])
         let server = try startServer { request in
@@ -84,22 +119,20 @@ import Testing
             server.stop()
             stopped.store(true, ordering: .relaxed)
         }
-        usleep(200_000)
-        let stoppedEarly = stopped.load(ordering: .relaxed)
-        #expect(!stoppedEarly, "stop waits for the work in progress")
-        gate.signal()
-        #expect(waitUntil { stopped.load(ordering: .relaxed) }, "then it stops")
-        #expect(started.withLock { $0 } == ["/first"], "the queued work never ran")
-        #expect(waitUntil { first.isDone && second.isDone }, "both clients are done")
-        if let answer = try? second.response() {
-            #expect(answer.status == 503, "if anything, the queued request is told the server is stopping")
-        }
+        // The work in progress waits for the gate for 30 s: stop does not.
+        #expect(waitUntil(timeout: .seconds(10)) { stopped.load(ordering: .relaxed) }, "stop returns while the work is in progress")
+        #expect(waitUntil { first.isDone && second.isDone }, "both clients are answered")
+        #expect(try first.response().status == 503)
+        #expect(try second.response().status == 503)
+        gate.signal()  // the work in progress ends; its response is dropped
 
         try server.start()
         defer { server.stop() }
         gate.signal()
         let again = try RawConnection.get(port: server.port, "/again")
         #expect(again.status == 200 && again.text == "worked")
+        // The same worker ran /again after whatever was queued before it.
+        #expect(started.withLock { $0 } == ["/first", "/again"], "the queued work never ran")
     }
 
     /// Sends a GET of `path` on a thread of its own.
