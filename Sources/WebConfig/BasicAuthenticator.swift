@@ -1,21 +1,20 @@
 import FoundationEssentials
 import PasswordHash
-import Synchronization
 
 /// Checks `Authorization: Basic …` against the bcrypt hashes of `basic_auth_users`.
 ///
-/// bcrypt is slow on purpose (tens of milliseconds), so a verified user/password pair is remembered — as a
-/// 64-bit keyed hash with this process's random seed, never the password itself — and the next scrape with the
-/// same credentials costs nothing. An unknown user costs one bcrypt too, so timing does not reveal which users exist.
+/// bcrypt is slow on purpose (tens of milliseconds), so verified credentials are remembered (``VerifiedCredentials``,
+/// which a reload's new authenticator shares) and the next scrape with them costs nothing. An unknown user costs one
+/// bcrypt too, so timing does not reveal which users exist.
 public final class BasicAuthenticator: Sendable {
     private let users: [String: String]
-    private let verified = Mutex<Set<Int>>([])
-    private static let cacheLimit = 1024
+    private let verified: VerifiedCredentials
     /// A bcrypt hash of a random string, verified against for unknown users.
     private static let decoy = PasswordHash.bcrypt(UUID().uuidString) ?? ""
 
-    public init(users: [String: String]) {
+    public init(users: [String: String], verified: VerifiedCredentials = VerifiedCredentials()) {
         self.users = users
+        self.verified = verified
     }
 
     /// ``authorize(authorizationHeader:)``'s answer when it needs no bcrypt verification: true for credentials
@@ -23,32 +22,21 @@ public final class BasicAuthenticator: Sendable {
     /// nil when only a verification can tell (an unknown user too, so that timing does not tell users apart).
     public func decisionWithoutVerifying(authorizationHeader: String?) -> Bool? {
         guard let (user, password) = Self.credentials(from: authorizationHeader) else { return false }
-        return verified.withLock { $0.contains(Self.key(user, password)) } ? true : nil
+        guard let hash = users[user] else { return nil }
+        return verified.contains(user: user, password: password, hash: hash) ? true : nil
     }
 
     /// Whether the request's `Authorization` header names a configured user with the right password.
     public func authorize(authorizationHeader: String?) -> Bool {
         guard let (user, password) = Self.credentials(from: authorizationHeader) else { return false }
-        let key = Self.key(user, password)
-        if verified.withLock({ $0.contains(key) }) { return true }
         guard let hash = users[user] else {
             _ = PasswordHash.verify(password, against: Self.decoy)
             return false
         }
+        if verified.contains(user: user, password: password, hash: hash) { return true }
         guard PasswordHash.verify(password, against: hash) else { return false }
-        verified.withLock { cache in
-            if cache.count >= Self.cacheLimit { cache.removeAll() }
-            cache.insert(key)
-        }
+        verified.insert(user: user, password: password, hash: hash)
         return true
-    }
-
-    /// What the cache remembers of verified credentials.
-    private static func key(_ user: String, _ password: String) -> Int {
-        var hasher = Hasher()
-        hasher.combine(user)
-        hasher.combine(password)
-        return hasher.finalize()
     }
 
     static func credentials(from header: String?) -> (String, String)? {

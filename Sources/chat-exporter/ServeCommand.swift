@@ -56,10 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             })
         let pool = ConnectionPool(settings: settings, session: database.session, configuration: database.pool)
+        let verifiedCredentials = VerifiedCredentials()
         let scheduler = Scheduler(pool: pool, store: store, logger: logger)
         let server = HTTPServer(
             configuration: serverConfiguration,
-            handler: Self.webHandler(store: store, telemetryPath: web.telemetryPath, web: webConfiguration),
+            handler: Self.webHandler(
+                store: store, telemetryPath: web.telemetryPath, web: webConfiguration, verified: verifiedCredentials),
             logger: { [logger] message in logger.debug("libmicrohttpd", metadata: ["detail": "\(message)"]) })
 
         logger.info("starting chat-exporter", metadata: [
@@ -75,7 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(service: HTTPService(server: server, listenAddress: web.listenAddress, logger: logger)),
                 .init(service: ReloadService(
                     source: source, scheduler: scheduler, store: store,
-                    web: WebReloader(options: web, server: server, store: store, running: webConfiguration),
+                    web: WebReloader(
+                        options: web, server: server, store: store, running: webConfiguration, verified: verifiedCredentials),
                     releaseRequest: releaseRequest, logger: logger)),
                 .init(service: HeapTrimService(interval: .seconds(60), pool: pool, releaseRequest: releaseRequest, logger: logger)),
             ],
@@ -92,14 +95,17 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// The routes, served with the web config's basic authentication users and extra headers.
-    static func webHandler(store: SnapshotStore, telemetryPath: String, web: WebConfiguration) -> WebHandler {
-        WebHandler(store: store, telemetryPath: telemetryPath, authorizer: authorizer(web), extraHeaders: web.headers)
+    /// `verified` is the process's one set of verified credentials, which outlives a reload's handler.
+    static func webHandler(
+        store: SnapshotStore, telemetryPath: String, web: WebConfiguration, verified: VerifiedCredentials
+    ) -> WebHandler {
+        WebHandler(store: store, telemetryPath: telemetryPath, authorizer: authorizer(web, verified), extraHeaders: web.headers)
     }
 
     /// Basic authentication when the web config names users; nil (open) otherwise.
-    private static func authorizer(_ web: WebConfiguration) -> Authorizer? {
+    private static func authorizer(_ web: WebConfiguration, _ verified: VerifiedCredentials) -> Authorizer? {
         guard !web.basicAuthUsers.isEmpty else { return nil }
-        let authenticator = BasicAuthenticator(users: web.basicAuthUsers)
+        let authenticator = BasicAuthenticator(users: web.basicAuthUsers, verified: verified)
         return Authorizer(
             decideQuickly: { authenticator.decisionWithoutVerifying(authorizationHeader: $0) },
             verify: { authenticator.authorize(authorizationHeader: $0) })

@@ -25,12 +25,18 @@ final class WebReloader: Sendable {
     private let store: SnapshotStore
     /// The web config the server serves with now (its TLS material is the server's own configuration's).
     private let running: Mutex<WebConfiguration>
+    /// The credentials verified so far: a new handler keeps them (for the users whose hash did not change).
+    private let verified: VerifiedCredentials
 
-    init(options: WebOptions, server: HTTPServer, store: SnapshotStore, running web: WebConfiguration) {
+    init(
+        options: WebOptions, server: HTTPServer, store: SnapshotStore, running web: WebConfiguration,
+        verified: VerifiedCredentials
+    ) {
         self.options = options
         self.server = server
         self.store = store
         self.running = Mutex(web)
+        self.verified = verified
     }
 
     /// ``reloadNow()`` on a dispatch queue: replacing the server's daemon waits for its threads and for the
@@ -51,7 +57,8 @@ final class WebReloader: Sendable {
         let tls = try options.serverConfiguration(web).tls
         guard web != running.withLock({ $0 }) || tls != server.configuration.tls else { return .unchanged }
         try server.replace(
-            tls: tls, handler: ServeCommand.webHandler(store: store, telemetryPath: options.telemetryPath, web: web))
+            tls: tls,
+            handler: ServeCommand.webHandler(store: store, telemetryPath: options.telemetryPath, web: web, verified: verified))
         running.withLock { $0 = web }
         return .applied(tls: tls != nil, basicAuth: !web.basicAuthUsers.isEmpty)
     }

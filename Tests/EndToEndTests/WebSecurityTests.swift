@@ -196,6 +196,44 @@ struct WebSecurityTests {
         #expect(!stderr.contains(aliceHash) && !stderr.contains(bobHash) && !stderr.contains("not-a-hash"), "no hash, good or bad, is logged")
     }
 
+    /// Credentials verified before a reload are not verified again after it while the user's hash stays the same
+    /// (a reload that renews a certificate or changes a header costs Prometheus no bcrypt); the same password under a
+    /// new hash is verified again.
+    @Test func verifiedCredentialsOutliveAReloadWhileTheHashStays() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let webConfig = directory + "/web.yml"
+        // Cost 14: a verification takes a second or more of CPU; a remembered one, microseconds.
+        let hash = try bcryptHash("prometheus", "right", cost: 14)
+        try "basic_auth_users:\n  prometheus: '\(hash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
+        let credentials = basicHeader("prometheus", "right")
+        func cpuOfAScrape() throws -> Double {
+            let before = try cpuSeconds(of: exporter.process.pid)
+            #expect(try exporter.get("/metrics", headers: [credentials]).status == 200)
+            return try cpuSeconds(of: exporter.process.pid) - before
+        }
+        func reload(users: String, header: String) throws {
+            try "basic_auth_users:\n\(users)http_server_config:\n  headers:\n    X-Reload: \(header)\n"
+                .write(toFile: webConfig, atomically: true, encoding: .utf8)
+            exporter.process.signal(SIGHUP)
+            try waitUntil(timeout: .seconds(20), "the reload with header \(header) is served; stderr:\n\(exporter.process.stderr())") {
+                (try? exporter.get("/-/healthy"))?.header("x-reload") == header
+            }
+        }
+        #expect(try cpuOfAScrape() >= 0.3, "the first scrape is verified")
+        #expect(try cpuOfAScrape() < 0.3, "the next one is remembered")
+
+        try reload(users: "  prometheus: '\(hash)'\n", header: "one")
+        #expect(try cpuOfAScrape() < 0.3, "remembered across a reload that kept the hash")
+
+        let rehashed = try bcryptHash("prometheus", "right", cost: 14)  // the same password, a new salt
+        try reload(users: "  prometheus: '\(rehashed)'\n", header: "two")
+        #expect(try cpuOfAScrape() >= 0.3, "verified again under the new hash")
+    }
+
     /// A certificate renewed in place (cert-manager, certbot) is served after SIGHUP, on the same port.
     @Test func sighupServesARenewedCertificate() throws {
         let database = try TestPostgres.shared().createDatabase()
