@@ -81,7 +81,8 @@ import Testing
         let released = MemoryTrim.trimHeap()
 
         // Whether the pages went back, read in pagemap: other suites' threads allocate meanwhile, so the anonymous
-        // memory this call counted is only expected to have fallen.
+        // memory this call counted is only expected to have fallen, and they may take some of the freed pages
+        // again before they are read (a quarter of them once in CI). Without the trim, every page stays resident.
         #expect(released > 0)
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
         let addresses = blocks.compactMap { $0.map { UInt(bitPattern: $0) } }
@@ -90,7 +91,7 @@ import Testing
         let pages = try #require(UnsafeMutableRawPointer(bitPattern: first).map { residentPages($0, count: count, pageSize: pageSize) })
         #expect(count > 3_000 && pages.count == count, "the 4 000 blocks span \(count) pages")
         let stillResident = pages.filter { $0 }.count
-        #expect(stillResident * 4 < count, "\(stillResident) of the \(count) freed pages still resident; this trim counted \(released) bytes")
+        #expect(stillResident * 2 < count, "\(stillResident) of the \(count) freed pages still resident; this trim counted \(released) bytes")
     }
 
     /// Which of `count` pages from `base` are mapped in this process: bit 63 of their /proc/self/pagemap entries
