@@ -135,27 +135,8 @@ import Testing
         #expect(started.withLock { $0 } == ["/first", "/again"], "the queued work never ran")
     }
 
-    /// Sends a GET of `path` on a thread of its own.
+    /// Sends a GET of `path` (`Connection: close`) on a thread of its own.
     private func exchangeInBackground(port: Int, _ path: String) -> BackgroundExchange {
-        let exchange = BackgroundExchange()
-        Thread.detachNewThread {
-            let outcome = Result { try RawConnection.get(port: port, path) }
-            exchange.outcome.withLock { $0 = outcome }
-        }
-        return exchange
-    }
-}
-
-/// A request sent on a thread of its own: its outcome appears when the exchange ends.
-private final class BackgroundExchange: Sendable {
-    let outcome = Mutex<Result<RawResponse, any Error>?>(nil)
-
-    /// Whether the exchange ended.
-    var isDone: Bool { outcome.withLock { $0 != nil } }
-
-    /// The response; throws what the exchange threw, or when it has not ended.
-    func response() throws -> RawResponse {
-        guard let result = outcome.withLock({ $0 }) else { throw TestClientError("the exchange has not ended") }
-        return try result.get()
+        BackgroundExchange { try RawConnection.get(port: port, path) }
     }
 }

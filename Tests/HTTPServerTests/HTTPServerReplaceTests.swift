@@ -31,18 +31,14 @@ import TestSupport
         }
         defer { server.stop() }
         let port = server.port
-        // The client blocks: on a thread of its own, not one of Swift's cooperative pool.
-        let answer = Mutex<Result<RawResponse, any Error>?>(nil)
-        Thread.detachNewThread {
-            let result = Result { try RawConnection.exchange(port: port, "GET / HTTP/1.1\r\nHost: test\r\n\r\n") }
-            answer.withLock { $0 = result }
-        }
+        // Keep-alive: the client does not ask to close.
+        let answer = BackgroundExchange { try RawConnection.exchange(port: port, "GET / HTTP/1.1\r\nHost: test\r\n\r\n") }
         try waitUntil(timeout: .seconds(10), "the old handler has the request") { started.load(ordering: .relaxed) }
 
         try server.replace(tls: nil, handler: HTTPClosureHandler { _ in .text("new") })
 
-        try waitUntil(timeout: .seconds(10), "the request in flight is answered") { answer.withLock { $0 != nil } }
-        let response = try #require(try answer.withLock { $0 }?.get())
+        try waitUntil(timeout: .seconds(10), "the request in flight is answered") { answer.isDone }
+        let response = try answer.response()
         #expect(response.text == "old, slow")
         #expect(response.header("connection")?.lowercased() == "close")
         #expect(try RawConnection.get(port: port).text == "new")
