@@ -40,7 +40,7 @@ func mhdRequestCompleted(
     let request = Unmanaged<RequestContext>.fromOpaque(pointer).takeRetainedValue()
     if let cls {
         let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
-        if request.wasDeferred { server.deferredInFlight.wrappingSubtract(1, ordering: .relaxed) }
+        if request.suspension != nil { server.deferredInFlight.wrappingSubtract(1, ordering: .relaxed) }
         server.openRequests.wrappingSubtract(1, ordering: .relaxed)
     }
 }
@@ -75,7 +75,6 @@ func mhdAccessHandler(
     let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
     // Called again after a suspension for deferred work: the response was left in it.
     if let suspension = request.suspension {
-        request.suspension = nil
         guard let response = suspension.takeResponse() else { return .NO }
         return server.queue(response, on: connection)
     }

@@ -5,10 +5,9 @@ final class RequestContext {
     let query: String?
     /// Whether the access handler has seen the request headers (its first call).
     var headersReceived = false
-    /// Set while the connection is suspended for the handler's deferred response.
+    /// Set when the handler's response was deferred: the connection is suspended until the response is left in it.
+    /// Such a request counts in `ServerContext.deferredInFlight` until it completes.
     var suspension: Suspension?
-    /// Whether the response was deferred (counted in `ServerContext.deferredInFlight` until the request completes).
-    var wasDeferred = false
 
     init(query: String?) {
         self.query = query

@@ -26,7 +26,6 @@ extension ServerContext {
         }
         let suspension = Suspension(connection)
         context.suspension = suspension
-        context.wasDeferred = true
         deferredInFlight.wrappingAdd(1, ordering: .relaxed)
         MHD_suspend_connection(connection)
         suspensions.withLock { $0[ObjectIdentifier(suspension)] = suspension }
