@@ -199,25 +199,18 @@ find_binary() {
 # ---------------------------------------------------------------------------------------------------------------
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# The ports it picks lie below the kernel's ephemeral range (ip_local_port_range, 32768 by default), from which
-# the kernel hands out outgoing connections' ports and "any free port" binds (what tests run beside this use): a
-# port picked there could be taken between the check and the bind.
-EPHEMERAL_START="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
-((EPHEMERAL_START > 21024)) || EPHEMERAL_START=32768
+# shellcheck source=scripts/lib/ports.sh
+source "$REPO_ROOT/scripts/lib/ports.sh"
 
-# pick_port VAR: sets VAR to a TCP port on 127.0.0.1 nobody listens on, never one picked before.
+# pick_port VAR: sets VAR to a TCP port on 127.0.0.1 nobody listens on, below the ephemeral range (quiet_port),
+# never the exporter's and never one picked before.
 TAKEN_PORTS=""
 pick_port() {
-    local port attempt
-    for attempt in $(seq 1 200); do
-        port=$((20000 + RANDOM % (EPHEMERAL_START - 20000)))
-        if ! port_in_use "$port" && [[ "$port" != "$PORT" && " $TAKEN_PORTS " != *" $port "* ]]; then
-            TAKEN_PORTS+=" $port"
-            printf -v "$1" '%s' "$port"
-            return 0
-        fi
-    done
-    fail "no free TCP port found"
+    local port
+    # shellcheck disable=SC2086 # one excluded port per word
+    port="$(quiet_port "$PORT" $TAKEN_PORTS)" || fail "no free TCP port found"
+    TAKEN_PORTS+=" $port"
+    printf -v "$1" '%s' "$port"
 }
 
 # wait_for DESCRIPTION TIMEOUT_SECONDS PID COMMAND...: polls COMMAND until it succeeds; fails when PID exits first

@@ -50,20 +50,11 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-# The database's port lies below the kernel's ephemeral range: restarted, it must bind its port again, and the
-# scrapers' thousands of outgoing connections a second take their local ports from that range.
-quiet_port() {
-    local ephemeral port
-    ephemeral="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
-    ((ephemeral > 21024)) || ephemeral=32768
-    for _ in $(seq 100); do
-        port=$((20000 + RANDOM % (ephemeral - 20000)))
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
-    done
-    echo "soak.sh: no free TCP port found" >&2
-    exit 1
-}
-pg_port=$(quiet_port)
+# The database's port lies below the kernel's ephemeral range (quiet_port): restarted, it must bind its port again,
+# and the scrapers' thousands of outgoing connections a second take their local ports from that range.
+# shellcheck source=scripts/lib/ports.sh
+source scripts/lib/ports.sh
+pg_port=$(quiet_port) || { echo "soak.sh: no free TCP port found" >&2; exit 1; }
 export PGCLUSTER_PASSWORD="soak-$(date +%s)"
 bash scripts/pg-cluster.sh start "$work/pg" "$pg_port" >/dev/null
 export PGPASSWORD="$PGCLUSTER_PASSWORD"

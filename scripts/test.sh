@@ -61,20 +61,13 @@ find_swift() {
     command -v swift >/dev/null 2>&1 || fail "swift not found on PATH nor in /opt/swift/usr/bin"
 }
 
+# shellcheck source=scripts/lib/ports.sh
+source "$REPO_ROOT/scripts/lib/ports.sh"
+
 # A TCP port on 127.0.0.1 nobody listens on (connecting to it is refused), below the kernel's ephemeral range
-# (ip_local_port_range), where the tests' kernel-chosen ports and outgoing connections' ports come from.
+# (quiet_port), where the tests' kernel-chosen ports and outgoing connections' ports come from.
 free_port() {
-    local port attempt ephemeral
-    ephemeral="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
-    ((ephemeral > 21024)) || ephemeral=32768
-    for attempt in $(seq 1 100); do
-        port=$((20000 + RANDOM % (ephemeral - 20000)))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            printf '%s\n' "$port"
-            return 0
-        fi
-    done
-    fail "no free TCP port found"
+    quiet_port || fail "no free TCP port found"
 }
 
 # Everything of this run lives in RUN_DIR: the shared cluster (RUN_DIR/pg-N) and, as the tests' TMPDIR,
