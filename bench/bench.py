@@ -195,7 +195,7 @@ def sql_literal(value: str) -> str:
 
 
 # What chat-exporter's session sets that changes plans (Sources/PostgresClient/PostgresConnection.swift).
-SESSION_SETUP = "SET jit = off;"
+SESSION_SETUP = "SET jit = off; SET max_parallel_workers_per_gather = 0;"
 
 
 def measure_queries(cluster: Cluster, database: str, queries: list[Query], runs: int, setup: str = "") -> dict[str, dict]:

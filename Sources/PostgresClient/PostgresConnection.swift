@@ -127,7 +127,7 @@ public final class PostgresConnection: @unchecked Sendable {
         let sql = """
             SELECT set_config('default_transaction_read_only', $1, false), set_config('TimeZone', $2, false), \
             set_config('lock_timeout', $3, false), set_config('idle_in_transaction_session_timeout', $4, false), \
-            set_config('jit', 'off', false)
+            set_config('jit', 'off', false), set_config('max_parallel_workers_per_gather', '0', false)
             """
         do {
             _ = try execute(sql, parameters: [

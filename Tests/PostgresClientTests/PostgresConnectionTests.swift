@@ -18,10 +18,11 @@ struct PostgresConnectionTests {
             SELECT current_setting('application_name') AS app, current_setting('TimeZone') AS tz,
                    current_setting('default_transaction_read_only') AS ro, current_setting('transaction_read_only') AS tro,
                    current_setting('lock_timeout') AS lock, current_setting('idle_in_transaction_session_timeout') AS idle,
-                   current_setting('statement_timeout') AS st
+                   current_setting('statement_timeout') AS st, current_setting('jit') AS jit,
+                   current_setting('max_parallel_workers_per_gather') AS parallel
             """, timeout: .seconds(5))
         let row = try #require(result.rows.first)
-        #expect(row == ["chat-exporter", "Europe/Moscow", "on", "on", "3s", "1min", "5s"])
+        #expect(row == ["chat-exporter", "Europe/Moscow", "on", "on", "3s", "1min", "5s", "off", "0"])
         await connection.close()
     }
 
