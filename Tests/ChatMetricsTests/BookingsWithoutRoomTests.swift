@@ -94,4 +94,34 @@ import Testing
         expected.lessons(completed: 0, upcoming: 1, noEndTime: 0)
         expected.verify(run.metrics)
     }
+
+    /// A pair's series of lessons is a booking each: without_room counts bookings, not pairs, and the oldest age
+    /// is the oldest booking of any pair without a room, wherever it sits in its series.
+    @Test func everyBookingOfAPairWithoutRoomCounts() async throws {
+        let run = try await collectScenario { scenario in
+            try scenario.run(
+                Fixture.users(teachers: 2, students: 2)
+                    + Fixture.lesson(1, teacher: 1, ends: At.fromNow("2 hours"))
+                    + Fixture.lesson(2, teacher: 1, ends: At.fromNow("7 days"))
+                    + Fixture.lesson(3, teacher: 1, ends: At.fromNow("14 days"))
+                    + Fixture.lesson(4, teacher: 2, ends: At.fromNow("3 hours"))
+                    + Fixture.lesson(5, teacher: 2, ends: At.fromNow("10 days"))
+                    + "ALTER TABLE bookings DISABLE TRIGGER booking_create_chat;\n"
+                    + Fixture.booking(1, lesson: 1, student: ID.student(1), status: "active", created: At.ago("1 hour"))
+                    + Fixture.booking(2, lesson: 2, student: ID.student(1), status: "active", created: At.ago("3 hours"))
+                    + Fixture.booking(3, lesson: 3, student: ID.student(1), status: "active", created: At.ago("2 hours"))
+                    + Fixture.room(1, teacher: ID.teacher(2), student: ID.student(2), created: At.ago("2 days"), deleted: true)
+                    + Fixture.booking(4, lesson: 4, student: ID.student(2), status: "active", created: At.ago("30 minutes"))
+                    + Fixture.booking(5, lesson: 5, student: ID.student(2), status: "active", created: At.ago("40 minutes"))
+            )
+        }
+        var expected = ExpectedMetrics.emptyDatabase
+        expected.trigger("booking_create_chat", present: 1, enabled: 0)
+        expected.rooms(live: 0, deleted: 1, createdToday: 0)
+        expected["chat_bookings_active"] = 5
+        expected["chat_bookings", ["status": "active"]] = 5
+        expected.withoutRoom(missing: 3, roomDeleted: 2, oldestAge: 10800)
+        expected.lessons(completed: 0, upcoming: 5, noEndTime: 0)
+        expected.verify(run.metrics)
+    }
 }
