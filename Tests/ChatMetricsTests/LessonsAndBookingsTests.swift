@@ -3,7 +3,7 @@ import Testing
 /// chat_lessons{state} and chat_bookings{status}, and a room the trigger creates after the pair's lesson ended.
 @Suite struct LessonsAndBookingsTests {
     /// Live lessons: two completed, one upcoming, one without end time (a soft-deleted one is left out). Live
-    /// bookings by status, a NULL status as status="" and a soft-deleted booking left out.
+    /// bookings by status, a NULL status and an empty one together as status="", and a soft-deleted booking left out.
     ///
     /// The active booking (lesson 3, upcoming) makes the trigger create the room of (teacher 1, student 1) now,
     /// and that pair had lesson 2, booked by student 1 (cancelled, but live: the lag definition asks for a live
@@ -25,11 +25,12 @@ import Testing
                     + Fixture.booking(4, lesson: 1, student: s3, status: nil)
                     + Fixture.booking(5, lesson: 3, student: s2, status: "cancelled", deleted: true)
                     + Fixture.booking(6, lesson: 4, student: s3, status: "pending")
+                    + Fixture.booking(7, lesson: 4, student: s2, status: "")
             )
         }
         var expected = ExpectedMetrics.emptyDatabase
         expected.lessons(completed: 2, upcoming: 1, noEndTime: 1)
-        for (status, count) in ["active": 1.0, "completed": 1, "cancelled": 1, "": 1, "pending": 1] {
+        for (status, count) in ["active": 1.0, "completed": 1, "cancelled": 1, "": 2, "pending": 1] {
             expected["chat_bookings", ["status": status]] = count
         }
         expected.rooms(live: 1, deleted: 0, createdToday: 1)
