@@ -11,17 +11,11 @@ public struct WebHandler: HTTPHandler {
     private let store: SnapshotStore
     private let telemetryPath: String
     private let authorizer: Authorizer?
-    private let extraHeaders: [HTTPHeader]
 
-    public init(
-        store: SnapshotStore, telemetryPath: String,
-        authorizer: Authorizer? = nil,
-        extraHeaders: [String: String] = [:]
-    ) {
+    public init(store: SnapshotStore, telemetryPath: String, authorizer: Authorizer? = nil) {
         self.store = store
         self.telemetryPath = telemetryPath
         self.authorizer = authorizer
-        self.extraHeaders = extraHeaders.sorted { $0.key < $1.key }.map { HTTPHeader(name: $0.key, value: $0.value) }
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -31,7 +25,7 @@ public struct WebHandler: HTTPHandler {
         case "/": route = .landingPage
         case "/-/healthy": route = .healthy
         case "/-/ready": route = .ready
-        default: return withExtraHeaders(.text(status: 404, "404 page not found\n"))
+        default: return .text(status: 404, "404 page not found\n")
         }
         if let authorizer, route != .healthy {
             let header = request.header("authorization")
@@ -39,25 +33,19 @@ public struct WebHandler: HTTPHandler {
             case true?:
                 break
             case false?:
-                return withExtraHeaders(Self.unauthorized)
+                return Self.unauthorized
             case nil:
                 return .deferred { [self] in
-                    withExtraHeaders(authorizer.verify(header) ? serve(route, request) : Self.unauthorized)
+                    authorizer.verify(header) ? serve(route, request) : Self.unauthorized
                 }
             }
         }
-        return withExtraHeaders(serve(route, request))
+        return serve(route, request)
     }
 
     private static let unauthorized = HTTPResponse.text(
         status: 401, "401 Unauthorized\n",
         headers: [HTTPHeader(name: "WWW-Authenticate", value: "Basic realm=\"chat-exporter\", charset=\"UTF-8\"")])
-
-    private func withExtraHeaders(_ response: HTTPResponse) -> HTTPResponse {
-        var response = response
-        response.headers += extraHeaders
-        return response
-    }
 
     /// The answer for a request let in.
     private func serve(_ route: Route, _ request: HTTPRequest) -> HTTPResponse {

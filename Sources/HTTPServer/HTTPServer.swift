@@ -5,7 +5,7 @@ import Synchronization
 /// The handler runs on libmicrohttpd's threads (`threadCount` of them, poll(2)), synchronously.
 /// Request bodies are read and discarded. With TLS client authentication, requests that the
 /// configured `ClientAuth` policy does not admit are refused (the handshake fails, or the server
-/// answers 403) without calling the handler. ``replace(tls:handler:grace:)`` changes the TLS material and
+/// answers 403) without calling the handler. ``replace(tls:headers:handler:grace:)`` changes the TLS material and
 /// the handler of a running server without closing its listening socket.
 public final class HTTPServer: Sendable {
     /// What the server serves with, and the daemon serving it while it runs.
@@ -30,15 +30,15 @@ public final class HTTPServer: Sendable {
         self.logger = logger
         self.state = Mutex(State(
             configuration: configuration,
-            context: ServerContext(handler: handler, logger: logger, tls: configuration.tls)))
+            context: ServerContext(handler: handler, logger: logger, tls: configuration.tls, headers: configuration.headers)))
     }
 
     deinit {
         stop()
     }
 
-    /// The configuration the server serves with: the one it was created with, with the TLS material of the
-    /// last successful ``replace(tls:handler:grace:)``.
+    /// The configuration the server serves with: the one it was created with, with the TLS material and headers of
+    /// the last successful ``replace(tls:headers:handler:grace:)``.
     public var configuration: HTTPServerConfiguration {
         state.withLock { $0.configuration }
     }
@@ -56,8 +56,8 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Serves with new TLS material (`nil`: plain HTTP) and a new handler from now on; the address, limits and
-    /// threads stay as they are.
+    /// Serves with new TLS material (`nil`: plain HTTP), new headers and a new handler from now on; the address,
+    /// limits and threads stay as they are.
     ///
     /// On a running server, a new daemon starts on a copy of the listening socket while the old one still accepts;
     /// then the old one stops accepting, answers the requests it has in flight (for up to `grace`) and stops,
@@ -66,11 +66,14 @@ public final class HTTPServer: Sendable {
     /// it stops. When the new daemon does not start (a certificate that does not match its key), this throws and
     /// the server goes on exactly as before. On a stopped server, the next ``start()`` uses them. Must not be called
     /// from the handler; blocks for up to `grace` (``stop()`` waits for it).
-    public func replace(tls: TLSConfiguration?, handler: any HTTPHandler, grace: Duration = .seconds(5)) throws(HTTPServerError) {
+    public func replace(
+        tls: TLSConfiguration?, headers: [HTTPHeader], handler: any HTTPHandler, grace: Duration = .seconds(5)
+    ) throws(HTTPServerError) {
         var next = configuration
         next.tls = tls
+        next.headers = headers
         try next.validate()
-        let nextContext = ServerContext(handler: handler, logger: logger, tls: tls)
+        let nextContext = ServerContext(handler: handler, logger: logger, tls: tls, headers: headers)
         try transitions.withLock { _ throws(HTTPServerError) in
             let (retired, started) = try state.withLock { (state: inout State) throws(HTTPServerError) in
                 let running = state.daemon

@@ -18,6 +18,11 @@ public struct HTTPServerConfiguration: Sendable {
     public var connectionMemoryLimit: Int
     /// TLS settings; `nil` serves plain HTTP.
     public var tls: TLSConfiguration?
+    /// Header fields added to every response the server sends: the handler's, and the ones the server makes itself
+    /// (403 for a client certificate, 500 for a response it cannot send, 503 for deferred work refused or cut short),
+    /// unless the response has a field of the same name. libmicrohttpd's own answers to malformed requests go
+    /// without them.
+    public var headers: [HTTPHeader]
 
     /// Creates a configuration.
     public init(
@@ -27,7 +32,8 @@ public struct HTTPServerConfiguration: Sendable {
         connectionTimeout: Duration = .seconds(10),
         threadCount: Int = 2,
         connectionMemoryLimit: Int = 32 * 1024,
-        tls: TLSConfiguration? = nil
+        tls: TLSConfiguration? = nil,
+        headers: [HTTPHeader] = []
     ) {
         self.host = host
         self.port = port
@@ -36,5 +42,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.threadCount = threadCount
         self.connectionMemoryLimit = connectionMemoryLimit
         self.tls = tls
+        self.headers = headers
     }
 }

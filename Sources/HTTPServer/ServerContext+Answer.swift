@@ -67,6 +67,9 @@ extension ServerContext {
                 log("dropping invalid response header \(header.name)")
             }
         }
+        for header in headers where MHD_get_response_header(mhdResponse, header.name) == nil {
+            _ = MHD_add_response_header(mhdResponse, header.name, header.value)
+        }
         if retiring.load(ordering: .relaxed) {
             _ = MHD_add_response_header(mhdResponse, "Connection", "close")
         }

@@ -9,6 +9,8 @@ final class ServerContext: Sendable {
     let logger: (@Sendable (String) -> Void)?
     /// The client-certificate policy; `nil` for plain HTTP or `.none`.
     let clientAuth: TLSConfiguration.ClientAuth?
+    /// Added to every response (``HTTPServerConfiguration/headers``).
+    let headers: [HTTPHeader]
     /// Requests whose `RequestContext` has not been released yet (zero once the daemon stopped).
     let openRequests = Atomic<Int>(0)
     /// Set when the daemon is being retired (a sibling took over): every response from then on closes its
@@ -25,9 +27,10 @@ final class ServerContext: Sendable {
     /// libmicrohttpd messages logged while a `start()` is in progress, for the error message.
     private let startupMessages = Mutex<[String]?>(nil)
 
-    init(handler: any HTTPHandler, logger: (@Sendable (String) -> Void)?, tls: TLSConfiguration?) {
+    init(handler: any HTTPHandler, logger: (@Sendable (String) -> Void)?, tls: TLSConfiguration?, headers: [HTTPHeader]) {
         self.handler = handler
         self.logger = logger
+        self.headers = headers
         if let clientAuth = tls?.clientAuth, clientAuth != .none {
             self.clientAuth = clientAuth
         } else {

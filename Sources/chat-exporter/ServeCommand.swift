@@ -94,12 +94,12 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("shut down cleanly")
     }
 
-    /// The routes, served with the web config's basic authentication users and extra headers.
+    /// The routes, served with the web config's basic authentication users (its headers are the server's).
     /// `verified` is the process's one set of verified credentials, which outlives a reload's handler.
     static func webHandler(
         store: SnapshotStore, telemetryPath: String, web: WebConfiguration, verified: VerifiedCredentials
     ) -> WebHandler {
-        WebHandler(store: store, telemetryPath: telemetryPath, authorizer: authorizer(web, verified), extraHeaders: web.headers)
+        WebHandler(store: store, telemetryPath: telemetryPath, authorizer: authorizer(web, verified))
     }
 
     /// Basic authentication when the web config names users; nil (open) otherwise.

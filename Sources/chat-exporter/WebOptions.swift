@@ -60,6 +60,7 @@ struct WebOptions: ParsableArguments {
         configuration.connectionLimit = maxConnections
         configuration.threadCount = threads
         configuration.connectionTimeout = connectionTimeout.duration
+        configuration.headers = web.headers.sorted { $0.key < $1.key }.map { HTTPHeader(name: $0.key, value: $0.value) }
         if let tls = web.tls {
             func read(_ path: String, _ what: String) throws -> String {
                 do {

@@ -6,7 +6,7 @@ import WebConfig
 
 /// Reads `--web.config.file` again and, when it or the files it names changed, serves with it: new basic
 /// authentication users and headers, a new certificate and key (a certificate renewed at the same path counts),
-/// a new client CA. The listening socket stays open (``HTTPServer/replace(tls:handler:grace:)``). Used by
+/// a new client CA. The listening socket stays open (``HTTPServer/replace(tls:headers:handler:grace:)``). Used by
 /// ``ReloadService`` on SIGHUP; exporter-toolkit's exporters re-read the file on every request and handshake
 /// instead, which costs a file read per scrape.
 final class WebReloader: Sendable {
@@ -54,10 +54,11 @@ final class WebReloader: Sendable {
     func reloadNow() throws -> Outcome {
         guard options.configFile != nil else { return .noFile }
         let web = try options.webConfiguration()
-        let tls = try options.serverConfiguration(web).tls
+        let configuration = try options.serverConfiguration(web)
+        let tls = configuration.tls
         guard web != running.withLock({ $0 }) || tls != server.configuration.tls else { return .unchanged }
         try server.replace(
-            tls: tls,
+            tls: tls, headers: configuration.headers,
             handler: ServeCommand.webHandler(store: store, telemetryPath: options.telemetryPath, web: web, verified: verified))
         running.withLock { $0 = web }
         return .applied(tls: tls != nil, basicAuth: !web.basicAuthUsers.isEmpty)

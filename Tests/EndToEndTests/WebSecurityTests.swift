@@ -46,19 +46,23 @@ struct WebSecurityTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let hash = try bcryptHash("prometheus", "scrape-secret")
         let webConfig = directory + "/web.yml"
-        try "basic_auth_users:\n  prometheus: '\(hash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        try "basic_auth_users:\n  prometheus: '\(hash)'\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n"
+            .write(toFile: webConfig, atomically: true, encoding: .utf8)
         let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
 
         let anonymous = try exporter.get("/metrics")
         #expect(anonymous.status == 401)
         #expect(anonymous.header("www-authenticate")?.hasPrefix("Basic realm=") == true)
-        #expect(try exporter.get("/metrics", headers: [basicHeader("prometheus", "wrong")]).status == 401)
+        #expect(anonymous.header("x-frame-options") == "deny", "the web config's headers go with every answer")
+        let wrong = try exporter.get("/metrics", headers: [basicHeader("prometheus", "wrong")])
+        #expect(wrong.status == 401 && wrong.header("x-frame-options") == "deny", "a verified wrong password too")
+        #expect(try exporter.get("/nowhere").header("x-frame-options") == "deny")
         #expect(try exporter.get("/metrics", headers: [basicHeader("nobody", "scrape-secret")]).status == 401)
         #expect(try exporter.get("/", headers: []).status == 401)
         #expect(try exporter.get("/-/ready").status == 401)
         #expect(try exporter.get("/-/healthy").status == 200, "the liveness probe stays open (documented)")
         let authorized = try exporter.get("/metrics", headers: [basicHeader("prometheus", "scrape-secret")])
-        #expect(authorized.status == 200)
+        #expect(authorized.status == 200 && authorized.header("x-frame-options") == "deny")
         #expect(authorized.text.contains("chat_exporter_build_info"))
         #expect(!exporter.process.stderr().contains("scrape-secret"))
     }

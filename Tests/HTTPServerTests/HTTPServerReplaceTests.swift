@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// `replace(tls:handler:)`: a running server takes new TLS material and a new handler on the socket it listens on.
+/// `replace(tls:headers:handler:)`: a running server takes new TLS material, headers and a new handler on the socket it listens on.
 @Suite struct HTTPServerReplaceTests {
     @Test func theNewHandlerAnswersOnTheSamePort() throws {
         let server = try startServer { _ in .text("first") }
@@ -12,7 +12,7 @@ import TestSupport
         let port = server.port
         #expect(try RawConnection.get(port: port).text == "first")
 
-        try server.replace(tls: nil, handler: HTTPClosureHandler { _ in .text("second") })
+        try server.replace(tls: nil, headers: [], handler: HTTPClosureHandler { _ in .text("second") })
 
         #expect(server.port == port)
         #expect(try RawConnection.get(port: port).text == "second")
@@ -35,7 +35,7 @@ import TestSupport
         let answer = BackgroundExchange { try RawConnection.exchange(port: port, "GET / HTTP/1.1\r\nHost: test\r\n\r\n") }
         try waitUntil(timeout: .seconds(10), "the old handler has the request") { started.load(ordering: .relaxed) }
 
-        try server.replace(tls: nil, handler: HTTPClosureHandler { _ in .text("new") })
+        try server.replace(tls: nil, headers: [], handler: HTTPClosureHandler { _ in .text("new") })
 
         try waitUntil(timeout: .seconds(10), "the request in flight is answered") { answer.isDone }
         let response = try answer.response()
@@ -53,7 +53,7 @@ import TestSupport
 
         try server.replace(
             tls: TLSConfiguration(certificatePEM: material.pem("rotated.pem"), privateKeyPEM: material.pem("rotated.key")),
-            handler: HTTPClosureHandler { _ in .text("rotated") })
+            headers: [], handler: HTTPClosureHandler { _ in .text("rotated") })
 
         #expect(try subject(port: port, material) == "CN=rotated.localhost")
         let result = try Curl.get(port: port, in: material)
@@ -72,7 +72,7 @@ import TestSupport
         let error = #expect(throws: HTTPServerError.self) {
             try server.replace(
                 tls: TLSConfiguration(certificatePEM: material.pem("rotated.pem"), privateKeyPEM: material.pem("server.key")),
-                handler: HTTPClosureHandler { _ in .text("never") })
+                headers: [], handler: HTTPClosureHandler { _ in .text("never") })
         }
 
         guard case .cannotStart = error else {
@@ -91,7 +91,7 @@ import TestSupport
         let server = HTTPServer(
             configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
             handler: HTTPClosureHandler { _ in .text("old") })
-        try server.replace(tls: nil, handler: HTTPClosureHandler { _ in .text("new") })
+        try server.replace(tls: nil, headers: [], handler: HTTPClosureHandler { _ in .text("new") })
         #expect(!server.isRunning)
         try server.start()
         defer { server.stop() }

@@ -17,6 +17,40 @@ import Testing
         #expect(response.body == Array("hello, world\n".utf8))
     }
 
+    /// The configuration's headers go with the handler's responses and with the ones the server makes itself (here
+    /// the 500s for a response it cannot send, inline and from deferred work); a field the response sets wins; a
+    /// replacement's headers replace them.
+    @Test func configuredHeadersGoWithEveryResponse() throws {
+        let configuration = HTTPServerConfiguration(headers: [
+            HTTPHeader(name: "X-Frame-Options", value: "DENY"), HTTPHeader(name: "X-Custom", value: "server"),
+        ])
+        let server = try startServer(configuration) { request in
+            switch request.path {
+            case "/own": return .text("own", headers: [HTTPHeader(name: "x-custom", value: "handler")])
+            case "/invalid": return HTTPResponse(status: 42)
+            case "/deferred-invalid": return .deferred { HTTPResponse(status: 42) }
+            default: return .text("ok")
+            }
+        }
+        defer { server.stop() }
+
+        for path in ["/", "/invalid", "/deferred-invalid"] {
+            let response = try RawConnection.get(port: server.port, path)
+            #expect(response.status == (path == "/" ? 200 : 500), "\(path)")
+            #expect(response.header("X-Frame-Options") == "DENY", "\(path)")
+            #expect(response.header("X-Custom") == "server", "\(path)")
+        }
+        let own = try RawConnection.get(port: server.port, "/own")
+        #expect(own.header("X-Custom") == "handler")
+        #expect(own.headers.filter { $0.name.lowercased() == "x-custom" }.count == 1, "the response's field is not sent twice")
+        #expect(own.header("X-Frame-Options") == "DENY")
+
+        try server.replace(tls: nil, headers: [HTTPHeader(name: "X-Custom", value: "replaced")], handler: HTTPClosureHandler { _ in .text("new") })
+        let replaced = try RawConnection.get(port: server.port, "/")
+        #expect(replaced.header("X-Custom") == "replaced")
+        #expect(replaced.header("X-Frame-Options") == nil)
+    }
+
     @Test func binaryBodyIsSentUnchanged() throws {
         let bytes = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let body = HTTPBody(bytes)
