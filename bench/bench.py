@@ -506,7 +506,7 @@ def measure(args, work: Path, processes: Processes, cluster: Cluster, runs: int,
         log(f"database cost at scale {format_scale(scale)} ({runs} runs each)")
         # The loads leave gigabytes of dirty buffers: write them out first, so no checkpoint runs beside the queries.
         cluster.psql("postgres", "CHECKPOINT;")
-        # Both with the exporter's session settings (jit = off, see PostgresConnection): SQL against SQL.
+        # Both with the exporter's session settings (jit = off, no parallel workers; PostgresConnection): SQL against SQL.
         db_costs[scale] = {"collectors": measure_queries(cluster, databases[scale], collectors, runs, SESSION_SETUP),
                            "seed": measure_queries(cluster, databases[scale], seeds, runs, SESSION_SETUP)}
 
@@ -726,7 +726,7 @@ class Report:
             "date": self.started.strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1048576:.1f} GiB memory, Linux {platform.release()}",
             "os": version(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
-            "postgresql": version(["psql", "--version"]) + " (server: the same binaries; shared_buffers 1GB, fsync off; the queries run with jit = off, as chat-exporter's sessions do)",
+            "postgresql": version(["psql", "--version"]) + " (server: the same binaries; shared_buffers 1GB, fsync off; the queries run with jit = off and without parallel workers, as chat-exporter's sessions do)",
             "swift": version(["swift", "--version"]),
             "chat-exporter": f"{self.target('chat-exporter').version.splitlines()[0] if self.target('chat-exporter').version else '–'}"
                              f" (tree {revision}{' + uncommitted changes' if dirty else ''}){' ' + self.args.build_info if self.args.build_info else ''}",
@@ -915,7 +915,9 @@ slow creations, duplicates, bookings without chats, the statistics) is the basel
 "exporter-observed" is `chat_exporter_collector_duration_seconds` of the release binary's first runs against
 the scale-{format_scale(s1)} data, client-side: every collector starts at once on 3 pooled connections and
 {os.cpu_count()} CPUs, so it shows start-up contention, not the steady cost. Both sets run with the session
-settings chat-exporter gives its connections (`jit = off`: see Findings), SQL against SQL.
+settings chat-exporter gives its connections (`jit = off`, `max_parallel_workers_per_gather = 0`: see Findings), SQL
+against SQL; each query runs in one backend, so its time is the CPU it takes (warm cache) and the per-minute share
+of a core holds.
 
 {table(db_header, self.db_table())}
 
