@@ -7,6 +7,12 @@ import YAML
 /// anything chat-exporter cannot honour, rather than being silently ignored.
 public enum WebConfigurationLoader {
     static let clientAuthTypes = ["NoClientCert", "RequestClientCert", "RequireAnyClientCert", "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"]
+    /// The response headers a web config may set, exactly as exporter-toolkit allows them (one file serves both), with
+    /// the values allowed where the header is an enumeration (empty: any value).
+    static let configurableHeaders: [String: [String]] = [
+        "Content-Security-Policy": [], "Strict-Transport-Security": [], "X-Content-Type-Options": ["nosniff"],
+        "X-Frame-Options": ["deny", "sameorigin"], "X-XSS-Protection": [],
+    ]
 
     public static func load(path: String) throws(WebConfigError) -> WebConfiguration {
         let text: String
@@ -64,8 +70,19 @@ public enum WebConfigurationLoader {
         if let httpNode = top["http_server_config"] {
             let http = try mapping(httpNode, "http_server_config", allowed: ["http2", "headers"], fail)
             if let headers = http["headers"] {
-                for (name, value) in try mapping(headers, "headers", allowed: nil, fail) {
-                    configuration.headers[name] = try scalar(value, name, fail)
+                for (name, node) in try mapping(headers, "headers", allowed: nil, fail) {
+                    let value = try scalar(node, name, fail)
+                    guard let allowed = configurableHeaders[name] else {
+                        let names = configurableHeaders.keys.sorted().joined(separator: ", ")
+                        throw fail(node, "HTTP header \"\(name)\" cannot be configured (one of \(names), as in exporter-toolkit)")
+                    }
+                    guard allowed.isEmpty || allowed.contains(value) else {
+                        throw fail(node, "\(name) must be one of \(allowed.joined(separator: ", ")), not \"\(value)\"")
+                    }
+                    guard !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) else {
+                        throw fail(node, "the value of \(name) holds a control character (a line break?)")
+                    }
+                    configuration.headers[name] = value
                 }
             }
         }

@@ -75,11 +75,11 @@ import Testing
         #expect(waitUntil { server.openRequestCount == 0 }, "every deferred request completed")
     }
 
-    /// With 16 deferred requests waiting, the next is answered 503 at once, with Retry-After.
+    /// With 16 deferred requests waiting, the next is answered 503 at once, with Retry-After and the configured headers.
     @Test func aFloodOfDeferredWorkIsCapped() throws {
         let gate = DispatchSemaphore(value: 0)
         let started = Atomic<Int>(0)
-        let server = try startServer { _ in
+        let server = try startServer(HTTPServerConfiguration(headers: [HTTPHeader(name: "X-Frame-Options", value: "deny")])) { _ in
             .deferred {
                 started.wrappingAdd(1, ordering: .relaxed)
                 _ = gate.wait(timeout: .now() + 30)
@@ -90,7 +90,7 @@ import Testing
         let waiting = (1...ServerContext.deferredLimit).map { exchangeInBackground(port: server.port, "/\($0)") }
         #expect(waitUntil { server.openRequestCount == ServerContext.deferredLimit }, "16 requests wait")
         let refused = try RawConnection.get(port: server.port, "/one-too-many")
-        #expect(refused.status == 503 && refused.header("retry-after") == "1")
+        #expect(refused.status == 503 && refused.header("retry-after") == "1" && refused.header("x-frame-options") == "deny")
         for _ in 1...ServerContext.deferredLimit { gate.signal() }
         #expect(waitUntil { waiting.allSatisfy(\.isDone) })
         #expect(try waiting.allSatisfy { try $0.response().text == "worked" })
