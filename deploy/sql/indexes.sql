@@ -1,10 +1,11 @@
 -- Indexes that keep chat-exporter's default collectors cheap on a large database.
 --
 -- Every index is partial on the rows the collectors read (live, active, pending, recent), so the
--- cost of a query follows the live or recent data it looks at, not the history of the table.
+-- cost of a query follows the live or recent data it looks at, not the history of the table; past
+-- lessons stay live, though, and chat_exporter_lessons_live_id holds every one (below).
 -- CONCURRENTLY builds them without blocking the platform's writes: run this file outside a
 -- transaction, e.g.  psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -f deploy/sql/indexes.sql
--- It is idempotent (IF NOT EXISTS). An index left INVALID by an interrupted build must be dropped
+-- It is idempotent (IF NOT EXISTS, IF EXISTS). An index left INVALID by an interrupted build must be dropped
 -- and built again (see docs/operations.md).
 
 -- chat_rooms_created_today, chat_room_lag: live rooms by creation time.
@@ -34,13 +35,14 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_lessons_live_end_time
     ON lessons (end_time) WHERE deleted_at IS NULL;
 
 -- chat_bookings_without_room: the teacher of every active booking's lesson, read in lesson order beside
--- chat_exporter_bookings_active (a merge join of two index-only scans instead of a scan of every lesson);
+-- chat_exporter_bookings_active (a merge join of two index-only scans instead of a hash of every live
+-- lesson; either way the join reads all of them, so its cost grows with the lessons' history);
 -- chat_room_lag: a lesson's teacher and end time without a visit to the table.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_lessons_live_id
     ON lessons (id) INCLUDE (teacher_id, end_time) WHERE deleted_at IS NULL;
 
--- Replaced by chat_exporter_lessons_live_id: the planner never chose it (its queries read a student's bookings
--- first, then each lesson by id).
+-- Replaced by chat_exporter_lessons_live_id: no plan chose it on the benchmark's data (pg_stat_user_indexes
+-- counted no scan; chat_room_lag reads a student's bookings first, then each lesson by id).
 DROP INDEX CONCURRENTLY IF EXISTS chat_exporter_lessons_live_teacher;
 
 -- chat_room_activity: does a room hold a live message?
