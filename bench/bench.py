@@ -231,6 +231,39 @@ def measure_queries(cluster: Cluster, database: str, queries: list[Query], runs:
     return result
 
 
+def postmaster_cpu_ms(cluster: Cluster) -> float:
+    """CPU time (user + system) of the postmaster's exited children, in ms: the backends and parallel workers that
+    have ended, from /proc/PID/stat's cutime and cstime (clock ticks)."""
+    pid = (cluster.dir / "data/postmaster.pid").read_text().split()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def measure_cpu(cluster: Cluster, database: str, queries: list[Query], runs: int, setup: str = "") -> dict[str, float]:
+    """CPU each query takes on the server, parallel workers included: per query, one session runs it once (warm-up),
+    then another runs it `runs` times, and the postmaster's exited children's CPU grows by what that session's
+    backend (and any worker) used, read once the backend has exited. Without parallel workers it should match the
+    EXPLAIN figure; a plan with workers shows here what their wall clock hides. Clock-tick resolution (10 ms)
+    divided by `runs`: meaningless for sub-millisecond queries; an autovacuum worker ending meanwhile adds its CPU."""
+    def session(sql: str) -> None:
+        out = run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-d", database],
+                  input="SELECT pg_backend_pid();\n" + sql, env=cluster.env).stdout
+        backend = out.split("\n", 1)[0].strip()
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{backend}").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    result = {}
+    for query in queries:
+        args = f"({', '.join(sql_literal(v) for v in query.parameters)})" if query.parameters else ""
+        prepare = "\n".join(["SET plan_cache_mode = force_custom_plan;", setup, f"PREPARE q AS {query.sql};", ""])
+        session(prepare + f"EXECUTE q{args};\n")
+        before = postmaster_cpu_ms(cluster)
+        session(prepare + f"EXECUTE q{args};\n" * runs)
+        result[query.name] = (postmaster_cpu_ms(cluster) - before) / runs
+    return result
+
+
 def per_minute(results: dict[str, dict]) -> float:
     return sum(r["median_ms"] * 60 / r["interval_s"] for r in results.values())
 
@@ -509,6 +542,9 @@ def measure(args, work: Path, processes: Processes, cluster: Cluster, runs: int,
         # Both with the exporter's session settings (jit = off, no parallel workers; PostgresConnection): SQL against SQL.
         db_costs[scale] = {"collectors": measure_queries(cluster, databases[scale], collectors, runs, SESSION_SETUP),
                            "seed": measure_queries(cluster, databases[scale], seeds, runs, SESSION_SETUP)}
+        for group, queries in (("collectors", collectors), ("seed", seeds)):
+            for name, cpu in measure_cpu(cluster, databases[scale], queries, runs, SESSION_SETUP).items():
+                db_costs[scale][group][name]["cpu_ms"] = cpu
 
     base_db = databases[scales[0]]
     dsn = cluster.dsn(base_db)
@@ -790,16 +826,18 @@ class Report:
                 r3 = self.db_costs[s3][group][name]
                 runs_per_min = 60 / r1["interval_s"]
                 observed = fmt(self.observed.get(name), 2) if group == "collectors" else ""
-                rows.append([f"{title}: {name}", f"{r1['interval_s']:g}s", fmt(r1["median_ms"], 2),
+                rows.append([f"{title}: {name}", f"{r1['interval_s']:g}s", fmt(r1["median_ms"], 2), fmt(r1.get("cpu_ms"), 0),
                              fmt(r3["median_ms"], 2), fmt(ratio(r3["median_ms"], r1["median_ms"]), 2) + "×",
                              fmt(r1["median_ms"] * runs_per_min, 1), observed])
             c1, c3 = per_cycle(self.db_costs[s1][group]), per_cycle(self.db_costs[s3][group])
             m1 = per_minute(self.db_costs[s1][group])
             m3 = per_minute(self.db_costs[s3][group])
             label = "default collectors" if group == "collectors" else "seed 002 SQL (each once a minute)"
-            rows.append([f"**{label}: one full cycle**", "", f"**{fmt(c1, 1)}**", f"**{fmt(c3, 1)}**",
+            cpu1 = [r.get("cpu_ms") for r in self.db_costs[s1][group].values()]
+            cpu_cycle = f"**{fmt(sum(cpu1), 0)}**" if None not in cpu1 else "–"
+            rows.append([f"**{label}: one full cycle**", "", f"**{fmt(c1, 1)}**", cpu_cycle, f"**{fmt(c3, 1)}**",
                          f"**{fmt(ratio(c3, c1), 2)}×**", "", ""])
-            rows.append([f"**{label}: per minute of schedule**", "", "", "", "",
+            rows.append([f"**{label}: per minute of schedule**", "", "", "", "", "",
                          f"**{fmt(m1, 1)}** ({fmt(m1 / 600, 2)} % of a core; scale {format_scale(s3)}: {fmt(m3 / 600, 2)} %)", ""])
         return rows
 
@@ -833,8 +871,8 @@ class Report:
     SCRAPE_HEADER = ["target", "1 conn: req/s / p50 / p99 ms", "50 conns", "1 conn, gzip", "50 conns, gzip",
                      "chat-exporter ÷ it, 50 conns", "… gzip", "payload bytes / gzip", "start-up to complete",
                      "RSS steady MiB", "peak (VmHWM) MiB", "how it serves"]
-    DB_HEADER = ["query", "interval", f"median ms, scale A", f"median ms, scale B", "B ÷ A", "ms per minute, scale A",
-                 "exporter-observed ms"]
+    DB_HEADER = ["query", "interval", f"median ms, scale A", "CPU ms, scale A", f"median ms, scale B", "B ÷ A",
+                 "ms per minute, scale A", "exporter-observed ms"]
 
     def console(self) -> str:
         def table(header, rows):
@@ -909,8 +947,11 @@ lessons all through the last year, one booking per lesson, the room created with
 Each query is prepared with its parameters bound as the exporter binds them (the settings' values; a custom plan
 each run, as libpq's unnamed statement gets) and run as `EXPLAIN (ANALYZE, TIMING OFF, SUMMARY) EXECUTE`: the
 figure is the server's planning + execution time, median of {self.runs} runs after a warm-up run, warm cache.
-"Per minute" is median × runs per minute of the default schedule; divided by 60 000 ms it is the share of one
-core the database spends on the exporter. The seed's SQL (`bench/seed-002.sql`: chats today, average/maximum lag,
+"CPU ms" is the CPU the server's processes took per run of the query itself, without EXPLAIN (the postmaster's
+exited children's user and system time over {self.runs} runs in one session, in 10 ms clock ticks): with no parallel
+workers it stays at or below the median, which includes EXPLAIN's per-row instrumentation; a parallel plan would
+show here the CPU its wall clock hides. "Per minute" is median × runs per minute of the default schedule; divided
+by 60 000 ms it is the share of one core the database spends on the exporter. The seed's SQL (`bench/seed-002.sql`: chats today, average/maximum lag,
 slow creations, duplicates, bookings without chats, the statistics) is the baseline, counted as run once a minute.
 "exporter-observed" is `chat_exporter_collector_duration_seconds` of the release binary's first runs against
 the scale-{format_scale(s1)} data, client-side: every collector starts at once on 3 pooled connections and
