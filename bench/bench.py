@@ -243,8 +243,9 @@ def measure_cpu(cluster: Cluster, database: str, queries: list[Query], runs: int
     """CPU each query takes on the server, parallel workers included: per query, one session runs it once (warm-up),
     then another runs it `runs` times, and the postmaster's exited children's CPU grows by what that session's
     backend (and any worker) used, read once the backend has exited. Without parallel workers it should match the
-    EXPLAIN figure; a plan with workers shows here what their wall clock hides. Clock-tick resolution (10 ms)
-    divided by `runs`: meaningless for sub-millisecond queries; an autovacuum worker ending meanwhile adds its CPU."""
+    EXPLAIN figure; a plan with workers shows here what their wall clock hides. A session's own cost (start-up and
+    authentication, measured on empty sessions) is subtracted. Clock-tick resolution (10 ms) divided by `runs`:
+    meaningless for sub-millisecond queries; an autovacuum worker ending meanwhile adds its CPU."""
     def session(sql: str) -> None:
         out = run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-d", database],
                   input="SELECT pg_backend_pid();\n" + sql, env=cluster.env).stdout
@@ -253,6 +254,11 @@ def measure_cpu(cluster: Cluster, database: str, queries: list[Query], runs: int
         while Path(f"/proc/{backend}").exists() and time.monotonic() < deadline:
             time.sleep(0.02)
 
+    # What a session costs without a query (start-up, SCRAM authentication), averaged over 10: subtracted.
+    before = postmaster_cpu_ms(cluster)
+    for _ in range(10):
+        session("")
+    empty_session = (postmaster_cpu_ms(cluster) - before) / 10
     result = {}
     for query in queries:
         args = f"({', '.join(sql_literal(v) for v in query.parameters)})" if query.parameters else ""
@@ -260,7 +266,7 @@ def measure_cpu(cluster: Cluster, database: str, queries: list[Query], runs: int
         session(prepare + f"EXECUTE q{args};\n")
         before = postmaster_cpu_ms(cluster)
         session(prepare + f"EXECUTE q{args};\n" * runs)
-        result[query.name] = (postmaster_cpu_ms(cluster) - before) / runs
+        result[query.name] = max(0.0, postmaster_cpu_ms(cluster) - before - empty_session) / runs
     return result
 
 
@@ -948,9 +954,9 @@ Each query is prepared with its parameters bound as the exporter binds them (the
 each run, as libpq's unnamed statement gets) and run as `EXPLAIN (ANALYZE, TIMING OFF, SUMMARY) EXECUTE`: the
 figure is the server's planning + execution time, median of {self.runs} runs after a warm-up run, warm cache.
 "CPU ms" is the CPU the server's processes took per run of the query itself, without EXPLAIN (the postmaster's
-exited children's user and system time over {self.runs} runs in one session, in 10 ms clock ticks): with no parallel
-workers it stays at or below the median, which includes EXPLAIN's per-row instrumentation; a parallel plan would
-show here the CPU its wall clock hides. "Per minute" is median × runs per minute of the default schedule; divided
+exited children's user and system time over {self.runs} runs in one session, less an empty session's start-up and
+authentication, in 10 ms clock ticks): with no parallel workers it stays at or below the median, which includes
+EXPLAIN's per-row instrumentation; a parallel plan would show here the CPU its wall clock hides. "Per minute" is median × runs per minute of the default schedule; divided
 by 60 000 ms it is the share of one core the database spends on the exporter. The seed's SQL (`bench/seed-002.sql`: chats today, average/maximum lag,
 slow creations, duplicates, bookings without chats, the statistics) is the baseline, counted as run once a minute.
 "exporter-observed" is `chat_exporter_collector_duration_seconds` of the release binary's first runs against
