@@ -6,7 +6,7 @@
 -- CONCURRENTLY builds them without blocking the platform's writes: run this file outside a
 -- transaction, e.g.  psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -f deploy/sql/indexes.sql
 -- It is idempotent (IF NOT EXISTS, IF EXISTS). An index left INVALID by an interrupted build must be dropped
--- and built again (see docs/operations.md).
+-- and built again (README.md, "Connecting to the database").
 
 -- chat_rooms_created_today, chat_room_lag: live rooms by creation time.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_rooms_live_created_at
