@@ -51,7 +51,7 @@ generated=$(date +%s)
 keyed=$(date +%s)
 
 # The shipped indexes, as an operator applies them (CONCURRENTLY, outside a transaction).
-PGOPTIONS="-c maintenance_work_mem=1GB" q -d "$db" -f deploy/sql/indexes.sql
+PGOPTIONS="-c maintenance_work_mem=1GB -c client_min_messages=warning" q -d "$db" -f deploy/sql/indexes.sql
 q -d "$db" -c "VACUUM (ANALYZE)"
 done_at=$(date +%s)
 
