@@ -254,11 +254,14 @@ def measure_cpu(cluster: Cluster, database: str, queries: list[Query], runs: int
         while Path(f"/proc/{backend}").exists() and time.monotonic() < deadline:
             time.sleep(0.02)
 
-    # What a session costs without a query (start-up, SCRAM authentication), averaged over 10: subtracted.
-    before = postmaster_cpu_ms(cluster)
-    for _ in range(10):
+    # What a session costs without a query (start-up, SCRAM authentication), subtracted: the median of 9, so that
+    # a backend of an earlier session reaped meanwhile (EXPLAIN's, seconds of CPU) does not count as one.
+    costs = []
+    for _ in range(9):
+        before = postmaster_cpu_ms(cluster)
         session("")
-    empty_session = (postmaster_cpu_ms(cluster) - before) / 10
+        costs.append(postmaster_cpu_ms(cluster) - before)
+    empty_session = statistics.median(costs)
     result = {}
     for query in queries:
         args = f"({', '.join(sql_literal(v) for v in query.parameters)})" if query.parameters else ""
