@@ -277,19 +277,12 @@ struct WebSecurityTests {
         let unknown = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("web.yml:4:3: unknown key \\\"cipher_suites\\\""))
-        // Headers: the ones exporter-toolkit allows, with its values where it lists them, and no line break.
         for (text, expected) in [
+            // Headers: the ones exporter-toolkit allows, with its values where it lists them, and no line break.
             ("http_server_config:\n  headers:\n    X-Powered-By: me\n", "web.yml:3:19: HTTP header \\\"X-Powered-By\\\" cannot be configured"),
             ("http_server_config:\n  headers:\n    X-Frame-Options: allow\n", "web.yml:3:22: X-Frame-Options must be one of deny, sameorigin"),
             ("http_server_config:\n  headers:\n    Content-Security-Policy: \"a\\r\\nSet-Cookie: x\"\n", "web.yml:3:30: the value of Content-Security-Policy holds a control character"),
-        ] {
-            try text.write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
-            let refused = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
-            #expect(refused.status == 1)
-            #expect(refused.stderr.contains(expected), "\(refused.stderr)")
-        }
-        // Not YAML at all: the parser's position, for a syntax error and for a character YAML does not allow.
-        for (text, expected) in [
+            // Not YAML at all: the parser's position, for a syntax error and for a character YAML does not allow.
             ("basic_auth_users:\n  alice: [x\n", "web.yml:3:1: YAML syntax error: "),
             ("basic_auth_users:\n  alice: a\u{7}b\n", "web.yml:2:11: YAML syntax error: control characters are not allowed"),
         ] {
