@@ -247,9 +247,7 @@ def measure_cpu(cluster: Cluster, database: str, queries: list[Query], runs: int
     authentication, measured on empty sessions) is subtracted. Clock-tick resolution (10 ms) divided by `runs`:
     meaningless for sub-millisecond queries; an autovacuum worker ending meanwhile adds its CPU."""
     def session(sql: str) -> None:
-        out = run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-d", database],
-                  input="SELECT pg_backend_pid();\n" + sql, env=cluster.env).stdout
-        backend = out.split("\n", 1)[0].strip()
+        backend = cluster.psql(database, "SELECT pg_backend_pid();\n" + sql).split("\n", 1)[0].strip()
         deadline = time.monotonic() + 10
         while Path(f"/proc/{backend}").exists() and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -959,9 +957,10 @@ figure is the server's planning + execution time, median of {self.runs} runs aft
 "CPU ms" is the CPU the server's processes took per run of the query itself, without EXPLAIN (the postmaster's
 exited children's user and system time over {self.runs} runs in one session, less an empty session's start-up and
 authentication, in 10 ms clock ticks): with no parallel workers it stays at or below the median, which includes
-EXPLAIN's per-row instrumentation; a parallel plan would show here the CPU its wall clock hides. "Per minute" is median × runs per minute of the default schedule; divided
-by 60 000 ms it is the share of one core the database spends on the exporter. The seed's SQL (`bench/seed-002.sql`: chats today, average/maximum lag,
-slow creations, duplicates, bookings without chats, the statistics) is the baseline, counted as run once a minute.
+EXPLAIN's per-row instrumentation; a parallel plan would show here the CPU its wall clock hides. "Per minute" is
+median × runs per minute of the default schedule; divided by 60 000 ms it is the share of one core the database
+spends on the exporter. The seed's SQL (`bench/seed-002.sql`: chats today, average/maximum lag, slow creations,
+duplicates, bookings without chats, the statistics) is the baseline, counted as run once a minute.
 "exporter-observed" is `chat_exporter_collector_duration_seconds` of the release binary's first runs against
 the scale-{format_scale(s1)} data, client-side: every collector starts at once on 3 pooled connections and
 {os.cpu_count()} CPUs, so it shows start-up contention, not the steady cost. Both sets run with the session
