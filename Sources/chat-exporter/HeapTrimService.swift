@@ -1,3 +1,4 @@
+import Dispatch
 import ExporterCore
 import Logging
 import PostgresClient
@@ -27,22 +28,28 @@ struct HeapTrimService: Service, CustomStringConvertible {
             } catch {
                 return  // shutting down
             }
-            let released = MemoryTrim.trimHeap()
-            logger.trace("trimmed the heap", metadata: ["released_bytes": "\(released)"])
             let opened = await pool.connectionsOpened
             let connected = opened != connectionsSeen
             connectionsSeen = opened
-            if releaseRequest.take() {
-                let outcome = MemoryTrim.release()
-                logger.debug("released the pages of a reload", metadata: [
-                    "unmapped_bytes": "\(outcome.unmappedBytes)", "libraries_unmapped_bytes": "\(outcome.librariesUnmappedBytes)",
-                ])
-            } else if connected {
-                let unmapped = MemoryTrim.unmapLibrarySegments()
-                logger.debug("released the libraries' pages of new connections", metadata: [
-                    "connections_opened": "\(opened)", "libraries_unmapped_bytes": "\(unmapped)",
-                ])
-            }
+            // The trim and the releases read /proc and walk page maps: a few milliseconds, off the cooperative pool.
+            await DispatchQueue.blocking { release(connected: connected, connectionsOpened: opened) }
+        }
+    }
+
+    /// One minute's trim, and the release of the pages that a reload or a new connection brought back.
+    private func release(connected: Bool, connectionsOpened: Int) {
+        let released = MemoryTrim.trimHeap()
+        logger.trace("trimmed the heap", metadata: ["released_bytes": "\(released)"])
+        if releaseRequest.take() {
+            let outcome = MemoryTrim.release()
+            logger.debug("released the pages of a reload", metadata: [
+                "unmapped_bytes": "\(outcome.unmappedBytes)", "libraries_unmapped_bytes": "\(outcome.librariesUnmappedBytes)",
+            ])
+        } else if connected {
+            let unmapped = MemoryTrim.unmapLibrarySegments()
+            logger.debug("released the libraries' pages of new connections", metadata: [
+                "connections_opened": "\(connectionsOpened)", "libraries_unmapped_bytes": "\(unmapped)",
+            ])
         }
     }
 }

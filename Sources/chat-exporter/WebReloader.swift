@@ -42,11 +42,7 @@ final class WebReloader: Sendable {
     /// ``reloadNow()`` on a dispatch queue: replacing the server's daemon waits for its threads and for the
     /// requests in flight, which must not hold a thread of Swift's cooperative pool.
     func reload() async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async {
-                continuation.resume(with: Result { try self.reloadNow() })
-            }
-        }
+        try await DispatchQueue.blocking { try self.reloadNow() }
     }
 
     /// Reads the web config again and applies it when it changed. Throws, and leaves the server as it was, when
