@@ -15,9 +15,17 @@ struct ExporterState: Sendable {
     var databaseTarget: String
 
     /// Ready once every collector has finished a run and the database has been reached: before that the exporter
-    /// has nothing true to say.
-    var isReady: Bool {
-        databaseUp == true && !collectors.isEmpty && collectors.allSatisfy { $0.lastRun != nil }
+    /// has nothing true to say. It then stays ready: a later outage, or collectors a reload added, are in the
+    /// metrics (`chat_exporter_database_up`, the collectors' errors) for Prometheus to alert on, while a readiness
+    /// probe that followed the database would take the pod out of its Service (a sidecar's whole pod) for a
+    /// failure the exporter is there to report. ``updateReadiness()`` sets it.
+    private(set) var isReady = false
+
+    /// Sets ``isReady`` the first time its conditions hold; called after every change.
+    mutating func updateReadiness() {
+        if !isReady, databaseUp == true, !collectors.isEmpty, collectors.allSatisfy({ $0.lastRun != nil }) {
+            isReady = true
+        }
     }
 
     /// Replaces the collector definitions, keeping the counters and last results of collectors that keep their name.

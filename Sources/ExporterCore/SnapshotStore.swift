@@ -74,6 +74,7 @@ public final class SnapshotStore: Sendable {
     private func update(_ change: (inout ExporterState) -> Void) {
         let isReady = state.withLock { state in
             change(&state)
+            state.updateReadiness()
             let generation = current.withLock { $0.generation } + 1
             let snapshot = Self.render(state, generation: generation, page: page)
             current.withLock { $0 = snapshot }

@@ -28,6 +28,8 @@ struct DatabaseOutageTests {
                 && ($0.value("chat_exporter_collector_errors_total", ["collector": "users", "reason": "connection"]) ?? 0) >= 1
         }
         #expect(try exporter.get("/metrics").status == 200)
+        // Still a target to scrape: the outage is in its metrics, not in a readiness that would pull the pod.
+        #expect(try exporter.get("/-/ready").status == 200)
 
         try server.start()
         try exporter.waitForMetrics(timeout: .seconds(20), "values back without a restart") {
