@@ -119,20 +119,26 @@ struct CheckBuilder {
 
     mutating func addBacklogChecks() {
         let section = "Bookings without a room"
+        let oldest = "chat_bookings_without_room_oldest_seconds"
         guard let missing = require(section, "missing", "chat_bookings_without_room", ["reason": "missing"]),
               let deleted = require(section, "room_deleted", "chat_bookings_without_room", ["reason": "room_deleted"]),
-              let oldest = require(section, "oldest", "chat_bookings_without_room_oldest_seconds") else { return }
+              let oldestMissing = require(section, "oldest_missing", oldest, ["reason": "missing"]),
+              let oldestDeleted = require(section, "oldest_room_deleted", oldest, ["reason": "room_deleted"]) else { return }
         let total = missing + deleted
         if total == 0 {
             add(section, "without_room", .ok, "every active booking has a live chat room")
             return
         }
-        let overGrace = oldest > thresholds.gracePeriod.secondsValue
-        let status: CheckReport.Status = overGrace ? .problem : .warning
-        add(section, "without_room", status, "\(Int(total)) active bookings without a live room (\(Int(missing)) missing, \(Int(deleted)) blocked by a soft-deleted room); oldest \(Self.age(oldest))"
-            + (overGrace ? ", past the \(Self.age(thresholds.gracePeriod.secondsValue)) grace period: run chat-exporter backfill" : ", within the grace period"))
+        // Only a pair without any room is late: a booking blocked by a deleted room waits for a decision instead.
+        let overGrace = missing > 0 && oldestMissing > thresholds.gracePeriod.secondsValue
+        var message = "\(Int(total)) active bookings without a live room (\(Int(missing)) missing, \(Int(deleted)) blocked by a soft-deleted room)"
+        if missing > 0 {
+            message += "; oldest missing \(Self.age(oldestMissing))"
+                + (overGrace ? ", past the \(Self.age(thresholds.gracePeriod.secondsValue)) grace period: run chat-exporter backfill" : ", within the grace period")
+        }
+        add(section, "without_room", overGrace ? .problem : .warning, message)
         if deleted > 0 {
-            add(section, "room_deleted", .warning, "\(Int(deleted)) bookings whose pair has only a soft-deleted room: the trigger cannot recreate it (chat-exporter backfill --restore-deleted)")
+            add(section, "room_deleted", .warning, "\(Int(deleted)) bookings whose pair has only a soft-deleted room (oldest \(Self.age(oldestDeleted))): the trigger cannot recreate it (chat-exporter backfill --restore-deleted)")
         }
     }
 

@@ -18,7 +18,7 @@ import Testing
         expected.rooms(live: 1, deleted: 1, createdToday: 1)
         expected["chat_bookings_active"] = 2
         expected["chat_bookings", ["status": "active"]] = 2
-        expected.withoutRoom(missing: 0, roomDeleted: 1, oldestAge: 1200)
+        expected.withoutRoom(missing: 0, roomDeleted: 1, oldestRoomDeleted: 1200)
         expected.lessons(completed: 0, upcoming: 1, noEndTime: 0)
         expected.verify(run.metrics)
     }
@@ -90,7 +90,7 @@ import Testing
         expected.rooms(live: 1, deleted: 0, createdToday: run.liveRoomsCreatedToday)
         expected["chat_bookings_active"] = 4
         expected["chat_bookings", ["status": "active"]] = 4
-        expected.withoutRoom(missing: 2, roomDeleted: 0, oldestAge: 7200)
+        expected.withoutRoom(missing: 2, roomDeleted: 0, oldestMissing: 7200)
         expected.lessons(completed: 0, upcoming: 1, noEndTime: 0)
         expected.verify(run.metrics)
     }
@@ -120,7 +120,7 @@ import Testing
         expected.rooms(live: 0, deleted: 1, createdToday: 0)
         expected["chat_bookings_active"] = 5
         expected["chat_bookings", ["status": "active"]] = 5
-        expected.withoutRoom(missing: 3, roomDeleted: 2, oldestAge: 10800)
+        expected.withoutRoom(missing: 3, roomDeleted: 2, oldestMissing: 10800, oldestRoomDeleted: 2400)
         expected.lessons(completed: 0, upcoming: 5, noEndTime: 0)
         expected.verify(run.metrics)
     }

@@ -41,7 +41,7 @@ import Testing
         expected.rooms(live: 1, deleted: 0, createdToday: 1)
         expected["chat_bookings_active"] = 2
         expected["chat_bookings", ["status": "active"]] = 2
-        expected.withoutRoom(missing: 1, roomDeleted: 0, oldestAge: 600)
+        expected.withoutRoom(missing: 1, roomDeleted: 0, oldestMissing: 600)
         expected.lessons(completed: 0, upcoming: 1, noEndTime: 0)
         expected.verify(run.metrics)
     }
@@ -60,7 +60,7 @@ import Testing
         expected.trigger("booking_create_chat", present: 1, enabled: 0)
         expected["chat_bookings_active"] = 1
         expected["chat_bookings", ["status": "active"]] = 1
-        expected.withoutRoom(missing: 1, roomDeleted: 0, oldestAge: 300)
+        expected.withoutRoom(missing: 1, roomDeleted: 0, oldestMissing: 300)
         expected.lessons(completed: 0, upcoming: 1, noEndTime: 0)
         expected.verify(run.metrics)
     }
@@ -100,7 +100,7 @@ import Testing
         expected.rooms(live: 1, deleted: 0, createdToday: 1)
         expected["chat_bookings_active"] = 2
         expected["chat_bookings", ["status": "active"]] = 2
-        expected.withoutRoom(missing: 1, roomDeleted: 0, oldestAge: 900)
+        expected.withoutRoom(missing: 1, roomDeleted: 0, oldestMissing: 900)
         expected.lessons(completed: 0, upcoming: 1, noEndTime: 0)
         expected.verify(run.metrics)
     }
@@ -125,7 +125,7 @@ import Testing
         expected.trigger("booking_create_chat_update", present: 0, enabled: 0)
         expected["chat_bookings_active"] = 2
         expected["chat_bookings", ["status": "active"]] = 2
-        expected.withoutRoom(missing: 2, roomDeleted: 0, oldestAge: 3600)
+        expected.withoutRoom(missing: 2, roomDeleted: 0, oldestMissing: 3600)
         expected.lessons(completed: 0, upcoming: 1, noEndTime: 0)
         expected.verify(run.metrics)
     }

@@ -81,6 +81,30 @@ struct CheckCommandTests {
         #expect(lenient.stdout.contains("⚠ 1 active bookings without a live room"))
     }
 
+    /// A booking blocked by a soft-deleted room for a day is a warning of its own; it does not make a booking
+    /// left without any room a minute ago look past the grace period.
+    @Test func anOldBookingBlockedByADeletedRoomDoesNotMakeANewOneLate() throws {
+        let database = try healthyPlatform()
+        defer { database.drop() }
+        try database.execute("""
+            ALTER TABLE bookings DISABLE TRIGGER booking_create_chat;
+            INSERT INTO users (id, email) VALUES
+              ('00000000-0000-0000-0000-0000000000b2', 'blocked@example.com'),
+              ('00000000-0000-0000-0000-0000000000b3', 'new@example.com');
+            INSERT INTO chat_rooms (teacher_id, student_id, created_at, deleted_at) VALUES
+              ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000b2', now() - interval '3 days', now() - interval '2 days');
+            INSERT INTO bookings (lesson_id, student_id, status, created_at) VALUES
+              ('00000000-0000-0000-0000-0000000000c1', '00000000-0000-0000-0000-0000000000b2', 'active', now() - interval '1 day'),
+              ('00000000-0000-0000-0000-0000000000c1', '00000000-0000-0000-0000-0000000000b3', 'active', now() - interval '1 minute');
+            ALTER TABLE bookings ENABLE TRIGGER booking_create_chat;
+            """)
+        let result = try check(database)
+        #expect(result.stdout.contains("⚠ 2 active bookings without a live room (1 missing, 1 blocked by a soft-deleted room); oldest missing 1m"), "\(result.stdout)")
+        #expect(result.stdout.contains("within the grace period"))
+        #expect(result.stdout.contains("⚠ 1 bookings whose pair has only a soft-deleted room (oldest 1d0h)"))
+        #expect(result.status == 0, "warnings only: \(result.stdout)")
+    }
+
     @Test func anUnreachableDatabaseOrABrokenConfigurationExitsTwo() throws {
         let unreachable = try runProcess(Binary.chatExporter, ["check", "--database.connect-timeout=2s"], environment: [
             "DATA_SOURCE_NAME": "host=127.0.0.1 port=\(freeTCPPort()) dbname=x user=x password=never-shown",

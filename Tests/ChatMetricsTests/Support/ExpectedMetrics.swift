@@ -92,15 +92,16 @@ struct ExpectedMetrics {
         self["chat_rooms_created_slow", ["window": window]] = slow
     }
 
-    /// Both reasons of `chat_bookings_without_room`; the oldest age is 0 when both are 0, otherwise
-    /// `oldestAge` seconds (a band, see ``age(_:_:atLeast:)``).
-    mutating func withoutRoom(missing: Double, roomDeleted: Double, oldestAge: Double = 0) {
-        self["chat_bookings_without_room", ["reason": "missing"]] = missing
-        self["chat_bookings_without_room", ["reason": "room_deleted"]] = roomDeleted
-        if missing + roomDeleted == 0 {
-            self["chat_bookings_without_room_oldest_seconds"] = 0
-        } else {
-            age("chat_bookings_without_room_oldest_seconds", atLeast: oldestAge)
+    /// Both reasons of `chat_bookings_without_room`, and the oldest age of each: 0 when its count is 0, otherwise
+    /// that many seconds (a band, see ``age(_:_:atLeast:)``).
+    mutating func withoutRoom(missing: Double, roomDeleted: Double, oldestMissing: Double = 0, oldestRoomDeleted: Double = 0) {
+        for (reason, count, oldest) in [("missing", missing, oldestMissing), ("room_deleted", roomDeleted, oldestRoomDeleted)] {
+            self["chat_bookings_without_room", ["reason": reason]] = count
+            if count == 0 {
+                self["chat_bookings_without_room_oldest_seconds", ["reason": reason]] = 0
+            } else {
+                age("chat_bookings_without_room_oldest_seconds", ["reason": reason], atLeast: oldest)
+            }
         }
     }
 
