@@ -5,7 +5,7 @@
 # more, descriptors grow at all, a scrape fails, or the exporter logs an error.
 #
 #   scripts/soak.sh                      30 minutes against a throwaway PostgreSQL with demo data
-#   scripts/soak.sh --duration 60        one minute (what CI runs, through the test suite)
+#   scripts/soak.sh --duration 45        under a minute (what CI runs, through the test suite)
 #   scripts/soak.sh --restart-db-every 600 --reload-every 300
 #                                        with faults: the database restarted every 10 minutes (the exporter
 #                                        reconnects; scrapes keep being answered), SIGHUP every 5 minutes
