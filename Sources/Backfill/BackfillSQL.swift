@@ -22,7 +22,8 @@ public enum BackfillSQL {
         """
 
     /// Who we are, where, and whether the backfill can work here: a unique index on exactly
-    /// `chat_rooms (teacher_id, student_id)` (what `ON CONFLICT (teacher_id, student_id)` infers), the column
+    /// `chat_rooms (teacher_id, student_id)`, valid, not partial and not deferrable (what `ON CONFLICT (teacher_id,
+    /// student_id)` can infer as its arbiter), the column
     /// privileges it needs, and whether the server is a read-only standby.
     public static let preflight = """
         SELECT current_user::text AS role,
@@ -32,7 +33,7 @@ public enum BackfillSQL {
                (SELECT count(*) > 0
                   FROM pg_catalog.pg_index i
                  WHERE i.indrelid = to_regclass('chat_rooms')
-                   AND i.indisunique AND i.indisvalid
+                   AND i.indisunique AND i.indisvalid AND i.indimmediate
                    AND i.indpred IS NULL AND i.indexprs IS NULL
                    AND i.indnkeyatts = 2
                    AND (SELECT array_agg(a.attname::text ORDER BY a.attname)

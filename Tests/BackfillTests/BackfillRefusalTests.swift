@@ -105,6 +105,12 @@ struct BackfillRefusalTests {
             #expect(result.stderr.contains("chat_rooms has no unique constraint on (teacher_id, student_id)"))
             #expect(result.stderr.contains("ON CONFLICT"))
         }
+        // A DEFERRABLE one cannot be ON CONFLICT's arbiter either: refused before any batch, not failed in one.
+        try database.execute("ALTER TABLE chat_rooms ADD CONSTRAINT chat_rooms_pair_deferrable UNIQUE (teacher_id, student_id) DEFERRABLE")
+        let deferrable = try Fixture.runBinary(database, [])
+        #expect(deferrable.status == 2)
+        #expect(deferrable.stderr.contains("chat_rooms has no unique constraint on (teacher_id, student_id)"), "\(deferrable.stderr)")
+        try database.execute("ALTER TABLE chat_rooms DROP CONSTRAINT chat_rooms_pair_deferrable")
         let json = try Fixture.runBinary(database, ["--output", "json"])
         #expect(json.status == 2)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])

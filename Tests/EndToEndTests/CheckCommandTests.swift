@@ -81,6 +81,17 @@ struct CheckCommandTests {
         #expect(lenient.stdout.contains("⚠ 1 active bookings without a live room"))
     }
 
+    /// Without the unique constraint the trigger's ON CONFLICT fails on every activation: a problem, as the
+    /// critical alert says, not a warning.
+    @Test func aMissingUniqueConstraintExitsOne() throws {
+        let database = try healthyPlatform()
+        defer { database.drop() }
+        try database.execute("ALTER TABLE chat_rooms DROP CONSTRAINT chat_rooms_teacher_id_student_id_key")
+        let result = try check(database)
+        #expect(result.status == 1, "\(result.stdout)")
+        #expect(result.stdout.contains("✗ no unique constraint on chat_rooms (teacher_id, student_id)"))
+    }
+
     /// A booking blocked by a soft-deleted room for a day is a warning of its own; it does not make a booking
     /// left without any room a minute ago look past the grace period.
     @Test func anOldBookingBlockedByADeletedRoomDoesNotMakeANewOneLate() throws {
