@@ -67,6 +67,7 @@ public struct Backfill: Sendable {
             throw BackfillError(kind: .missingUniqueConstraint, message: BackfillError.missingUniqueMessage)
         }
         var summary = BackfillSummary(dryRun: options.dryRun, role: role, canWrite: canInsert && !inRecovery)
+        summary.blockedAllowed = options.allowBlocked
         if !options.dryRun {
             if inRecovery {
                 throw BackfillError(kind: .readOnly, message: "the database is a read-only standby: run the backfill against the primary")

@@ -8,6 +8,9 @@ public struct BackfillOptions: Sendable, Hashable {
     public var dryRun: Bool = false
     /// Undelete the soft-deleted rooms of pairs that still have an active booking and no live room.
     public var restoreDeleted: Bool = false
+    /// Count pairs blocked by a soft-deleted room as done for the exit status (they are reported all the same):
+    /// for scheduled runs, where such a pair waits for a person's decision, which no later run changes.
+    public var allowBlocked: Bool = false
     /// The server-side timeout of each statement.
     public var statementTimeout: Duration = .seconds(60)
     /// How often a batch that lost a deadlock, a serialization conflict or its lock wait is tried again.

@@ -105,10 +105,14 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         self.canWrite = canWrite
     }
 
+    /// Whether blocked pairs left alone count as done for ``exitCode`` (`--allow-blocked`).
+    public var blockedAllowed: Bool = false
+
     /// Like `chat-exporter check`: 0 when nothing is left without a live room, 1 when something remains (blocked
-    /// pairs not restored, `--limit` reached, or — on a dry run — anything a run would do). Errors are 2 (``BackfillError``).
+    /// pairs not restored, unless ``blockedAllowed``; `--limit` reached; or — on a dry run — anything a run would
+    /// do). Errors are 2 (``BackfillError``).
     public var exitCode: Int32 {
-        remainingMissing == 0 && blocked == 0 ? 0 : 1
+        remainingMissing == 0 && (blocked == 0 || blockedAllowed) ? 0 : 1
     }
 
     enum CodingKeys: String, CodingKey {
@@ -116,7 +120,8 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         case blockedAtStart = "blocked_at_start", created, alreadyPresent = "already_present", restored
         case alreadyRestored = "already_restored", blocked, remainingMissing = "remaining_missing"
         case limitReached = "limit_reached", batches, createdRooms = "created_rooms", restoredRooms = "restored_rooms"
-        case wouldCreate = "would_create", blockedPairs = "blocked_pairs", exitCode = "exit_code"
+        case wouldCreate = "would_create", blockedPairs = "blocked_pairs", blockedAllowed = "blocked_allowed"
+        case exitCode = "exit_code"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -138,6 +143,7 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         restoredRooms = try container.decode([Room].self, forKey: .restoredRooms)
         wouldCreate = try container.decode([MissingPair].self, forKey: .wouldCreate)
         blockedPairs = try container.decode([BlockedPair].self, forKey: .blockedPairs)
+        blockedAllowed = try container.decodeIfPresent(Bool.self, forKey: .blockedAllowed) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -159,6 +165,7 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         try container.encode(restoredRooms, forKey: .restoredRooms)
         try container.encode(wouldCreate, forKey: .wouldCreate)
         try container.encode(blockedPairs, forKey: .blockedPairs)
+        try container.encode(blockedAllowed, forKey: .blockedAllowed)
         try container.encode(exitCode, forKey: .exitCode)
     }
 }

@@ -20,8 +20,8 @@ struct BackfillCommand: AsyncParsableCommand {
             role of deploy/sql/role.sql (the exporter's chat_exporter role is read-only). Connection settings as \
             for the exporter (DATA_SOURCE_NAME, DATABASE_URL, DB_*, --database.password-file).
             Exit status: 0 nothing left without a live room, 1 something remains (blocked pairs not restored, \
-            --limit reached, or on a dry run anything a run would do), 2 cannot connect, bad configuration, \
-            permission denied, missing unique constraint or a failed batch.
+            unless --allow-blocked; --limit reached; or on a dry run anything a run would do), 2 cannot connect, \
+            bad configuration, permission denied, missing unique constraint or a failed batch.
             """
     )
 
@@ -41,6 +41,9 @@ struct BackfillCommand: AsyncParsableCommand {
     @Flag(name: .customLong("restore-deleted"), help: "Undelete the soft-deleted rooms that block pairs with an active booking and no live room.")
     var restoreDeleted = false
 
+    @Flag(name: .customLong("allow-blocked"), help: "Exit 0 although pairs blocked by a soft-deleted room remain (they are still reported): for scheduled runs, where they wait for a person's decision.")
+    var allowBlocked = false
+
     @Option(help: "Report format: text or json.")
     var output: Output = .text
 
@@ -57,6 +60,7 @@ struct BackfillCommand: AsyncParsableCommand {
         options.limit = limit
         options.dryRun = dryRun
         options.restoreDeleted = restoreDeleted
+        options.allowBlocked = allowBlocked
         options.statementTimeout = statementTimeout.duration
         if let problem = options.problem {
             fail(problem, kind: "configuration")
@@ -199,7 +203,9 @@ enum BackfillReport {
             }
         }
         lines.append("")
-        if summary.exitCode == 0 {
+        if summary.exitCode == 0, summary.blocked > 0 {
+            lines.append("✓ Nothing left to create; \(summary.blocked) blocked by a soft-deleted room, left for a person (--allow-blocked).")
+        } else if summary.exitCode == 0 {
             lines.append("✓ Every active booking has a live chat room.")
         } else {
             var reasons: [String] = []

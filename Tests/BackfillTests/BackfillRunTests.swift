@@ -71,6 +71,17 @@ struct BackfillRunTests {
         #expect(second.stdout.contains("pairs blocked by a soft-deleted room, left alone (--restore-deleted undeletes them)"))
         #expect(second.stdout.contains("✗ Something remains: 1 blocked by a soft-deleted room."))
         #expect(try Fixture.rooms(database).count == before.count + 3)
+
+        // A scheduled run with --allow-blocked: the blocked pair is reported, and is no failure.
+        let scheduled = try Fixture.runBinary(database, ["--allow-blocked"])
+        #expect(scheduled.status == 0, "\(scheduled.stdout)\(scheduled.stderr)")
+        #expect(reportCount(scheduled.stdout, "blocked") == 1)
+        #expect(scheduled.stdout.contains("✓ Nothing left to create; 1 blocked by a soft-deleted room, left for a person (--allow-blocked)."))
+        let scheduledJSON = try Fixture.runBinary(database, ["--allow-blocked", "--output", "json"])
+        #expect(scheduledJSON.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(scheduledJSON.stdout.utf8)) as? [String: Any])
+        #expect(object["blocked"] as? Int == 1 && object["blocked_allowed"] as? Bool == true && object["exit_code"] as? Int == 0)
+        #expect(try Fixture.rooms(database).count == before.count + 3)
     }
 
     @Test func restoreDeletedUndeletesOnlyTheBlockingRoomsAndOnlyWhenAsked() async throws {
