@@ -103,7 +103,7 @@ struct BackfillCommand: AsyncParsableCommand {
         await pool.shutdown()
 
         for room in summary.createdRooms {
-            logger.debug("created room", metadata: ["room_id": "\(room.id)", "teacher_id": "\(room.teacherID)", "student_id": "\(room.studentID)"])
+            logger.info("created room", metadata: ["room_id": "\(room.id)", "teacher_id": "\(room.teacherID)", "student_id": "\(room.studentID)"])
         }
         for room in summary.restoredRooms {
             logger.info("restored room", metadata: ["room_id": "\(room.id)", "teacher_id": "\(room.teacherID)", "student_id": "\(room.studentID)"])

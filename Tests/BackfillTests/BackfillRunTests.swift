@@ -50,6 +50,8 @@ struct BackfillRunTests {
         #expect(summary.blocked == 1)
         #expect(summary.remainingMissing == 0)
         #expect(Set(summary.createdRooms.map { Pair($0.teacherID, $0.studentID) }) == Fixture.missing)
+        // The journal holds what each run created, at the default log level.
+        #expect(result.stderr.components(separatedBy: "msg=\"created room\"").count - 1 == 3, "\(result.stderr)")
 
         // Exactly the missing pairs got a room, each once, live, stamped now() like the trigger does.
         #expect(try Fixture.livePairs(database) == Fixture.missing.union([Fixture.live]))
