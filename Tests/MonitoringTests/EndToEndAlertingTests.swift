@@ -117,6 +117,7 @@ struct EndToEndAlertingTests {
         let backlog = try #require(find("ChatCreationBookingsWithoutRoom"))
         #expect(backlog.labels("labels") == [
             "alertname": "ChatCreationBookingsWithoutRoom", "severity": "warning", "job": "chat-exporter", "instance": instance,
+            "reason": "missing",
         ])
         let backlogDescription = backlog.labels("annotations")["description"] ?? ""
         #expect(backlogDescription.contains("was created 1h "), "the booking is an hour old: \(backlogDescription)")
