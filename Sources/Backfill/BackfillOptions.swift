@@ -25,6 +25,11 @@ public struct BackfillOptions: Sendable, Hashable {
         if batchSize < 1 { return "--batch-size must be at least 1 (got \(batchSize))" }
         if batchSize > 100_000 { return "--batch-size must be at most 100000 (got \(batchSize)): keep each transaction short" }
         if let limit, limit < 1 { return "--limit must be at least 1 (got \(limit))" }
+        // PostgreSQL's statement_timeout takes whole milliseconds up to 2^31 - 1 (about 24.8 days), and 0 would
+        // mean no timeout at all: a batch must never hold its locks that long.
+        if statementTimeout < .milliseconds(1) || statementTimeout > .milliseconds(Int32.max) {
+            return "--statement-timeout must be from 1ms to 24d (got \(statementTimeout))"
+        }
         if maxRetries < 0 { return "the retry count must not be negative" }
         return nil
     }

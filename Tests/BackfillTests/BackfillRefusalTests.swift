@@ -148,6 +148,15 @@ struct BackfillRefusalTests {
             #expect(bad.status == 2, "\(arguments)")
             #expect(bad.stderr.contains("must be at least 1"))
         }
+        // 0 would be no timeout at all in PostgreSQL, and the server refuses more than 2^31 - 1 ms.
+        for timeout in ["0s", "30d"] {
+            let bad = try runProcess(Binary.chatExporter, ["backfill", "--statement-timeout", timeout], environment: [:])
+            #expect(bad.status == 2, "\(timeout)")
+            #expect(bad.stderr.contains("--statement-timeout must be from 1ms to 24d"), "\(bad.stderr)")
+        }
+        // A value that does not parse is a usage error, as for every command.
+        let usage = try runProcess(Binary.chatExporter, ["backfill", "--output", "yaml"], environment: [:])
+        #expect(usage.status == 64)
     }
 
     @Test func inProcessErrorsSayWhatToDo() async throws {
