@@ -21,11 +21,13 @@ struct ExporterState: Sendable {
     /// failure the exporter is there to report. ``updateReadiness()`` sets it.
     private(set) var isReady = false
 
-    /// Sets ``isReady`` the first time its conditions hold; called after every change.
-    mutating func updateReadiness() {
-        if !isReady, databaseUp == true, !collectors.isEmpty, collectors.allSatisfy({ $0.lastRun != nil }) {
-            isReady = true
+    /// Sets ``isReady`` the first time its conditions hold; called after every change. True when this call did.
+    mutating func updateReadiness() -> Bool {
+        guard !isReady, databaseUp == true, !collectors.isEmpty, collectors.allSatisfy({ $0.lastRun != nil }) else {
+            return false
         }
+        isReady = true
+        return true
     }
 
     /// Replaces the collector definitions, keeping the counters and last results of collectors that keep their name.

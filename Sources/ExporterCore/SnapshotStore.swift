@@ -15,7 +15,6 @@ public final class SnapshotStore: Sendable {
     private let current: Mutex<Snapshot>
     private let page: LandingPage
     private let onFirstReady: (@Sendable () -> Void)?
-    private let announcedReady = Atomic<Bool>(false)
 
     /// `onFirstReady` runs once, after the first ready snapshot is stored, on the thread that stored it.
     public init(
@@ -72,15 +71,15 @@ public final class SnapshotStore: Sendable {
     }
 
     private func update(_ change: (inout ExporterState) -> Void) {
-        let isReady = state.withLock { state in
+        let becameReady = state.withLock { state in
             change(&state)
-            state.updateReadiness()
+            let becameReady = state.updateReadiness()
             let generation = current.withLock { $0.generation } + 1
             let snapshot = Self.render(state, generation: generation, page: page)
             current.withLock { $0 = snapshot }
-            return snapshot.isReady
+            return becameReady
         }
-        if isReady, !announcedReady.exchange(true, ordering: .relaxed) {
+        if becameReady {
             onFirstReady?()
         }
     }
