@@ -91,7 +91,7 @@ struct CheckBuilder {
         if let present = require("Schema", "unique_constraint", "chat_room_unique_constraint_present") {
             present == 1
                 ? add("Schema", "unique_constraint", .ok, "unique constraint on chat_rooms (teacher_id, student_id) exists")
-                : add("Schema", "unique_constraint", .problem, "no unique constraint on chat_rooms (teacher_id, student_id) that ON CONFLICT can use: every activation of a booking for a new pair fails, and duplicates are possible")
+                : add("Schema", "unique_constraint", .problem, "no unique constraint on chat_rooms (teacher_id, student_id) that ON CONFLICT can use: every booking activation fails, and duplicates are possible")
         }
     }
 

@@ -150,6 +150,8 @@ struct KubernetesManifestTests {
         #expect(spec["concurrencyPolicy"] as? String == "Forbid")
         let container = try exporterContainer(cronJob)
         #expect((container["args"] as? [String])?.first == "backfill")
+        // A pair blocked by a room deleted on purpose must not fail every Job for good.
+        #expect((container["args"] as? [String])?.contains("--allow-blocked") == true)
         #expect(env(container)["DB_USER"] == "chat_backfill")
         #expect(podSpec(cronJob)?["restartPolicy"] as? String == "Never")
     }

@@ -101,6 +101,8 @@ struct SystemdUnitTests {
                 #expect(known.contains(flag), "\(name): chat-exporter \(subcommand) has no \(flag)")
             }
         }
+        // Scheduled runs report blocked pairs without failing on them (they wait for a person).
+        #expect(try unit("chat-backfill.service").value("Service", "ExecStart")?.contains(" --allow-blocked ") == true)
     }
 
     @Test func theTimerRunsTheBackfillEveryThirtyMinutesLikeTheOldOne() throws {
