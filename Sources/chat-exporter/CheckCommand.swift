@@ -36,6 +36,17 @@ struct CheckCommand: AsyncParsableCommand {
             settings = try database.connectionSettings()
         } catch {
             StandardStream.error.write("chat-exporter check: \(error)\n")
+            if output == .json {
+                // A script reading stdout gets an answer here too, in the report's own terms.
+                struct Failure: Encodable {
+                    let healthy = false
+                    let exitCode = 2
+                    let error: String
+                    let kind = "configuration"
+                    enum CodingKeys: String, CodingKey { case healthy, exitCode = "exit_code", error, kind }
+                }
+                try? StandardStream.output.writeJSON(Failure(error: "\(error)"))
+            }
             throw ExitCode(2)
         }
         let pool = ConnectionPool(settings: settings, session: database.session, configuration: database.pool)

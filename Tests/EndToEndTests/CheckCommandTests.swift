@@ -130,5 +130,10 @@ struct CheckCommandTests {
         let badConfig = try runProcess(Binary.chatExporter, ["check", "--config.file", broken], environment: [:], timeout: .seconds(30))
         #expect(badConfig.status == 2)
         #expect(badConfig.stderr.contains(broken))
+        let badConfigJSON = try runProcess(Binary.chatExporter, ["check", "--config.file", broken, "--output", "json"], environment: [:], timeout: .seconds(30))
+        #expect(badConfigJSON.status == 2)
+        let failure = try #require(try JSONSerialization.jsonObject(with: Data(badConfigJSON.stdout.utf8)) as? [String: Any], "\(badConfigJSON.stdout)")
+        #expect(failure["healthy"] as? Bool == false && failure["exit_code"] as? Int == 2 && failure["kind"] as? String == "configuration")
+        #expect((failure["error"] as? String)?.contains(broken) == true)
     }
 }
