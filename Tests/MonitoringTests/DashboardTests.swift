@@ -39,6 +39,10 @@ struct DashboardTests {
             #expect(expressions.contains(metric), "the Backend load row has no panel on \(metric)")
         }
         #expect(expressions.contains("window=\"5m\"}) / 5"), "messages per minute come from the 5-minute window")
+        // The alerts' thresholds are drawn from their one setting, the recording rules, never repeated as literals.
+        for threshold in ["chat:message_volume_threshold:per_minute", "chat:response_time_threshold:seconds"] {
+            #expect(expressions.contains(threshold), "the Backend load row does not draw \(threshold)")
+        }
         #expect(expressions.contains("{{action}}") || below.contains { $0.objects("targets").contains { ($0.string("legendFormat") ?? "").contains("{{action}}") } })
     }
 
