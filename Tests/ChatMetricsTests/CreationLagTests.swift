@@ -5,7 +5,8 @@ import Testing
     /// Rooms and lessons whose lags are known exactly (every offset is from the same transaction's now()).
     ///
     /// Counted (late): room 1 lag 600 s, room 2 lag 7200 s (its pair's EARLIEST ended lesson; a later one would
-    /// give 3600, and an even earlier lesson of the teacher booked by another student must not count), room 3
+    /// give 3600, and neither an even earlier lesson of the teacher booked by another student nor an earlier one
+    /// of the pair whose booking was cancelled must count), room 3
     /// lag exactly 3600 s (late, and equal to the default threshold, so not slow), all within 24h; room 4 lag
     /// 5400 s, created 2 days ago, so in 7d only.
     /// Not counted: room 5 created before its lesson ended (on time), room 6 whose only ended lesson is
@@ -26,6 +27,8 @@ import Testing
             + Fixture.lesson(2, teacher: 1, ends: At.ago("4 hours")) + booking(2, lesson: 2, s2)
             + Fixture.lesson(3, teacher: 1, ends: At.ago("3 hours")) + booking(3, lesson: 3, s2)
             + Fixture.lesson(4, teacher: 1, ends: At.ago("10 hours")) + booking(4, lesson: 4, s3)
+            + Fixture.lesson(14, teacher: 1, ends: At.ago("6 hours"))
+            + Fixture.booking(15, lesson: 14, student: s2, status: "cancelled")
             + Fixture.room(2, teacher: t1, student: s2, created: At.ago("2 hours"))
             // Room 3 (t1, s4): lag exactly 3600.
             + Fixture.lesson(5, teacher: 1, ends: At.ago("90 minutes")) + booking(5, lesson: 5, s4)
@@ -81,7 +84,8 @@ import Testing
         // Rooms are back-dated by hours: which of them fall on today depends on the time of day.
         expected.rooms(live: 9, deleted: 1, createdToday: run.liveRoomsCreatedToday)
         expected["chat_bookings", ["status": "completed"]] = 13
-        expected.lessons(completed: 10, upcoming: 1, noEndTime: 1)
+        expected["chat_bookings", ["status": "cancelled"]] = 1
+        expected.lessons(completed: 11, upcoming: 1, noEndTime: 1)
         expected.verify(run.metrics)
     }
 }

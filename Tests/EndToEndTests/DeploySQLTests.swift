@@ -41,8 +41,9 @@ struct DeploySQLTests {
     @Test func theIndexesApplyTwiceWithoutErrorAndAreValid() throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
-        // An index an earlier version of the file created, and this one replaces, is dropped.
+        // Indexes an earlier version of the file created, and this one replaces, are dropped.
         try database.execute("CREATE INDEX chat_exporter_lessons_live_teacher ON lessons (teacher_id) INCLUDE (end_time) WHERE deleted_at IS NULL")
+        try database.execute("CREATE INDEX chat_exporter_bookings_live_student ON bookings (student_id, lesson_id) WHERE deleted_at IS NULL")
         for _ in 0..<2 {
             let result = try psqlFile(database, "deploy/sql/indexes.sql")
             #expect(result.status == 0, "\(result.stderr)")

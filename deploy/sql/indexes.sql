@@ -12,9 +12,11 @@
 CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_rooms_live_created_at
     ON chat_rooms (created_at) WHERE deleted_at IS NULL;
 
--- chat_room_lag: a room's pair → the student's live bookings → their lessons.
-CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_bookings_live_student
-    ON bookings (student_id, lesson_id) WHERE deleted_at IS NULL;
+-- chat_room_lag: a room's pair → the student's live bookings (their status with them) → their lessons.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_bookings_live_student_status
+    ON bookings (student_id, lesson_id) INCLUDE (status) WHERE deleted_at IS NULL;
+-- Replaced by chat_exporter_bookings_live_student_status: chat_room_lag also reads each booking's status.
+DROP INDEX CONCURRENTLY IF EXISTS chat_exporter_bookings_live_student;
 
 -- chat_bookings_without_room, chat_integrity: the active bookings only.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_bookings_active
