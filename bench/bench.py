@@ -198,6 +198,12 @@ def sql_literal(value: str) -> str:
 SESSION_SETUP = "SET jit = off; SET max_parallel_workers_per_gather = 0;"
 
 
+def execute_arguments(query: Query) -> str:
+    """The argument list of `EXECUTE` for a prepared query: its parameters' values as untyped literals, bound the
+    way the exporter binds them (empty without parameters)."""
+    return f"({', '.join(sql_literal(v) for v in query.parameters)})" if query.parameters else ""
+
+
 def measure_queries(cluster: Cluster, database: str, queries: list[Query], runs: int, setup: str = "") -> dict[str, dict]:
     """Server-side time of each query: PREPARE with the parameters' values bound the way the exporter binds
     them (an untyped parameter the server infers, a custom plan each time as for libpq's unnamed statement),
@@ -208,9 +214,8 @@ def measure_queries(cluster: Cluster, database: str, queries: list[Query], runs:
         lines.append(f"PREPARE q{i} AS {query.sql};")
     for round_number in range(runs + 1):
         for i, query in enumerate(queries):
-            args = f"({', '.join(sql_literal(v) for v in query.parameters)})" if query.parameters else ""
             lines.append(f"\\echo @@{round_number} {i}")
-            lines.append(f"EXPLAIN (ANALYZE, TIMING OFF, SUMMARY, FORMAT JSON) EXECUTE q{i}{args};")
+            lines.append(f"EXPLAIN (ANALYZE, TIMING OFF, SUMMARY, FORMAT JSON) EXECUTE q{i}{execute_arguments(query)};")
     out = cluster.psql(database, "\n".join(lines) + "\n")
     samples: dict[int, list[float]] = {i: [] for i in range(len(queries))}
     jit: dict[int, float] = {i: 0.0 for i in range(len(queries))}
@@ -262,7 +267,7 @@ def measure_cpu(cluster: Cluster, database: str, queries: list[Query], runs: int
     empty_session = statistics.median(costs)
     result = {}
     for query in queries:
-        args = f"({', '.join(sql_literal(v) for v in query.parameters)})" if query.parameters else ""
+        args = execute_arguments(query)
         prepare = "\n".join(["SET plan_cache_mode = force_custom_plan;", setup, f"PREPARE q AS {query.sql};", ""])
         session(prepare + f"EXECUTE q{args};\n")
         before = postmaster_cpu_ms(cluster)
