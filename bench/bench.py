@@ -153,7 +153,7 @@ def format_scale(scale: float) -> str:
 # The queries: the default collectors and the seed's SQL.
 
 class Query:
-    def __init__(self, name: str, sql: str, parameters: list[str], interval: float, group: str) -> None:
+    def __init__(self, name: str, sql: str, parameters: list[str | None], interval: float, group: str) -> None:
         self.name, self.sql, self.parameters, self.interval, self.group = name, sql.strip().rstrip(";"), parameters, interval, group
 
 
@@ -174,7 +174,8 @@ def load_collectors(path: Path = ROOT / "collectors/default.yml") -> tuple[dict,
     for collector in config["collectors"]:
         values = []
         for parameter in collector.get("parameters", []):
-            values.append(str(settings[parameter["setting"]]) if "setting" in parameter else str(parameter.get("value")))
+            value = settings[parameter["setting"]] if "setting" in parameter else parameter.get("value")
+            values.append(None if value is None else str(value))
         queries.append(Query(collector["name"], collector["sql"], values,
                              parse_duration(collector.get("interval"), default_interval), "collector"))
     return config, queries
@@ -190,8 +191,9 @@ def load_seed_queries() -> list[Query]:
     return queries
 
 
-def sql_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+def sql_literal(value: str | None) -> str:
+    """An untyped literal, as the exporter binds a value (None, YAML's null, is NULL)."""
+    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
 # What chat-exporter's session sets that changes plans (Sources/PostgresClient/PostgresConnection.swift).
@@ -294,7 +296,7 @@ def unpivoted_sql(collector: dict, settings: dict, value_name: str = "value") ->
     sql = collector["sql"].strip().rstrip(";")
     for number in range(len(collector.get("parameters", [])), 0, -1):
         parameter = collector["parameters"][number - 1]
-        sql = re.sub(rf"\${number}(?!\d)", sql_literal(str(settings[parameter["setting"]])), sql)
+        sql = re.sub(rf"\${number}(?!\d)", sql_literal(None if settings[parameter["setting"]] is None else str(settings[parameter["setting"]])), sql)
     labels: list[str] = []
     for metric in collector["metrics"]:
         for label in list(metric.get("labels", [])) + list(metric.get("const_labels", {}).keys()):

@@ -1,15 +1,17 @@
+import PostgresClient
 import Testing
 
 /// chat_rooms_created_today: live rooms created since midnight in the configured zone.
 @Suite struct CreatedTodayTests {
     /// Rooms one minute either side of the midnight that started today in `zone` (Z) and of the UTC midnight that
     /// started today (U), computed by the database from the same now() and stored as the UTC wall-clock time
-    /// the column holds, plus a soft-deleted room a minute after Z.
-    private static func rooms(zone: String) -> String {
+    /// the column holds (the wall-clock time in `wallClock`, the zone the platform writes in), plus a soft-deleted
+    /// room a minute after Z.
+    private static func rooms(zone: String, wallClock: String = "UTC") -> String {
         let zone = Fixture.literal(zone)
         return """
             INSERT INTO chat_rooms (id, teacher_id, student_id, created_at, deleted_at)
-            SELECT v.id::uuid, '\(ID.teacher(1))', v.student::uuid, v.at AT TIME ZONE 'UTC', v.deleted
+            SELECT v.id::uuid, '\(ID.teacher(1))', v.student::uuid, v.at AT TIME ZONE \(Fixture.literal(wallClock)), v.deleted
               FROM (SELECT date_trunc('day', now() AT TIME ZONE \(zone)) AT TIME ZONE \(zone) AS z,
                            date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS u) AS midnight,
                    LATERAL (VALUES ('\(ID.room(1))', '\(ID.student(1))', midnight.z - interval '1 minute', NULL::timestamp),
@@ -23,7 +25,9 @@ import Testing
     }
 
     /// With setting timezone = `zone`, only the room after the zone's midnight counts of the pair around Z; with
-    /// the default UTC only the one after U counts of the pair around U. The other pair lies wholly on one side:
+    /// the default (null: the session's zone, here UTC) only the one after U counts of the pair around U. Left at
+    /// its default while the platform writes in `zone` and the session's TimeZone (--database.timezone) says so,
+    /// the setting follows the session: the same instants, the zone's day again. The other pair lies wholly on one side:
     /// for Europe/Moscow (UTC+3, no DST) U is 3 hours after Z while the UTC time of day is before 21:00, and 21
     /// hours before it from 21:00 on; the expectation reads that order from the database. The soft-deleted room
     /// never counts. Both configurations run on the same rows; if either midnight passes while the test runs,
@@ -42,6 +46,12 @@ import Testing
             try scenario.run(Fixture.users(teachers: 1, students: 5) + Self.rooms(zone: zone))
             let zonedMetrics = try await scenario.collect(zoned)
             let utcMetrics = try await scenario.collect(utc)
+            let zonedPlatform = try ScenarioDatabase.create()
+            defer { zonedPlatform.drop() }
+            try zonedPlatform.run(Fixture.users(teachers: 1, students: 5) + Self.rooms(zone: zone, wallClock: zone))
+            var zonedSession = SessionSettings()
+            zonedSession.timeZone = zone
+            let sessionZonedMetrics = try await zonedPlatform.collect(utc, session: zonedSession)
             let zoneMidnightFirst = try scenario.scalar(
                 """
                 SELECT date_trunc('day', now() AT TIME ZONE \(Fixture.literal(zone))) AT TIME ZONE \(Fixture.literal(zone))
@@ -53,6 +63,7 @@ import Testing
             var expected = ExpectedMetrics.emptyDatabase
             expected.rooms(live: 4, deleted: 1, createdToday: zoneMidnightFirst ? 3 : 1)
             expected.verify(zonedMetrics)
+            expected.verify(sessionZonedMetrics)
             expected.rooms(live: 4, deleted: 1, createdToday: zoneMidnightFirst ? 1 : 3)
             expected.verify(utcMetrics)
             return

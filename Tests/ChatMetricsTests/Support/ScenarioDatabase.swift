@@ -25,12 +25,12 @@ struct ScenarioDatabase {
         try database.scalar("SET TimeZone = 'UTC';\n\(sql)")
     }
 
-    /// Runs every collector of `collectors` once, in-process, on a pool with the exporter's default session
-    /// settings (TimeZone UTC, read-only), and returns every sample. A failed collector fails the test: its
+    /// Runs every collector of `collectors` once, in-process, on a pool with `session` settings (by default the
+    /// exporter's: TimeZone UTC, read-only), and returns every sample. A failed collector fails the test: its
     /// failure is printed and recorded, and this throws. At most 4 collections run at once (``CollectionSlots``).
-    func collect(_ collectors: CollectorsFile) async throws -> CollectedMetrics {
+    func collect(_ collectors: CollectorsFile, session: SessionSettings = SessionSettings()) async throws -> CollectedMetrics {
         await CollectionSlots.shared.acquire()
-        let pool = ConnectionPool(settings: ConnectionSettings(keywords: database.connectionKeywords), session: SessionSettings())
+        let pool = ConnectionPool(settings: ConnectionSettings(keywords: database.connectionKeywords), session: session)
         // The shipped timeouts protect a production database; a test machine running the whole suite at once
         // can be slower than that, and these tests are about the numbers, not the schedule.
         let definitions = collectors.collectors.map { definition in
