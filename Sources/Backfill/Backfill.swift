@@ -22,6 +22,9 @@ public struct BackfillProgress: Sendable, Hashable {
     public let created: Int
     public let alreadyPresent: Int
     public let restored: Int
+    /// The rooms this batch made live: created (phase creating) or undeleted (phase restoring). The caller logs
+    /// them as they come, so a run that is killed later has still recorded every room it committed.
+    public let madeLive: [Room]
 }
 
 /// `chat-exporter backfill`: creates the rooms of active bookings whose pair has none, exactly as the migration-050
@@ -32,6 +35,10 @@ public struct BackfillProgress: Sendable, Hashable {
 ///
 /// The pool must be opened with a read-write session (`SessionSettings.readOnly = false`) for a real run; a dry run
 /// only reads and works on a read-only session.
+///
+/// Stopping: a ``BackfillStop`` request lets the batch in flight commit, starts no other, and returns the summary
+/// (counted again at the end) marked interrupted. Cancelling the task instead cancels the statement in flight on the
+/// server (it rolls back) and throws a ``BackfillError`` of kind `interrupted`.
 public struct Backfill: Sendable {
     public let pool: ConnectionPool
     public let options: BackfillOptions
@@ -42,8 +49,14 @@ public struct Backfill: Sendable {
     }
 
     /// Runs the backfill (or the dry run) and returns what it did.
-    /// - Throws: ``BackfillError`` when it cannot run or a batch fails for good; `partial` then holds what it had done.
-    public func run(events: @Sendable (BackfillEvent) -> Void = { _ in }) async throws(BackfillError) -> BackfillSummary {
+    /// - Parameters:
+    ///   - stop: checked before every batch; once requested, the run ends after the batch in flight.
+    ///   - events: the census and every batch, as they happen.
+    /// - Throws: ``BackfillError`` when it cannot run, a batch fails for good or the task is cancelled; `partial` then
+    ///   holds what it had done.
+    public func run(
+        stop: BackfillStop = BackfillStop(), events: @Sendable (BackfillEvent) -> Void = { _ in }
+    ) async throws(BackfillError) -> BackfillSummary {
         if let problem = options.problem {
             throw BackfillError(kind: .configuration, message: problem)
         }
@@ -89,9 +102,9 @@ public struct Backfill: Sendable {
             return try await dryRun(summary, role: role)
         }
 
-        try await create(&summary, role: role, expected: missing, events: events)
-        if options.restoreDeleted {
-            try await restore(&summary, role: role, expected: blocked, events: events)
+        try await create(&summary, role: role, expected: missing, stop: stop, events: events)
+        if options.restoreDeleted && summary.interruption == nil {
+            try await restore(&summary, role: role, expected: blocked, stop: stop, events: events)
         }
 
         // Where things stand now: the trigger, other backfills and the platform kept working meanwhile.
@@ -101,7 +114,7 @@ public struct Backfill: Sendable {
         if blockedNow > 0 {
             summary.blockedPairs = try await blockedPairs(role: role, partial: summary)
         }
-        if let limit = options.limit {
+        if let limit = options.limit, summary.interruption == nil {
             let madeLive = summary.created + summary.restored
             summary.limitReached = madeLive >= limit && (missingNow > 0 || (options.restoreDeleted && blockedNow > 0))
         }
@@ -130,60 +143,75 @@ public struct Backfill: Sendable {
         return summary
     }
 
-    private func create(_ summary: inout BackfillSummary, role: String, expected: Int, events: @Sendable (BackfillEvent) -> Void) async throws(BackfillError) {
+    private func create(
+        _ summary: inout BackfillSummary, role: String, expected: Int, stop: BackfillStop, events: @Sendable (BackfillEvent) -> Void
+    ) async throws(BackfillError) {
         let total = options.limit.map { min($0, expected) } ?? expected
         var handled = 0
-        while true {
+        while !Self.stopped(&summary, by: stop) {
             let left = options.limit.map { $0 - summary.created - summary.restored } ?? Int.max
             let size = min(options.batchSize, left)
             if size <= 0 { return }
             let result = try await batch(BackfillSQL.createBatch, size: size, role: role, partial: summary, events: events)
             summary.batches += 1
+            var created: [Room] = []
             for row in result.rows {
                 let teacher = cell(result, row, "teacher_id") ?? ""
                 let student = cell(result, row, "student_id") ?? ""
                 if let id = cell(result, row, "room_id") {
-                    summary.created += 1
-                    summary.createdRooms.append(Room(id: id, teacherID: teacher, studentID: student))
+                    created.append(Room(id: id, teacherID: teacher, studentID: student))
                 } else {
                     summary.alreadyPresent += 1
                 }
             }
+            summary.created += created.count
+            summary.createdRooms += created
             handled += result.rows.count
             events(.progress(BackfillProgress(
                 phase: .creating, done: handled, total: max(total, handled), created: summary.created,
-                alreadyPresent: summary.alreadyPresent, restored: summary.restored)))
+                alreadyPresent: summary.alreadyPresent, restored: summary.restored, madeLive: created)))
             // A short batch means the candidates ran out. Every row of a full one now has a room (made here or by
             // someone else), so the next batch never sees the same pairs again: the loop always progresses.
             if result.rows.count < size { return }
         }
     }
 
-    private func restore(_ summary: inout BackfillSummary, role: String, expected: Int, events: @Sendable (BackfillEvent) -> Void) async throws(BackfillError) {
+    private func restore(
+        _ summary: inout BackfillSummary, role: String, expected: Int, stop: BackfillStop, events: @Sendable (BackfillEvent) -> Void
+    ) async throws(BackfillError) {
         let total = options.limit.map { max(0, min($0 - summary.created, expected)) } ?? expected
         var handled = 0
-        while true {
+        while !Self.stopped(&summary, by: stop) {
             let left = options.limit.map { $0 - summary.created - summary.restored } ?? Int.max
             let size = min(options.batchSize, left)
             if size <= 0 { return }
             let result = try await batch(BackfillSQL.restoreBatch, size: size, role: role, partial: summary, events: events)
             summary.batches += 1
+            var restored: [Room] = []
             for row in result.rows {
                 if cell(result, row, "restored") == "t" {
-                    summary.restored += 1
-                    summary.restoredRooms.append(Room(
+                    restored.append(Room(
                         id: cell(result, row, "room_id") ?? "", teacherID: cell(result, row, "teacher_id") ?? "",
                         studentID: cell(result, row, "student_id") ?? ""))
                 } else {
                     summary.alreadyRestored += 1
                 }
             }
+            summary.restored += restored.count
+            summary.restoredRooms += restored
             handled += result.rows.count
             events(.progress(BackfillProgress(
                 phase: .restoring, done: handled, total: max(total, handled), created: summary.created,
-                alreadyPresent: summary.alreadyPresent, restored: summary.restored)))
+                alreadyPresent: summary.alreadyPresent, restored: summary.restored, madeLive: restored)))
             if result.rows.count < size { return }
         }
+    }
+
+    /// Whether a stop was requested; records it in the summary when it was.
+    private static func stopped(_ summary: inout BackfillSummary, by stop: BackfillStop) -> Bool {
+        guard let request = stop.requested else { return false }
+        summary.interruption = request
+        return true
     }
 
     // MARK: - Queries
@@ -216,6 +244,7 @@ public struct Backfill: Sendable {
             do {
                 return try await pool.query(sql, parameters: [String(size)], timeout: options.statementTimeout)
             } catch let error as PostgresError {
+                if Task.isCancelled { throw BackfillError.interrupted(partial: partial, underlying: error) }
                 let retryable = ["40P01", "40001", "55P03"].contains(error.sqlState ?? "")
                 guard retryable, attempt < options.maxRetries else {
                     throw BackfillError.from(error, role: role, partial: partial)
@@ -225,9 +254,10 @@ public struct Backfill: Sendable {
                 // A little random pause, growing, so that two contenders do not meet again at once.
                 let pause = Duration.milliseconds(50 * attempt) + .milliseconds(Int.random(in: 0...50))
                 do { try await Task.sleep(for: pause) } catch {
-                    throw BackfillError(kind: .database, message: "cancelled", partial: partial)
+                    throw BackfillError.interrupted(partial: partial, underlying: nil)
                 }
             } catch {
+                if Task.isCancelled { throw BackfillError.interrupted(partial: partial, underlying: nil) }
                 throw BackfillError(kind: .database, message: "\(error)", partial: partial)
             }
         }
@@ -237,8 +267,10 @@ public struct Backfill: Sendable {
         do {
             return try await pool.query(sql, parameters: parameters, timeout: options.statementTimeout)
         } catch let error as PostgresError {
+            if Task.isCancelled { throw BackfillError.interrupted(partial: partial, underlying: error) }
             throw BackfillError.from(error, role: role, partial: partial)
         } catch {
+            if Task.isCancelled { throw BackfillError.interrupted(partial: partial, underlying: nil) }
             throw BackfillError(kind: .database, message: "\(error)", partial: partial)
         }
     }

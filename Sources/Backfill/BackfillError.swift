@@ -1,6 +1,7 @@
 public import PostgresClient
 
-/// Why a backfill could not run (or stopped). Every one of them is exit status 2 for the command line.
+/// Why a backfill could not run (or stopped). Each is exit status 2 for the command line, but `interrupted`: 128 + the
+/// signal that cancelled it.
 public struct BackfillError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
         /// The options or the connection settings are unusable.
@@ -17,6 +18,9 @@ public struct BackfillError: Error, Sendable, CustomStringConvertible {
         case readOnly = "read_only"
         /// Any other database error (a timeout, a batch that kept losing deadlocks).
         case database
+        /// The task was cancelled (a second SIGTERM or SIGINT): the statement in flight was cancelled on the server
+        /// and rolled back; the batches before it stay committed.
+        case interrupted
     }
 
     public let kind: Kind
@@ -71,6 +75,14 @@ public struct BackfillError: Error, Sendable, CustomStringConvertible {
             return BackfillError(kind: .connection, message: "cannot connect to the database: \(error.message)", partial: partial, underlying: error)
         }
         return BackfillError(kind: .database, message: "database error: \(error)", partial: partial, underlying: error)
+    }
+
+    /// The task was cancelled while a statement ran (or a retry waited).
+    static func interrupted(partial: BackfillSummary?, underlying: PostgresError?) -> BackfillError {
+        BackfillError(
+            kind: .interrupted,
+            message: "interrupted: the statement in flight was cancelled and rolled back; the batches before it are committed",
+            partial: partial, underlying: underlying)
     }
 
     static let missingUniqueMessage =

@@ -108,11 +108,17 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     /// Whether blocked pairs left alone count as done for ``exitCode`` (`--allow-blocked`).
     public var blockedAllowed: Bool = false
 
+    /// Set when a ``BackfillStop`` ended the run after a batch: the later batches never started, and
+    /// ``remainingMissing`` and ``blocked`` are counted after the last one that did.
+    public var interruption: BackfillStop.Request?
+
     /// Like `chat-exporter check`: 0 when nothing is left without a live room, 1 when something remains (blocked
     /// pairs not restored, unless ``blockedAllowed``; `--limit` reached; or — on a dry run — anything a run would
-    /// do). Errors are 2 (``BackfillError``).
+    /// do); an interrupted run ends with its ``interruption``'s status (128 + the signal). Errors are 2
+    /// (``BackfillError``).
     public var exitCode: Int32 {
-        remainingMissing == 0 && (blocked == 0 || blockedAllowed) ? 0 : 1
+        if let interruption { return interruption.exitCode }
+        return remainingMissing == 0 && (blocked == 0 || blockedAllowed) ? 0 : 1
     }
 
     enum CodingKeys: String, CodingKey {
@@ -121,7 +127,7 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         case alreadyRestored = "already_restored", blocked, remainingMissing = "remaining_missing"
         case limitReached = "limit_reached", batches, createdRooms = "created_rooms", restoredRooms = "restored_rooms"
         case wouldCreate = "would_create", blockedPairs = "blocked_pairs", blockedAllowed = "blocked_allowed"
-        case exitCode = "exit_code"
+        case interrupted, exitCode = "exit_code"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -144,6 +150,9 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         wouldCreate = try container.decode([MissingPair].self, forKey: .wouldCreate)
         blockedPairs = try container.decode([BlockedPair].self, forKey: .blockedPairs)
         blockedAllowed = try container.decodeIfPresent(Bool.self, forKey: .blockedAllowed) ?? false
+        if let reason = try container.decodeIfPresent(String.self, forKey: .interrupted) {
+            interruption = BackfillStop.Request(reason: reason, exitCode: try container.decode(Int32.self, forKey: .exitCode))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -166,6 +175,7 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         try container.encode(wouldCreate, forKey: .wouldCreate)
         try container.encode(blockedPairs, forKey: .blockedPairs)
         try container.encode(blockedAllowed, forKey: .blockedAllowed)
+        try container.encode(interruption?.reason, forKey: .interrupted)
         try container.encode(exitCode, forKey: .exitCode)
     }
 }

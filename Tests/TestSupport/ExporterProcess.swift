@@ -27,15 +27,20 @@ public final class ExporterProcess: Sendable {
     /// Starts ``Binary/chatExporter`` with `arguments`.
     ///
     /// Unless `arguments` already hold `--web.listen-address`, `--web.listen-address=127.0.0.1:PORT` is
-    /// appended, with `port` or else a free port; when they do hold it, ``port`` is the port it names.
+    /// appended, with `port` or else a free port; when they do hold it, ``port`` is the port it names. A command
+    /// that serves nothing (`backfill`) passes `listening: false`: nothing is appended and ``port`` is 0.
     /// The process gets exactly `environment`, plus `PATH`, `HOME` and `LANG` from this process unless
     /// `environment` sets them. Returns as soon as the process is started: wait for what the test needs
     /// (``waitUntilListening(timeout:)``, an HTTP answer) with a deadline.
-    public static func start(arguments: [String], environment: [String: String], port: Int? = nil) throws -> ExporterProcess {
+    public static func start(
+        arguments: [String], environment: [String: String], port: Int? = nil, listening: Bool = true
+    ) throws -> ExporterProcess {
         let executable = try Binary.chatExporter
         var arguments = arguments
         let chosenPort: Int
-        if let named = listenAddressPort(in: arguments) {
+        if !listening {
+            chosenPort = 0
+        } else if let named = listenAddressPort(in: arguments) {
             chosenPort = named
         } else {
             chosenPort = port ?? freeTCPPort()

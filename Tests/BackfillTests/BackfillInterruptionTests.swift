@@ -1,0 +1,178 @@
+import Backfill
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+import TestSupport
+
+/// A backfill stopped part-way (SIGTERM from systemd's or a CronJob's deadline, Ctrl-C by hand): what it committed
+/// stays and is logged, what it reports is true, and a run afterwards goes on from there.
+struct BackfillInterruptionTests {
+    @Test func aStopRequestEndsTheRunAfterTheBatchInFlight() async throws {
+        let database = try Fixture.make()
+        defer { database.drop() }
+        var options = BackfillOptions()
+        options.batchSize = 1
+        options.restoreDeleted = true
+        let stop = BackfillStop()
+        let batches = Mutex<[BackfillProgress]>([])
+        let pool = Fixture.pool(database)
+        let summary: BackfillSummary
+        do {
+            summary = try await Backfill(pool: pool, options: options).run(stop: stop) { event in
+                guard case .progress(let progress) = event else { return }
+                batches.withLock { $0.append(progress) }
+                stop.request(BackfillStop.Request(reason: "test", exitCode: 143))
+            }
+            await pool.shutdown()
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+
+        let seen = batches.withLock { $0 }
+        #expect(seen.count == 1, "no batch starts after the request")
+        #expect(summary.batches == 1)
+        #expect(summary.created == 1)
+        #expect(summary.restored == 0, "the restoring phase never starts")
+        #expect(seen.first?.madeLive == summary.createdRooms, "the batch's event carries the room it made")
+        #expect(summary.interruption == BackfillStop.Request(reason: "test", exitCode: 143))
+        #expect(summary.exitCode == 143)
+        #expect(summary.remainingMissing == 2, "counted again after the stop")
+        #expect(summary.blocked == 1)
+        let made = try #require(summary.createdRooms.first)
+        #expect(try Fixture.livePairs(database) == [Fixture.live, Pair(made.teacherID, made.studentID)])
+
+        // The JSON says so, and reads back.
+        let decoded = try JSONDecoder().decode(BackfillSummary.self, from: JSONEncoder().encode(summary))
+        #expect(decoded == summary)
+
+        let rest = try await Fixture.run(database)
+        #expect(rest.interruption == nil)
+        #expect(rest.created == 2)
+        #expect(try Fixture.livePairs(database) == Fixture.missing.union([Fixture.live]))
+    }
+
+    /// (T1, S2)'s room, inserted and held uncommitted by another session until the test adds a row to `release`:
+    /// the backfill's first batch (batch size 2: (T1, S1) and (T1, S2), in key order) inserts (T1, S1) and then
+    /// waits on it, and the signals arrive while it waits. Returns once the row is in place.
+    private func holdSecondPairsRoom(_ database: TestDatabase) async throws -> Task<Void, any Error> {
+        try database.execute("CREATE TABLE release (at timestamptz)")
+        let holder = Task {
+            try await onThread { () throws -> Void in
+                try database.execute("""
+                    SET application_name = 'backfill-holder';
+                    BEGIN;
+                    INSERT INTO chat_rooms (teacher_id, student_id) VALUES ('\(ID.teacher(1))', '\(ID.student(2))');
+                    DO $$
+                    DECLARE deadline timestamptz := clock_timestamp() + interval '90 seconds';
+                    BEGIN
+                      WHILE NOT EXISTS (SELECT 1 FROM release) LOOP
+                        IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'never released'; END IF;
+                        PERFORM pg_sleep(0.01);
+                      END LOOP;
+                    END $$;
+                    COMMIT;
+                    """)
+            }
+        }
+        try await waitUntil(timeout: .seconds(30), "the holder's insert is in place") { () async throws -> Bool in
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'backfill-holder' AND backend_xid IS NOT NULL") == "1"
+        }
+        return holder
+    }
+
+    /// Starts the binary's backfill and waits until a batch waits on the held row: the first with batches of 2, the
+    /// second with batches of 1.
+    private func startBlockedBackfill(_ database: TestDatabase, batchSize: Int = 2) throws -> ExporterProcess {
+        let backfill = try ExporterProcess.start(
+            arguments: ["backfill", "--batch-size", "\(batchSize)", "--output", "json", "--database.lock-timeout", "60s"],
+            environment: ["DATA_SOURCE_NAME": database.keyValueDSN], listening: false)
+        try waitUntil(timeout: .seconds(30), "the backfill waits on the held room; its log: \(backfill.stderr())") {
+            guard backfill.isRunning else { throw TestSupportError("the backfill exited: \(backfill.stderr())") }
+            return try database.scalar("""
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND application_name = 'chat-exporter-backfill' AND wait_event_type = 'Lock'
+                """) == "1"
+        }
+        return backfill
+    }
+
+    @Test func sigtermLetsTheBatchInFlightCommitAndPrintsTheSummary() async throws {
+        let database = try Fixture.make()
+        defer { database.drop() }
+        let holder = try await holdSecondPairsRoom(database)
+        let backfill = try startBlockedBackfill(database)
+
+        backfill.signal(SIGTERM)
+        try waitUntil(timeout: .seconds(10), "the backfill says it stops; its log: \(backfill.stderr())") {
+            backfill.stderr().contains("stopping after the batch in flight")
+        }
+        #expect(backfill.isRunning, "it waits for the batch in flight")
+        try database.execute("INSERT INTO release VALUES (now())")
+        try await holder.value
+        let status = try backfill.waitForExit(timeout: .seconds(30))
+
+        #expect(status == 143, "128 + SIGTERM: \(backfill.stderr())")
+        let summary = try JSONDecoder().decode(BackfillSummary.self, from: Data(backfill.stdout().utf8))
+        #expect(summary.interruption?.reason == "SIGTERM")
+        #expect(summary.exitCode == 143)
+        #expect(summary.batches == 1)
+        #expect(summary.created == 1, "(T1, S1), in the batch that was in flight")
+        #expect(summary.alreadyPresent == 1, "(T1, S2): the holder's")
+        #expect(summary.remainingMissing == 1, "(T2, S3): no batch after the signal")
+        #expect(summary.blocked == 1)
+        #expect(try Fixture.livePairs(database) == [
+            Fixture.live, Pair(ID.teacher(1), ID.student(1)), Pair(ID.teacher(1), ID.student(2)),
+        ])
+        let log = backfill.stderr()
+        #expect(log.components(separatedBy: "msg=\"created room\"").count - 1 == 1, "\(log)")
+        #expect(log.contains("msg=\"backfill interrupted\""), "\(log)")
+    }
+
+    @Test func aSecondSignalCancelsTheBatchInFlightWhichRollsBack() async throws {
+        let database = try Fixture.make()
+        defer { database.drop() }
+        let holder = try await holdSecondPairsRoom(database)
+        let backfill = try startBlockedBackfill(database)
+
+        backfill.signal(SIGINT)
+        try waitUntil(timeout: .seconds(10), "the backfill says it stops; its log: \(backfill.stderr())") {
+            backfill.stderr().contains("stopping after the batch in flight")
+        }
+        backfill.signal(SIGINT)
+        let status = try backfill.waitForExit(timeout: .seconds(30))
+        try database.execute("INSERT INTO release VALUES (now())")
+        try await holder.value
+
+        #expect(status == 130, "128 + SIGINT: \(backfill.stderr())")
+        let failure = try #require(
+            try JSONSerialization.jsonObject(with: Data(backfill.stdout().utf8)) as? [String: Any], "\(backfill.stdout())")
+        #expect(failure["kind"] as? String == "interrupted")
+        #expect(failure["exit_code"] as? Int == 130)
+        #expect(failure["created"] as? Int == 0)
+        #expect(backfill.stderr().contains("rolled back"), "\(backfill.stderr())")
+        // (T1, S1)'s insert went with the cancelled statement; only the holder's room is new.
+        #expect(try Fixture.livePairs(database) == [Fixture.live, Pair(ID.teacher(1), ID.student(2))])
+    }
+
+    @Test func aKilledRunHasLoggedEveryRoomItCommitted() async throws {
+        let database = try Fixture.make()
+        defer { database.drop() }
+        let holder = try await holdSecondPairsRoom(database)
+        let backfill = try startBlockedBackfill(database, batchSize: 1)
+
+        // The first batch made (T1, S1)'s room and committed; the second waits. SIGKILL leaves no summary.
+        backfill.signal(SIGKILL)
+        let status = try backfill.waitForExit(timeout: .seconds(10))
+        try database.execute("INSERT INTO release VALUES (now())")
+        try await holder.value
+
+        #expect(status == 128 + SIGKILL)
+        let made = try database.scalar(
+            "SELECT id FROM chat_rooms WHERE teacher_id = '\(ID.teacher(1))' AND student_id = '\(ID.student(1))'")
+        let logged = backfill.stderr().split(separator: "\n").filter { $0.contains("msg=\"created room\"") }
+        #expect(logged.count == 1, "\(backfill.stderr())")
+        #expect(logged.first?.contains("room_id=\(made)") == true, "\(logged)")
+    }
+}
