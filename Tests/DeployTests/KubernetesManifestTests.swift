@@ -141,6 +141,14 @@ struct KubernetesManifestTests {
         let podLabels = try #require((((deployment["spec"] as? [String: Any])?["template"] as? [String: Any])?["metadata"] as? [String: Any])?["labels"] as? [String: String])
         let selector = try #require(spec["selector"] as? [String: String])
         #expect(selector.allSatisfy { podLabels[$0.key] == $0.value }, "the Service selects the Deployment's pods")
+
+        // Scraped once, through the Service: pod annotations as well would make the usual role: pod job scrape the
+        // same exporter a second time (every series twice under another job).
+        let template = try #require((deployment["spec"] as? [String: Any])?["template"] as? [String: Any])
+        let podAnnotations = ((template["metadata"] as? [String: Any])?["annotations"] as? [String: String]) ?? [:]
+        #expect(!podAnnotations.keys.contains { $0.hasPrefix("prometheus.io/") }, "\(podAnnotations)")
+        // One exporter per database: each replica of the pod would run every query again.
+        #expect((deployment["spec"] as? [String: Any])?["replicas"] as? Int == 1)
     }
 
     @Test func theBackfillCronJobRunsEveryThirtyMinutesNeverTwiceAtOnceAsTheBackfillRole() throws {
