@@ -3,7 +3,6 @@ import Backfill
 import FoundationEssentials
 import Logging
 import PostgresClient
-import Synchronization
 import UnixSignals
 
 /// `chat-exporter backfill`: creates the chat rooms the booking triggers missed, like the old
@@ -101,7 +100,7 @@ struct BackfillCommand: AsyncParsableCommand {
             }
         }
         let watcher = Task {
-            await BackfillSignalWatcher(stop: stop, work: work, cancelAtOnce: dryRun, progress: progress, logger: logger).watch(signals)
+            await BackfillSignalWatcher(stop: stop, work: work, cancelAtOnce: dryRun, progress: progress).watch(signals)
         }
         let outcome = await work.value
         watcher.cancel()

@@ -1,5 +1,4 @@
 import Backfill
-import Logging
 import UnixSignals
 
 /// What SIGTERM and SIGINT do to a running backfill: the first asks it to stop after the batch in flight (which
@@ -10,7 +9,6 @@ struct BackfillSignalWatcher: Sendable {
     let work: Task<Result<BackfillSummary, BackfillError>, Never>
     let cancelAtOnce: Bool
     let progress: ProgressReporter
-    let logger: Logger
 
     /// Handles `signals` until the task running this is cancelled.
     func watch(_ signals: UnixSignalsSequence) async {
