@@ -32,6 +32,7 @@ extension CheckReport {
         var builder = CheckBuilder(lookup: lookup, thresholds: thresholds)
         if connected {
             builder.addSchemaChecks()
+            builder.addClockCheck()
             builder.addStatistics()
             builder.addBacklogChecks()
             builder.addIntegrityChecks()
@@ -174,6 +175,19 @@ struct CheckBuilder {
                 add(section, window, slow > 0 ? .warning : .ok,
                     "last \(window): \(Int(late)) rooms created after the lesson ended, average lag \(Self.age(average)), max \(Self.age(maximum)), \(Int(slow)) slower than the threshold")
             }
+        }
+    }
+
+    /// Rows dated ahead of now() mean the session reads the platform's timestamps in the wrong zone: every age and
+    /// window of the other checks is then off by that much. Skipped when the collectors file has no chat_clock.
+    mutating func addClockCheck() {
+        guard let ahead = lookup.value("chat_timestamps_ahead_seconds") else { return }
+        if ahead > 300 {
+            add("Time zone", "timestamps", .problem,
+                "the newest rows are dated \(Self.age(ahead)) ahead of now() read in the session zone: the platform writes its "
+                    + "timestamps in a zone ahead of --database.timezone, so every age and time window below is off by that much")
+        } else {
+            add("Time zone", "timestamps", .ok, "no row is dated ahead of now() in the session zone (--database.timezone)")
         }
     }
 

@@ -92,6 +92,20 @@ struct CheckCommandTests {
         #expect(result.stdout.contains("✗ no unique constraint on chat_rooms (teacher_id, student_id)"))
     }
 
+    /// The platform writes UTC wall-clock times; read with --database.timezone five hours behind UTC, its newest
+    /// rows are dated 5 hours ahead, and check says so (exit 1). Read in UTC, the same database is healthy.
+    @Test func timestampsReadInAZoneBehindTheirsAreAProblem() throws {
+        let database = try healthyPlatform()
+        defer { database.drop() }
+        let wrongZone = try check(database, ["--database.timezone", "Etc/GMT+5"])
+        #expect(wrongZone.status == 1, "\(wrongZone.stdout)")
+        #expect(["5h0m", "4h59m", "4h58m"].contains { wrongZone.stdout.contains("✗ the newest rows are dated \($0) ahead") }, "\(wrongZone.stdout)")
+        #expect(wrongZone.stdout.contains("ahead of --database.timezone"))
+        let rightZone = try check(database)
+        #expect(rightZone.status == 0, "\(rightZone.stdout)")
+        #expect(rightZone.stdout.contains("✓ no row is dated ahead of now() in the session zone"), "\(rightZone.stdout)")
+    }
+
     /// A booking blocked by a soft-deleted room for a day is a warning of its own; it does not make a booking
     /// left without any room a minute ago look past the grace period.
     @Test func anOldBookingBlockedByADeletedRoomDoesNotMakeANewOneLate() throws {

@@ -57,7 +57,14 @@ struct ExpectedMetrics {
         expected["chat_messages_created", ["window": "5m"]] = 0
         expected["chat_messages_created", ["window": "1h"]] = 0
         expected["chat_rooms_active", ["window": "24h"]] = 0
+        expected["chat_timestamps_ahead_seconds"] = 0
         return expected
+    }
+
+    /// `chat_timestamps_ahead_seconds` for a newest row written `offset` seconds ahead of now(): at most `offset`
+    /// (now() moves on while the test runs), at least `offset` less ``ageSlack``.
+    mutating func ahead(by offset: Double) {
+        series[SeriesKey("chat_timestamps_ahead_seconds", [:])] = .band(lower: max(0, offset - Self.ageSlack), upper: offset + 0.001)
     }
 
     /// The exact value of a series; nil means the series must be absent.
