@@ -152,17 +152,31 @@ public final class PostgresConnection: @unchecked Sendable {
         // The server enforces the timeout; the client waits a little longer, then cancels, then gives up.
         let deadline = ContinuousClock.now + timeout + .milliseconds(500)
         let begin = (session.readOnly ? "BEGIN READ ONLY" : "BEGIN") + "; SET LOCAL statement_timeout = \(timeout.wholeMilliseconds)"
+        // A cancel that came before a statement was sent found nothing to cancel on the server: never send it.
+        try throwIfCancelled()
         _ = try execute(begin, parameters: nil, deadline: deadline, graceAfterDeadline: .seconds(2))
         do {
+            try throwIfCancelled()
             let result = try execute(sql, parameters: parameters, deadline: deadline, graceAfterDeadline: .seconds(2))
             _ = try execute(session.readOnly ? "ROLLBACK" : "COMMIT", parameters: nil, deadline: ContinuousClock.now + .seconds(5), graceAfterDeadline: .seconds(1))
             return result
         } catch let error as PostgresError {
             if !isBroken {
-                // Leave the connection clean for the next caller; a failure here means it is lost.
-                _ = try? execute("ROLLBACK", parameters: nil, deadline: ContinuousClock.now + .seconds(5), graceAfterDeadline: .seconds(1))
+                // Leave the connection clean for the next caller; if even that fails, it is not clean: give it up.
+                do {
+                    _ = try execute("ROLLBACK", parameters: nil, deadline: ContinuousClock.now + .seconds(5), graceAfterDeadline: .seconds(1))
+                } catch {
+                    markBroken()
+                    finish()
+                }
             }
             throw error
+        }
+    }
+
+    private func throwIfCancelled() throws {
+        if control.withLock({ $0.cancelRequested }) {
+            throw PostgresError(kind: .cancelled, message: "cancelled before the statement was sent")
         }
     }
 
@@ -218,6 +232,9 @@ public final class PostgresConnection: @unchecked Sendable {
                 throw PostgresError(kind: .timeout, message: "statement did not stop after cancellation; connection abandoned")
             }
             if control.withLock({ $0.cancelRequested }) && !cancelSent {
+                // The caller's PQcancel may have reached the server before this statement did (and cancelled
+                // nothing): send one that finds it running.
+                sendCancel(requestedByCaller: false)
                 cancelSent = true
                 hardDeadline = min(hardDeadline, now + .seconds(2))
             }

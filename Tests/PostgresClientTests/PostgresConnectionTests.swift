@@ -95,6 +95,25 @@ struct PostgresConnectionTests {
         await connection.close()
     }
 
+    /// A task cancelled before its query reaches the server: nothing is sent, the error says cancelled (not the
+    /// timeout of a statement abandoned after the 2-second grace), and the connection stays usable (an abandoned
+    /// one is closed).
+    @Test func aQueryOfAnAlreadyCancelledTaskIsNeverSent() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let connection = try await connect(database)
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await connection.query("SELECT pg_sleep(60)", timeout: .seconds(60))
+        }
+        let outcome = await task.result
+        #expect(throws: PostgresError.self) { try outcome.get() }
+        if case .failure(let error as PostgresError) = outcome { #expect(error.kind == .cancelled, "\(error)") }
+        let result = try await connection.query("SELECT 1 AS one", timeout: .seconds(5))
+        #expect(result.rows == [["1"]])
+        await connection.close()
+    }
+
     @Test func nullsAndNumericSpellingsArrive() async throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
