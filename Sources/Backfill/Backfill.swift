@@ -244,7 +244,7 @@ public struct Backfill: Sendable {
             do {
                 return try await pool.query(sql, parameters: [String(size)], timeout: options.statementTimeout)
             } catch let error as PostgresError {
-                if Task.isCancelled { throw BackfillError.interrupted(partial: partial, underlying: error) }
+                if Task.isCancelled { throw BackfillError.interrupted(dryRun: options.dryRun, partial: partial, underlying: error) }
                 let retryable = ["40P01", "40001", "55P03"].contains(error.sqlState ?? "")
                 guard retryable, attempt < options.maxRetries else {
                     throw BackfillError.from(error, role: role, partial: partial)
@@ -254,10 +254,10 @@ public struct Backfill: Sendable {
                 // A little random pause, growing, so that two contenders do not meet again at once.
                 let pause = Duration.milliseconds(50 * attempt) + .milliseconds(Int.random(in: 0...50))
                 do { try await Task.sleep(for: pause) } catch {
-                    throw BackfillError.interrupted(partial: partial, underlying: nil)
+                    throw BackfillError.interrupted(dryRun: options.dryRun, partial: partial, underlying: nil)
                 }
             } catch {
-                if Task.isCancelled { throw BackfillError.interrupted(partial: partial, underlying: nil) }
+                if Task.isCancelled { throw BackfillError.interrupted(dryRun: options.dryRun, partial: partial, underlying: nil) }
                 throw BackfillError(kind: .database, message: "\(error)", partial: partial)
             }
         }
@@ -267,10 +267,10 @@ public struct Backfill: Sendable {
         do {
             return try await pool.query(sql, parameters: parameters, timeout: options.statementTimeout)
         } catch let error as PostgresError {
-            if Task.isCancelled { throw BackfillError.interrupted(partial: partial, underlying: error) }
+            if Task.isCancelled { throw BackfillError.interrupted(dryRun: options.dryRun, partial: partial, underlying: error) }
             throw BackfillError.from(error, role: role, partial: partial)
         } catch {
-            if Task.isCancelled { throw BackfillError.interrupted(partial: partial, underlying: nil) }
+            if Task.isCancelled { throw BackfillError.interrupted(dryRun: options.dryRun, partial: partial, underlying: nil) }
             throw BackfillError(kind: .database, message: "\(error)", partial: partial)
         }
     }

@@ -78,11 +78,11 @@ public struct BackfillError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The task was cancelled while a statement ran (or a retry waited).
-    static func interrupted(partial: BackfillSummary?, underlying: PostgresError?) -> BackfillError {
-        BackfillError(
-            kind: .interrupted,
-            message: "interrupted: the statement in flight was cancelled and rolled back; the batches before it are committed",
-            partial: partial, underlying: underlying)
+    static func interrupted(dryRun: Bool, partial: BackfillSummary?, underlying: PostgresError?) -> BackfillError {
+        let message = dryRun
+            ? "interrupted: the dry run's query was cancelled; nothing was changed"
+            : "interrupted: the statement in flight was cancelled and rolled back; the batches before it are committed"
+        return BackfillError(kind: .interrupted, message: message, partial: partial, underlying: underlying)
     }
 
     static let missingUniqueMessage =

@@ -20,7 +20,8 @@ struct BackfillCommand: AsyncParsableCommand {
             role of deploy/sql/role.sql (the exporter's chat_exporter role is read-only). Connection settings as \
             for the exporter (DATA_SOURCE_NAME, DATABASE_URL, DB_*, --database.password-file).
             SIGTERM or SIGINT stops it after the batch in flight (committed; each room is logged as its batch \
-            commits) and prints the summary; a second one cancels the batch in flight, which rolls back.
+            commits) and prints the summary; a second one cancels the batch in flight, which rolls back. A dry \
+            run stops at the first.
             Exit status: 0 nothing left without a live room, 1 something remains (blocked pairs not restored, \
             unless --allow-blocked; --limit reached; or on a dry run anything a run would do), 2 cannot connect, \
             bad configuration, permission denied, missing unique constraint or a failed batch, 128 + the signal \

@@ -40,7 +40,9 @@ enum BackfillReport {
 
         lines.append("Backfill against \(place):")
         if let interruption = summary.interruption {
-            lines.append("  interrupted by \(interruption.reason) after \(summary.batches) batch\(summary.batches == 1 ? "" : "es"): the batch in flight committed, no other started")
+            lines.append(summary.batches == 0
+                ? "  interrupted by \(interruption.reason) before its first batch: nothing was changed"
+                : "  interrupted by \(interruption.reason) after \(summary.batches) batch\(summary.batches == 1 ? "" : "es"): the batch in flight committed, no other started")
         }
         lines.append("  created          \(pad(summary.created))  rooms that were missing, now created as the trigger would have")
         lines.append("  already present  \(pad(summary.alreadyPresent))  made meanwhile by the trigger or another backfill (skipped by ON CONFLICT)")

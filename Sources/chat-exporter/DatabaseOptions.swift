@@ -11,7 +11,7 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("database.max-connections"), help: "The most connections the exporter holds to the database.")
     var maxConnections: Int = 3
 
-    @Option(name: .customLong("database.timezone"), help: "The session TimeZone, so timestamp columns without a time zone compare the same way everywhere.")
+    @Option(name: .customLong("database.timezone"), help: "The session TimeZone: the zone the platform writes its timestamp columns (without time zone) in. \"Today\" of chat_rooms_created_today starts at its midnight unless the collectors file's timezone setting names another zone.")
     var timeZone: String = "UTC"
 
     @Option(name: .customLong("database.connect-timeout"), help: "How long opening a connection may take.")

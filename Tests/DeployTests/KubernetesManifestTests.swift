@@ -145,7 +145,7 @@ struct KubernetesManifestTests {
         // Scraped once, through the Service: pod annotations as well would make the usual role: pod job scrape the
         // same exporter a second time (every series twice under another job).
         let template = try #require((deployment["spec"] as? [String: Any])?["template"] as? [String: Any])
-        let podAnnotations = ((template["metadata"] as? [String: Any])?["annotations"] as? [String: String]) ?? [:]
+        let podAnnotations = ((template["metadata"] as? [String: Any])?["annotations"] as? [String: Any]) ?? [:]
         #expect(!podAnnotations.keys.contains { $0.hasPrefix("prometheus.io/") }, "\(podAnnotations)")
         // One exporter per database: each replica of the pod would run every query again.
         #expect((deployment["spec"] as? [String: Any])?["replicas"] as? Int == 1)
@@ -162,6 +162,9 @@ struct KubernetesManifestTests {
         #expect((container["args"] as? [String])?.contains("--allow-blocked") == true)
         #expect(env(container)["DB_USER"] == "chat_backfill")
         #expect(podSpec(cronJob)?["restartPolicy"] as? String == "Never")
+        // SIGTERM at the deadline lets the batch in flight finish (its statement timeout, 1 minute by default)
+        // and the summary print before the kubelet's SIGKILL.
+        #expect((podSpec(cronJob)?["terminationGracePeriodSeconds"] as? Int ?? 30) > 60)
     }
 
     @Test func theKustomizationListsExistingFilesAndNotTheExampleSecret() throws {
