@@ -173,41 +173,25 @@ struct BackfillConcurrencyTests {
         // keeps the row for a second once it has seen the backfill wait (two lock timeouts), then commits while a
         // retry has been waiting for less than 100 ms: that insert then finds the room and reports it as present.
         // (Committed between two retries instead, the room would simply no longer be a candidate.)
-        let holder = Task {
-            try await onThread { () throws -> Void in
-                try database.execute("""
-                    SET application_name = 'backfill-holder';
-                    BEGIN;
-                    INSERT INTO chat_rooms (teacher_id, student_id) VALUES ('\(ID.teacher(1))', '\(ID.student(1))');
-                    DO $$
-                    DECLARE deadline timestamptz := clock_timestamp() + interval '60 seconds';
-                    BEGIN
-                      WHILE NOT EXISTS (SELECT 1 FROM pg_stat_activity
-                                         WHERE datname = current_database() AND application_name = 'backfill-tests'
-                                           AND wait_event_type = 'Lock') LOOP
-                        IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill never waited'; END IF;
-                        PERFORM pg_sleep(0.01);
-                        PERFORM pg_stat_clear_snapshot();
-                      END LOOP;
-                      PERFORM pg_sleep(1);
-                      PERFORM pg_stat_clear_snapshot();
-                      WHILE NOT EXISTS (SELECT 1 FROM pg_stat_activity
-                                         WHERE datname = current_database() AND application_name = 'backfill-tests'
-                                           AND wait_event_type = 'Lock'
-                                           AND clock_timestamp() - query_start < interval '100 milliseconds') LOOP
-                        IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill stopped retrying'; END IF;
-                        PERFORM pg_sleep(0.005);
-                        PERFORM pg_stat_clear_snapshot();
-                      END LOOP;
-                    END $$;
-                    COMMIT;
-                    """)
-            }
-        }
-        // The holder's transaction has written the row once it has a transaction id.
-        try await waitUntil(timeout: .seconds(30), "the holder's insert is in place") { () async throws -> Bool in
-            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'backfill-holder' AND backend_xid IS NOT NULL") == "1"
-        }
+        let holder = try await Fixture.holdRoom(database, teacher: ID.teacher(1), student: ID.student(1), while: """
+            WHILE NOT EXISTS (SELECT 1 FROM pg_stat_activity
+                               WHERE datname = current_database() AND application_name = 'backfill-tests'
+                                 AND wait_event_type = 'Lock') LOOP
+              IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill never waited'; END IF;
+              PERFORM pg_sleep(0.01);
+              PERFORM pg_stat_clear_snapshot();
+            END LOOP;
+            PERFORM pg_sleep(1);
+            PERFORM pg_stat_clear_snapshot();
+            WHILE NOT EXISTS (SELECT 1 FROM pg_stat_activity
+                               WHERE datname = current_database() AND application_name = 'backfill-tests'
+                                 AND wait_event_type = 'Lock'
+                                 AND clock_timestamp() - query_start < interval '100 milliseconds') LOOP
+              IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill stopped retrying'; END IF;
+              PERFORM pg_sleep(0.005);
+              PERFORM pg_stat_clear_snapshot();
+            END LOOP;
+            """)
 
         let retries = Mutex(0)
         var options = BackfillOptions()

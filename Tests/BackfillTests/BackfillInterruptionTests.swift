@@ -58,28 +58,12 @@ struct BackfillInterruptionTests {
     /// waits on it, and the signals arrive while it waits. Returns once the row is in place.
     private func holdSecondPairsRoom(_ database: TestDatabase) async throws -> Task<Void, any Error> {
         try database.execute("CREATE TABLE release (at timestamptz)")
-        let holder = Task {
-            try await onThread { () throws -> Void in
-                try database.execute("""
-                    SET application_name = 'backfill-holder';
-                    BEGIN;
-                    INSERT INTO chat_rooms (teacher_id, student_id) VALUES ('\(ID.teacher(1))', '\(ID.student(2))');
-                    DO $$
-                    DECLARE deadline timestamptz := clock_timestamp() + interval '90 seconds';
-                    BEGIN
-                      WHILE NOT EXISTS (SELECT 1 FROM release) LOOP
-                        IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'never released'; END IF;
-                        PERFORM pg_sleep(0.01);
-                      END LOOP;
-                    END $$;
-                    COMMIT;
-                    """)
-            }
-        }
-        try await waitUntil(timeout: .seconds(30), "the holder's insert is in place") { () async throws -> Bool in
-            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'backfill-holder' AND backend_xid IS NOT NULL") == "1"
-        }
-        return holder
+        return try await Fixture.holdRoom(database, teacher: ID.teacher(1), student: ID.student(2), while: """
+            WHILE NOT EXISTS (SELECT 1 FROM release) LOOP
+              IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'never released'; END IF;
+              PERFORM pg_sleep(0.01);
+            END LOOP;
+            """)
     }
 
     /// Starts the binary's backfill and waits until a batch waits on the held row: the first with batches of 2, the
@@ -98,16 +82,21 @@ struct BackfillInterruptionTests {
         return backfill
     }
 
+    /// Sends `signal` to a backfill and waits until it says it stops after the batch in flight.
+    private func askToStop(_ backfill: ExporterProcess, with signal: Int32) throws {
+        backfill.signal(signal)
+        try waitUntil(timeout: .seconds(10), "the backfill says it stops; its log: \(backfill.stderr())") {
+            backfill.stderr().contains("stopping after the batch in flight")
+        }
+    }
+
     @Test func sigtermLetsTheBatchInFlightCommitAndPrintsTheSummary() async throws {
         let database = try Fixture.make()
         defer { database.drop() }
         let holder = try await holdSecondPairsRoom(database)
         let backfill = try startBlockedBackfill(database)
 
-        backfill.signal(SIGTERM)
-        try waitUntil(timeout: .seconds(10), "the backfill says it stops; its log: \(backfill.stderr())") {
-            backfill.stderr().contains("stopping after the batch in flight")
-        }
+        try askToStop(backfill, with: SIGTERM)
         #expect(backfill.isRunning, "it waits for the batch in flight")
         try database.execute("INSERT INTO release VALUES (now())")
         try await holder.value
@@ -136,10 +125,7 @@ struct BackfillInterruptionTests {
         let holder = try await holdSecondPairsRoom(database)
         let backfill = try startBlockedBackfill(database)
 
-        backfill.signal(SIGINT)
-        try waitUntil(timeout: .seconds(10), "the backfill says it stops; its log: \(backfill.stderr())") {
-            backfill.stderr().contains("stopping after the batch in flight")
-        }
+        try askToStop(backfill, with: SIGINT)
         backfill.signal(SIGINT)
         let status = try backfill.waitForExit(timeout: .seconds(30))
         try database.execute("INSERT INTO release VALUES (now())")

@@ -139,6 +139,38 @@ enum Fixture {
     }
 }
 
+extension Fixture {
+    /// Inserts the room of (`teacher`, `student`) in a transaction of another session (application_name
+    /// `backfill-holder`) and keeps it uncommitted while `waiting` runs: the body of a PL/pgSQL block, with
+    /// `deadline` (a timestamptz 90 seconds ahead) declared for its loops. Then commits. A backfill inserting the
+    /// same pair meanwhile waits for it. Returns once the row is written; the task ends when the holder commits.
+    static func holdRoom(_ database: TestDatabase, teacher: String, student: String, while waiting: String) async throws -> Task<Void, any Error> {
+        let holder = Task {
+            try await onThread { () throws -> Void in
+                try database.execute("""
+                    SET application_name = 'backfill-holder';
+                    BEGIN;
+                    INSERT INTO chat_rooms (teacher_id, student_id) VALUES ('\(teacher)', '\(student)');
+                    DO $$
+                    DECLARE deadline timestamptz := clock_timestamp() + interval '90 seconds';
+                    BEGIN
+                    \(waiting)
+                    END $$;
+                    COMMIT;
+                    """)
+            }
+        }
+        // The holder's transaction has written the row once it has a transaction id.
+        try await waitUntil(timeout: .seconds(30), "the holder's insert is in place") { () async throws -> Bool in
+            try database.scalar("""
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND application_name = 'backfill-holder' AND backend_xid IS NOT NULL
+                """) == "1"
+        }
+        return holder
+    }
+}
+
 /// Runs blocking work (a child process) on a thread of its own, off Swift's cooperative pool.
 func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
