@@ -121,8 +121,8 @@ struct BackfillCommand: AsyncParsableCommand {
                     "created": "\(partial.created)", "already_present": "\(partial.alreadyPresent)", "restored": "\(partial.restored)",
                 ])
             }
-            let status = error.kind == .interrupted ? stop.requested?.exitCode ?? 2 : 2
-            fail(error.message, kind: error.kind.rawValue, partial: error.partial, exitCode: status)
+            let interruption = error.kind == .interrupted ? stop.requested : nil
+            fail(error.message, kind: error.kind.rawValue, partial: error.partial, interruption: interruption)
         }
 
         let counts: Logger.Metadata = [
@@ -132,6 +132,10 @@ struct BackfillCommand: AsyncParsableCommand {
         if let interruption = summary.interruption {
             logger.warning("backfill interrupted", metadata: counts.merging(["signal": "\(interruption.reason)"]) { $1 })
         } else {
+            if let late = stop.requested {
+                // The signal came after the last batch (during the final count): nothing was left to stop.
+                logger.info("the run had done its last batch when the signal came: it is complete", metadata: ["signal": "\(late.reason)"])
+            }
             logger.info(dryRun ? "dry run finished" : "backfill finished", metadata: counts)
         }
 
@@ -144,24 +148,37 @@ struct BackfillCommand: AsyncParsableCommand {
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 
-    /// Prints the reason to stderr (and, with `--output json`, an error object to stdout) and exits with `exitCode`
-    /// (2, or 128 + the signal for an interrupted run).
-    private func fail(_ message: String, kind: String, partial: BackfillSummary? = nil, exitCode: Int32 = 2) -> Never {
+    /// Prints the reason to stderr (and, with `--output json`, an error object to stdout) and exits 2, or 128 + the
+    /// signal for a run a signal cancelled (`interruption`).
+    private func fail(_ message: String, kind: String, partial: BackfillSummary? = nil, interruption: BackfillStop.Request? = nil) -> Never {
         StandardStream.error.write("chat-exporter backfill: \(message)\n")
+        let exitCode = interruption?.exitCode ?? 2
         if output == .json {
             struct Failure: Encodable {
                 let error: String
                 let kind: String
+                /// The signal that cancelled the run, as in the summary's `interrupted`; null otherwise.
+                let interrupted: String?
                 let exitCode: Int32
                 let created: Int
                 let alreadyPresent: Int
                 let restored: Int
                 enum CodingKeys: String, CodingKey {
-                    case error, kind, exitCode = "exit_code", created, alreadyPresent = "already_present", restored
+                    case error, kind, interrupted, exitCode = "exit_code", created, alreadyPresent = "already_present", restored
+                }
+                func encode(to encoder: any Encoder) throws {
+                    var container = encoder.container(keyedBy: CodingKeys.self)
+                    try container.encode(error, forKey: .error)
+                    try container.encode(kind, forKey: .kind)
+                    try container.encode(interrupted, forKey: .interrupted)
+                    try container.encode(exitCode, forKey: .exitCode)
+                    try container.encode(created, forKey: .created)
+                    try container.encode(alreadyPresent, forKey: .alreadyPresent)
+                    try container.encode(restored, forKey: .restored)
                 }
             }
             let failure = Failure(
-                error: message, kind: kind, exitCode: exitCode, created: partial?.created ?? 0,
+                error: message, kind: kind, interrupted: interruption?.reason, exitCode: exitCode, created: partial?.created ?? 0,
                 alreadyPresent: partial?.alreadyPresent ?? 0, restored: partial?.restored ?? 0)
             try? StandardStream.output.writeJSON(failure)
         }

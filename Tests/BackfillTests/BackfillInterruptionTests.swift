@@ -135,6 +135,7 @@ struct BackfillInterruptionTests {
         let failure = try #require(
             try JSONSerialization.jsonObject(with: Data(backfill.stdout().utf8)) as? [String: Any], "\(backfill.stdout())")
         #expect(failure["kind"] as? String == "interrupted")
+        #expect(failure["interrupted"] as? String == "SIGINT")
         #expect(failure["exit_code"] as? Int == 130)
         #expect(failure["created"] as? Int == 0)
         #expect(backfill.stderr().contains("rolled back"), "\(backfill.stderr())")

@@ -115,6 +115,7 @@ struct BackfillRefusalTests {
         #expect(json.status == 2)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["kind"] as? String == "missing_unique_constraint")
+        #expect(object["interrupted"] is NSNull, "present and null, as in the summary")
         #expect(object["exit_code"] as? Int == 2)
         #expect(object["created"] as? Int == 0)
         #expect(try Fixture.rooms(database) == before)
