@@ -154,17 +154,19 @@ public final class PostgresConnection: @unchecked Sendable {
         let begin = (session.readOnly ? "BEGIN READ ONLY" : "BEGIN") + "; SET LOCAL statement_timeout = \(timeout.wholeMilliseconds)"
         // A cancel that came before a statement was sent found nothing to cancel on the server: never send it.
         try throwIfCancelled()
-        _ = try execute(begin, parameters: nil, deadline: deadline, graceAfterDeadline: .seconds(2))
         do {
+            // Inside the do: a cancel can stop the SET after BEGIN opened the transaction, which must then be closed.
+            _ = try execute(begin, parameters: nil, deadline: deadline, graceAfterDeadline: .seconds(2))
             try throwIfCancelled()
             let result = try execute(sql, parameters: parameters, deadline: deadline, graceAfterDeadline: .seconds(2))
             _ = try execute(session.readOnly ? "ROLLBACK" : "COMMIT", parameters: nil, deadline: ContinuousClock.now + .seconds(5), graceAfterDeadline: .seconds(1))
             return result
         } catch let error as PostgresError {
             if !isBroken {
-                // Leave the connection clean for the next caller; if even that fails, it is not clean: give it up.
+                // Leave the connection clean for the next caller (never cancelled: it is the clean-up); if even that
+                // fails, it is not clean: give it up.
                 do {
-                    _ = try execute("ROLLBACK", parameters: nil, deadline: ContinuousClock.now + .seconds(5), graceAfterDeadline: .seconds(1))
+                    _ = try execute("ROLLBACK", parameters: nil, deadline: ContinuousClock.now + .seconds(5), graceAfterDeadline: .seconds(1), honoursCancel: false)
                 } catch {
                     markBroken()
                     finish()
@@ -181,8 +183,11 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Sends one statement and waits for its results. With `parameters == nil` the simple protocol is used (several
-    /// statements allowed); otherwise the extended protocol with text parameters (exactly one statement).
-    private func execute(_ sql: String, parameters: [String?]?, deadline: ContinuousClock.Instant, graceAfterDeadline: Duration) throws -> QueryResult {
+    /// statements allowed); otherwise the extended protocol with text parameters (exactly one statement). A cancel
+    /// the caller requested cancels it too, unless `honoursCancel` is false (the clean-up ROLLBACK).
+    private func execute(
+        _ sql: String, parameters: [String?]?, deadline: ContinuousClock.Instant, graceAfterDeadline: Duration, honoursCancel: Bool = true
+    ) throws -> QueryResult {
         guard let handle else { throw PostgresError(kind: .connection, message: "connection is closed") }
         let sent: Int32
         if let parameters {
@@ -231,7 +236,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 finish()
                 throw PostgresError(kind: .timeout, message: "statement did not stop after cancellation; connection abandoned")
             }
-            if control.withLock({ $0.cancelRequested }) && !cancelSent {
+            if honoursCancel && control.withLock({ $0.cancelRequested }) && !cancelSent {
                 // The caller's PQcancel may have reached the server before this statement did (and cancelled
                 // nothing): send one that finds it running.
                 sendCancel(requestedByCaller: false)
