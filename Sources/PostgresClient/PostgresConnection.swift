@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// libpq blocks, so a connection never runs libpq on Swift's cooperative pool: it owns a serial dispatch queue
 /// and every libpq call on the `PGconn` happens there, with the asynchronous API and `poll(2)` against a deadline.
-/// ``cancel()`` may be called from any thread; it cancels the running statement on the server (`PQcancel`).
+/// ``cancel()`` may be called from any thread; it cancels the running statement on the server (`PQcancel`, which
+/// opens a connection of its own and blocks: it runs on a global queue, never on the caller's thread or under a lock).
 ///
 /// A connection is used by one caller at a time (the ``ConnectionPool`` hands it out); it is `Sendable` so it can
 /// move between tasks, and its invariants are: `handle` is touched only on `queue`, `control` only under its lock.
@@ -22,7 +23,15 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private struct Control: ~Copyable {
         var cancelHandle: CancelHandle?
+        /// `PQcancel` calls running with `cancelHandle`; `finish()` leaves freeing it to the last of them.
+        var cancelsInFlight = 0
+        var freeCancelHandleWhenIdle = false
+        /// The caller asked to cancel the current query (``query(_:parameters:timeout:)``'s `generation`).
         var cancelRequested = false
+        /// ``cancel()`` was called (the pool is shutting down): every later statement is cancelled too.
+        var cancelledForGood = false
+        /// Counts queries, so that a task's cancellation handler running late never cancels the next query.
+        var generation: UInt64 = 0
         var broken = false
     }
 
@@ -39,6 +48,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     deinit {
+        // No cancel is in flight: each holds the connection until it is done.
         control.withLock { state in
             if let cancelHandle = state.cancelHandle { PQfreeCancel(cancelHandle.pointer) }
             state.cancelHandle = nil
@@ -71,7 +81,11 @@ public final class PostgresConnection: @unchecked Sendable {
     /// If the server has not answered shortly after the timeout, the statement is cancelled with `PQcancel`; if even
     /// that goes unanswered, the connection is abandoned (marked broken). Task cancellation cancels the statement too.
     public func query(_ sql: String, parameters: [String?] = [], timeout: Duration) async throws -> QueryResult {
-        control.withLock { $0.cancelRequested = false }
+        let generation = control.withLock { state in
+            state.generation &+= 1
+            state.cancelRequested = state.cancelledForGood
+            return state.generation
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<QueryResult, any Error>) in
                 queue.async {
@@ -83,21 +97,45 @@ public final class PostgresConnection: @unchecked Sendable {
                 }
             }
         } onCancel: {
-            self.cancel()
+            let current = self.control.withLock { state in
+                guard state.generation == generation else { return false }
+                state.cancelRequested = true
+                return true
+            }
+            if current { self.sendCancel() }
         }
     }
 
-    /// Cancels the running statement on the server, if there is one. Safe from any thread.
+    /// Cancels the running statement on the server, if there is one, and every later one (the pool calls it when it
+    /// shuts down). Safe from any thread; returns at once.
     public func cancel() {
-        sendCancel(requestedByCaller: true)
+        control.withLock { state in
+            state.cancelRequested = true
+            state.cancelledForGood = true
+        }
+        sendCancel()
     }
 
-    private func sendCancel(requestedByCaller: Bool) {
-        control.withLock { state in
-            if requestedByCaller { state.cancelRequested = true }
-            guard let cancelHandle = state.cancelHandle else { return }
+    /// Sends `PQcancel` for whatever statement the server runs for this connection, from a global queue: it
+    /// connects to the server and waits for it, which must block neither the caller nor anyone waiting for `control`
+    /// (with the server unreachable, it waits as long as TCP does).
+    private func sendCancel() {
+        let handle: CancelHandle? = control.withLock { state in
+            guard let cancelHandle = state.cancelHandle, !state.freeCancelHandleWhenIdle else { return nil }
+            state.cancelsInFlight += 1
+            return cancelHandle
+        }
+        guard let handle else { return }
+        DispatchQueue.global().async {
             var buffer = [CChar](repeating: 0, count: 256)
-            _ = PQcancel(cancelHandle.pointer, &buffer, Int32(buffer.count))
+            _ = PQcancel(handle.pointer, &buffer, Int32(buffer.count))
+            self.control.withLock { state in
+                state.cancelsInFlight -= 1
+                if state.cancelsInFlight == 0 && state.freeCancelHandleWhenIdle, let cancelHandle = state.cancelHandle {
+                    PQfreeCancel(cancelHandle.pointer)
+                    state.cancelHandle = nil
+                }
+            }
         }
     }
 
@@ -115,8 +153,12 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private func finish() {
         control.withLock { state in
-            if let cancelHandle = state.cancelHandle { PQfreeCancel(cancelHandle.pointer) }
-            state.cancelHandle = nil
+            if state.cancelsInFlight > 0 {
+                state.freeCancelHandleWhenIdle = true  // the last cancel in flight frees it
+            } else {
+                if let cancelHandle = state.cancelHandle { PQfreeCancel(cancelHandle.pointer) }
+                state.cancelHandle = nil
+            }
             state.broken = true
         }
         if let handle { PQfinish(handle) }
@@ -159,7 +201,12 @@ public final class PostgresConnection: @unchecked Sendable {
             _ = try execute(begin, parameters: nil, deadline: deadline, graceAfterDeadline: .seconds(2))
             try throwIfCancelled()
             let result = try execute(sql, parameters: parameters, deadline: deadline, graceAfterDeadline: .seconds(2))
-            _ = try execute(session.readOnly ? "ROLLBACK" : "COMMIT", parameters: nil, deadline: ContinuousClock.now + .seconds(5), graceAfterDeadline: .seconds(1))
+            // Cancelled now, the transaction is rolled back below rather than committed. Once sent, the COMMIT is
+            // not cancelled: its outcome would be unknown.
+            try throwIfCancelled()
+            _ = try execute(
+                session.readOnly ? "ROLLBACK" : "COMMIT", parameters: nil, deadline: ContinuousClock.now + .seconds(5),
+                graceAfterDeadline: .seconds(1), honoursCancel: false)
             return result
         } catch let error as PostgresError {
             if !isBroken {
@@ -199,7 +246,8 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         guard sent == 1 else { throw connectionError() }
 
-        var cancelSent = false
+        var cancelSent = false  // the deadline's cancel, or the caller's, is under way: the deadline is the last
+        var nextCallerCancel: ContinuousClock.Instant?
         var hardDeadline = deadline
         var last: QueryResult?
         var failure: PostgresError?
@@ -224,9 +272,10 @@ public final class PostgresConnection: @unchecked Sendable {
                 continue
             }
             let now = ContinuousClock.now
+            let callerCancelled = honoursCancel && control.withLock { $0.cancelRequested }
             if now >= hardDeadline {
                 if !cancelSent {
-                    sendCancel(requestedByCaller: false)
+                    sendCancel()
                     cancelSent = true
                     hardDeadline = now + graceAfterDeadline
                     continue
@@ -234,14 +283,20 @@ public final class PostgresConnection: @unchecked Sendable {
                 // The server did not stop the statement: give the connection up (the server ends the backend when it notices).
                 markBroken()
                 finish()
-                throw PostgresError(kind: .timeout, message: "statement did not stop after cancellation; connection abandoned")
+                throw PostgresError(
+                    kind: callerCancelled ? .cancelled : .timeout, message: "statement did not stop after cancellation; connection abandoned")
             }
-            if honoursCancel && control.withLock({ $0.cancelRequested }) && !cancelSent {
-                // The caller's PQcancel may have reached the server before this statement did (and cancelled
-                // nothing): send one that finds it running.
-                sendCancel(requestedByCaller: false)
-                cancelSent = true
-                hardDeadline = min(hardDeadline, now + .seconds(2))
+            if callerCancelled && !wantWrite {
+                // The caller's PQcancel may have reached the server before this statement did (cancelling nothing) or
+                // before the server read it (ignored): send it again, every 250 ms, until the statement ends.
+                if !cancelSent {
+                    cancelSent = true
+                    hardDeadline = min(hardDeadline, now + .seconds(2))
+                }
+                if nextCallerCancel.map({ now >= $0 }) ?? true {
+                    sendCancel()
+                    nextCallerCancel = now + .milliseconds(250)
+                }
             }
             let wait = min(hardDeadline - now, .milliseconds(100))
             let ready = LibPQ.poll(socket: PQsocket(handle), forWriting: wantWrite, timeout: wait)

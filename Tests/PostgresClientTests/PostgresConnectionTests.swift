@@ -114,6 +114,27 @@ struct PostgresConnectionTests {
         await connection.close()
     }
 
+    /// `cancel()` is the pool's shutdown: the statement running then is cancelled, and so is every later one, even
+    /// one whose query had not yet reached the connection when the pool cancelled it.
+    @Test func cancelStopsTheRunningStatementAndEveryLaterOne() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let connection = try await connect(database)
+        let running = Task { try await connection.query("SELECT pg_sleep(60)", timeout: .seconds(60)) }
+        let pid = connection.backendPID
+        try await waitUntil(timeout: .seconds(5), "pg_sleep running") { () async throws -> Bool in
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE '%pg_sleep(60)%' AND state = 'active'") == "1"
+        }
+        connection.cancel()
+        let first = try await #require(throws: PostgresError.self) { try await running.value }
+        #expect(first.kind == .cancelled)
+        let later = try await #require(throws: PostgresError.self) {
+            try await connection.query("SELECT 1", timeout: .seconds(5))
+        }
+        #expect(later.kind == .cancelled)
+        await connection.close()
+    }
+
     @Test func nullsAndNumericSpellingsArrive() async throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
