@@ -10,6 +10,16 @@ struct PostgresConnectionTests {
         return try await PostgresConnection.connect(settings: ConnectionSettings(keywords: database.keywords), session: session)
     }
 
+    /// Starts `SELECT pg_sleep(60)` on `connection` and returns once the server runs it.
+    private func sleepRunning(on connection: PostgresConnection, in database: TestDatabase) async throws -> Task<QueryResult, any Error> {
+        let task = Task { try await connection.query("SELECT pg_sleep(60)", timeout: .seconds(60)) }
+        let pid = connection.backendPID
+        try await waitUntil(timeout: .seconds(5), "pg_sleep running") { () async throws -> Bool in
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE '%pg_sleep(60)%' AND state = 'active'") == "1"
+        }
+        return task
+    }
+
     @Test func sessionIsSetUpAsDocumented() async throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
@@ -80,11 +90,8 @@ struct PostgresConnectionTests {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
         let connection = try await connect(database)
-        let task = Task { try await connection.query("SELECT pg_sleep(60)", timeout: .seconds(60)) }
+        let task = try await sleepRunning(on: connection, in: database)
         let pid = connection.backendPID
-        try await waitUntil(timeout: .seconds(5), "pg_sleep running") { () async throws -> Bool in
-            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE '%pg_sleep(60)%' AND state = 'active'") == "1"
-        }
         task.cancel()
         let outcome = await task.result
         #expect(throws: PostgresError.self) { try outcome.get() }
@@ -120,11 +127,7 @@ struct PostgresConnectionTests {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
         let connection = try await connect(database)
-        let running = Task { try await connection.query("SELECT pg_sleep(60)", timeout: .seconds(60)) }
-        let pid = connection.backendPID
-        try await waitUntil(timeout: .seconds(5), "pg_sleep running") { () async throws -> Bool in
-            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE '%pg_sleep(60)%' AND state = 'active'") == "1"
-        }
+        let running = try await sleepRunning(on: connection, in: database)
         connection.cancel()
         let first = try await #require(throws: PostgresError.self) { try await running.value }
         #expect(first.kind == .cancelled)
