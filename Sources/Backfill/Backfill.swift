@@ -243,22 +243,18 @@ public struct Backfill: Sendable {
         while true {
             do {
                 return try await pool.query(sql, parameters: [String(size)], timeout: options.statementTimeout)
-            } catch let error as PostgresError {
-                if Task.isCancelled { throw BackfillError.interrupted(dryRun: options.dryRun, partial: partial, underlying: error) }
-                let retryable = ["40P01", "40001", "55P03"].contains(error.sqlState ?? "")
-                guard retryable, attempt < options.maxRetries else {
-                    throw BackfillError.from(error, role: role, partial: partial)
+            } catch {
+                guard let postgres = error as? PostgresError, !Task.isCancelled,
+                      ["40P01", "40001", "55P03"].contains(postgres.sqlState ?? ""), attempt < options.maxRetries else {
+                    throw failure(error, role: role, partial: partial)
                 }
                 attempt += 1
-                events(.retrying(attempt: attempt, error: error))
+                events(.retrying(attempt: attempt, error: postgres))
                 // A little random pause, growing, so that two contenders do not meet again at once.
                 let pause = Duration.milliseconds(50 * attempt) + .milliseconds(Int.random(in: 0...50))
                 do { try await Task.sleep(for: pause) } catch {
-                    throw BackfillError.interrupted(dryRun: options.dryRun, partial: partial, underlying: nil)
+                    throw failure(error, role: role, partial: partial)
                 }
-            } catch {
-                if Task.isCancelled { throw BackfillError.interrupted(dryRun: options.dryRun, partial: partial, underlying: nil) }
-                throw BackfillError(kind: .database, message: "\(error)", partial: partial)
             }
         }
     }
@@ -266,13 +262,18 @@ public struct Backfill: Sendable {
     private func query(_ sql: String, parameters: [String?] = [], role: String?, partial: BackfillSummary?) async throws(BackfillError) -> QueryResult {
         do {
             return try await pool.query(sql, parameters: parameters, timeout: options.statementTimeout)
-        } catch let error as PostgresError {
-            if Task.isCancelled { throw BackfillError.interrupted(dryRun: options.dryRun, partial: partial, underlying: error) }
-            throw BackfillError.from(error, role: role, partial: partial)
         } catch {
-            if Task.isCancelled { throw BackfillError.interrupted(dryRun: options.dryRun, partial: partial, underlying: nil) }
-            throw BackfillError(kind: .database, message: "\(error)", partial: partial)
+            throw failure(error, role: role, partial: partial)
         }
+    }
+
+    /// What an error met while working as `role` means for the run: the task's cancellation, a classified database
+    /// error, or any other error as a database failure.
+    private func failure(_ error: any Error, role: String?, partial: BackfillSummary?) -> BackfillError {
+        let postgres = error as? PostgresError
+        if Task.isCancelled { return BackfillError.interrupted(dryRun: options.dryRun, partial: partial, underlying: postgres) }
+        if let postgres { return BackfillError.from(postgres, role: role, partial: partial) }
+        return BackfillError(kind: .database, message: "\(error)", partial: partial)
     }
 
     private func cell(_ result: QueryResult, _ row: [String?], _ column: String) -> String? {
