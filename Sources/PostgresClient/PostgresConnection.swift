@@ -215,8 +215,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 do {
                     _ = try execute("ROLLBACK", parameters: nil, deadline: ContinuousClock.now + .seconds(5), graceAfterDeadline: .seconds(1), honoursCancel: false)
                 } catch {
-                    markBroken()
-                    finish()
+                    finish()  // marks it broken
                 }
             }
             throw error
@@ -280,8 +279,8 @@ public final class PostgresConnection: @unchecked Sendable {
                     hardDeadline = now + graceAfterDeadline
                     continue
                 }
-                // The server did not stop the statement: give the connection up (the server ends the backend when it notices).
-                markBroken()
+                // The server did not stop the statement: give the connection up (the server ends the backend when it
+                // notices); finish() marks it broken.
                 finish()
                 throw PostgresError(
                     kind: callerCancelled ? .cancelled : .timeout, message: "statement did not stop after cancellation; connection abandoned")
