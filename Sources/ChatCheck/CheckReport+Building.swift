@@ -10,6 +10,9 @@ extension CheckReport {
         public var gracePeriod: Duration = .seconds(300)
         /// An audit error ratio above this over the last hour is a warning.
         public var auditErrorRatioWarning: Double = 0.05
+        /// Rows dated further ahead of now() than this mean the platform's timestamps are read in the wrong zone (the
+        /// threshold of ChatExporterTimeZoneMismatch).
+        public var timestampsAhead: Duration = .seconds(300)
         public init() {}
     }
 
@@ -182,7 +185,7 @@ struct CheckBuilder {
     /// window of the other checks is then off by that much. Skipped when the collectors file has no chat_clock.
     mutating func addClockCheck() {
         guard let ahead = lookup.value("chat_timestamps_ahead_seconds") else { return }
-        if ahead > 300 {
+        if ahead > thresholds.timestampsAhead.secondsValue {
             add("Time zone", "timestamps", .problem,
                 "the newest rows are dated \(Self.age(ahead)) ahead of now() read in the session zone: the platform writes its "
                     + "timestamps in a zone ahead of --database.timezone, so every age and time window below is off by that much")
