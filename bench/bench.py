@@ -166,16 +166,20 @@ def parse_duration(text: str | None, default: float) -> float:
     return total
 
 
+def parameter_value(parameter: dict, settings: dict) -> str | None:
+    """The text a collector's parameter binds, as the exporter binds it: a setting's value or a literal; None (YAML's
+    null) is SQL NULL."""
+    value = settings[parameter["setting"]] if "setting" in parameter else parameter.get("value")
+    return None if value is None else str(value)
+
+
 def load_collectors(path: Path = ROOT / "collectors/default.yml") -> tuple[dict, list[Query]]:
     config = yaml.safe_load(path.read_text())
     default_interval = parse_duration(config.get("global", {}).get("interval"), 60)
     settings = config.get("settings", {})
     queries = []
     for collector in config["collectors"]:
-        values = []
-        for parameter in collector.get("parameters", []):
-            value = settings[parameter["setting"]] if "setting" in parameter else parameter.get("value")
-            values.append(None if value is None else str(value))
+        values = [parameter_value(parameter, settings) for parameter in collector.get("parameters", [])]
         queries.append(Query(collector["name"], collector["sql"], values,
                              parse_duration(collector.get("interval"), default_interval), "collector"))
     return config, queries
@@ -296,7 +300,7 @@ def unpivoted_sql(collector: dict, settings: dict, value_name: str = "value") ->
     sql = collector["sql"].strip().rstrip(";")
     for number in range(len(collector.get("parameters", [])), 0, -1):
         parameter = collector["parameters"][number - 1]
-        sql = re.sub(rf"\${number}(?!\d)", sql_literal(None if settings[parameter["setting"]] is None else str(settings[parameter["setting"]])), sql)
+        sql = re.sub(rf"\${number}(?!\d)", sql_literal(parameter_value(parameter, settings)), sql)
     labels: list[str] = []
     for metric in collector["metrics"]:
         for label in list(metric.get("labels", [])) + list(metric.get("const_labels", {}).keys()):
