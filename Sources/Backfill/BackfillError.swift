@@ -88,7 +88,8 @@ public struct BackfillError: Error, Sendable, CustomStringConvertible {
     static let missingUniqueMessage =
         "chat_rooms has no unique constraint on (teacher_id, student_id) that ON CONFLICT can use (valid, not partial, "
         + "not DEFERRABLE): the backfill relies on ON CONFLICT (teacher_id, student_id) to never create a room twice, so it "
-        + "refuses to run. Restore the constraint first (ALTER TABLE chat_rooms ADD CONSTRAINT "
-        + "chat_rooms_teacher_id_student_id_key UNIQUE (teacher_id, student_id), after merging duplicate rooms: "
-        + "chat_room_duplicate_pairs counts them; a DEFERRABLE one: ALTER TABLE chat_rooms ALTER CONSTRAINT name NOT DEFERRABLE)."
+        + "refuses to run. Restore the constraint first, after merging duplicate rooms (chat_room_duplicate_pairs counts "
+        + "them): a new unique index built CONCURRENTLY, then, in one transaction, the old constraint dropped (a DEFERRABLE "
+        + "one cannot be altered in place) and ALTER TABLE chat_rooms ADD CONSTRAINT chat_rooms_teacher_id_student_id_key "
+        + "UNIQUE USING INDEX; docs/runbooks/ChatCreationUniqueConstraintMissing.md has the SQL."
 }

@@ -23,6 +23,23 @@ struct RunbookSQLTests {
            AND NOT EXISTS (SELECT 1 FROM chat_rooms r WHERE r.teacher_id = l.teacher_id AND r.student_id = b.student_id AND r.deleted_at IS NULL)
         """
 
+    /// One usable arbiter for the trigger's ON CONFLICT: a unique, immediate constraint on the pair.
+    static let uniqueConstraintUsable = """
+        SELECT count(*) = 1 AND bool_and(NOT condeferrable) FROM pg_constraint
+         WHERE conrelid = 'chat_rooms'::regclass AND contype = 'u'
+        """
+
+    /// Runbooks whose SQL must also fix a second state of the same alert.
+    static let moreScenarios: [String: Scenario] = [
+        // PostgreSQL cannot make a unique constraint NOT DEFERRABLE in place (ALTER CONSTRAINT is for foreign keys).
+        "ChatCreationUniqueConstraintMissing": Scenario(
+            setup: """
+                ALTER TABLE chat_rooms DROP CONSTRAINT chat_rooms_teacher_id_student_id_key;
+                ALTER TABLE chat_rooms ADD CONSTRAINT chat_rooms_teacher_id_student_id_key UNIQUE (teacher_id, student_id) DEFERRABLE;
+                """,
+            fixed: uniqueConstraintUsable),
+    ]
+
     static let scenarios: [String: Scenario] = [
         "ChatCreationTriggerDisabled": Scenario(
             setup: activateWithoutTrigger,
@@ -37,7 +54,7 @@ struct RunbookSQLTests {
             fixed: "SELECT count(*) = 1 FROM pg_proc WHERE proname = 'create_chat_on_booking_active'"),
         "ChatCreationUniqueConstraintMissing": Scenario(
             setup: "ALTER TABLE chat_rooms DROP CONSTRAINT chat_rooms_teacher_id_student_id_key;",
-            fixed: "SELECT count(*) = 1 FROM pg_constraint WHERE conrelid = 'chat_rooms'::regclass AND contype = 'u'"),
+            fixed: uniqueConstraintUsable),
         "ChatCreationDuplicateRooms": Scenario(
             setup: """
                 ALTER TABLE chat_rooms DROP CONSTRAINT chat_rooms_teacher_id_student_id_key;
@@ -97,9 +114,41 @@ struct RunbookSQLTests {
     @Test(arguments: try runbooksWithSQL())
     func runbookSQLRunsAndFixes(file: String) throws {
         let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        try run(file, scenario: Self.scenarios[name])
+    }
+
+    @Test(arguments: Array(moreScenarios.keys))
+    func runbookSQLFixesTheOtherState(name: String) throws {
+        try run("docs/runbooks/\(name).md", scenario: Self.moreScenarios[name])
+    }
+
+    /// The lag runbook's list is the rooms the metric calls slow: a room created long after a lesson of a cancelled
+    /// booking was not late (a cancelled booking never needed one), while one created hours after a completed
+    /// lesson was.
+    @Test func theLagRunbookListsTheRoomsTheMetricCountsAsSlow() throws {
         let database = try SeedData.database()
         defer { database.drop() }
-        let scenario = Self.scenarios[name]
+        try database.execute("""
+            INSERT INTO lessons (id, teacher_id, start_time, end_time) VALUES
+              ('00000000-0000-0000-0000-000000000111', '\(SeedData.teacher2)', now() - interval '73 hours', now() - interval '72 hours'),
+              ('00000000-0000-0000-0000-000000000112', '\(SeedData.teacher2)', now() - interval '4 hours', now() - interval '3 hours');
+            INSERT INTO bookings (lesson_id, student_id, status, created_at) VALUES
+              ('00000000-0000-0000-0000-000000000111', '\(SeedData.student2)', 'cancelled', now() - interval '80 hours'),
+              ('00000000-0000-0000-0000-000000000112', '\(SeedData.student1)', 'completed', now() - interval '80 hours');
+            INSERT INTO chat_rooms (teacher_id, student_id, created_at) VALUES
+              ('\(SeedData.teacher2)', '\(SeedData.student2)', now()),
+              ('\(SeedData.teacher2)', '\(SeedData.student1)', now());
+            """)
+        let blocks = Self.sqlBlocks(try Repository.read("docs/runbooks/ChatCreationLagHigh.md"))
+        let list = try #require(blocks.first).trimmingCharacters(in: .whitespacesAndNewlines)
+        let query = list.hasSuffix(";") ? String(list.dropLast()) : list
+        let listed = try database.scalar("SELECT coalesce(string_agg(student_id::text, ','), '') FROM (\(query)) AS listed")
+        #expect(listed == SeedData.student1)
+    }
+
+    private func run(_ file: String, scenario: Scenario?) throws {
+        let database = try SeedData.database()
+        defer { database.drop() }
         if let setup = scenario?.setup {
             try database.execute(setup)
         }
