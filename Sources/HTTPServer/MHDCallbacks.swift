@@ -45,9 +45,13 @@ func mhdRequestCompleted(
     }
 }
 
-/// The access handler. libmicrohttpd calls it first when the headers are in (we answer `MHD_YES`
-/// so that it goes on reading), then once per chunk of request body (discarded), then a final time
-/// with no upload data, when the response is built and queued.
+/// The access handler. libmicrohttpd calls it first when the headers are in. A request that declares a body, or
+/// whose method is not GET or HEAD, is answered then, before its body is read (no route reads one): libmicrohttpd
+/// closes the connection after such an early answer instead of reading the body, so a client that declares a large
+/// body, or sends `Expect: 100-continue`, cannot hold a connection while it trickles the body in. A GET or HEAD
+/// without a body is answered on the second call, which follows at once, because an early answer would also close
+/// a keep-alive connection. Calls with body chunks are discarded; the one after a suspension queues the deferred
+/// response.
 func mhdAccessHandler(
     _ cls: UnsafeMutableRawPointer?,
     _ connection: OpaquePointer?,
@@ -64,21 +68,34 @@ func mhdAccessHandler(
         requestState.pointee = makeRequestContext(query: nil, server: cls)
     }
     let request = Unmanaged<RequestContext>.fromOpaque(requestState.pointee!).takeUnretainedValue()
+    let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
     if !request.headersReceived {
         request.headersReceived = true
-        return .YES
+        guard answersEarly(connection, method: method) else { return .YES }
+        request.answered = true
+        return server.answer(connection: connection, method: method, url: url, context: request)
     }
     if uploadDataSize.pointee != 0 {
         uploadDataSize.pointee = 0
         return .YES
     }
-    let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
     // Called again after a suspension for deferred work: the response was left in it.
     if let suspension = request.suspension {
         guard let response = suspension.takeResponse() else { return .NO }
         return server.queue(response, on: connection)
     }
+    if request.answered { return .YES }
+    request.answered = true
     return server.answer(connection: connection, method: method, url: url, context: request)
+}
+
+/// Whether a request is answered as soon as its headers are in: any method but GET and HEAD, and any request that
+/// declares a body (`Content-Length` other than 0, or `Transfer-Encoding`).
+private func answersEarly(_ connection: OpaquePointer, method: UnsafePointer<CChar>?) -> Bool {
+    guard let method, strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 else { return true }
+    if MHD_lookup_connection_value(connection, .HEADER_KIND, "Transfer-Encoding") != nil { return true }
+    guard let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length") else { return false }
+    return strcmp(length, "0") != 0
 }
 
 /// MHD_get_connection_values iterator: adds one header to the `[String: String]` behind `cls`.

@@ -2,26 +2,43 @@
 import Testing
 
 @Suite struct HTTPServerRobustnessTests {
-    @Test func largeRequestBodyIsDiscardedAndServerKeepsWorking() throws {
+    /// A request that declares a body is answered as soon as its headers are in, and its connection closed: a client
+    /// announcing 100 MB (or asking `Expect: 100-continue`) cannot hold a connection while it trickles the body in.
+    @Test(arguments: ["", "Expect: 100-continue\r\n"])
+    func aRequestDeclaringALargeBodyIsAnsweredWithoutWaitingForIt(expect: String) throws {
         let recorder = RequestRecorder()
-        let server = try startServer { request in
+        let server = try startServer(HTTPServerConfiguration(connectionTimeout: .seconds(60))) { request in
             recorder.record(request)
             return .text("got \(request.method)\n")
         }
         defer { server.stop() }
 
-        let body = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
         let connection = try RawConnection(port: server.port)
-        try connection.send(
-            "POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-        )
-        try connection.send(body)
-        let response = try RawResponse(parsing: connection.readToEnd())
-
+        try connection.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 100000000\r\n\(expect)\r\n")
+        let bytes = try connection.readToEnd(timeout: .seconds(5))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(!text.contains("100 Continue"), "\(text)")
+        let response = try RawResponse(parsing: bytes)
         #expect(response.status == 200)
         #expect(response.text == "got POST\n")
         #expect(try RawConnection.get(port: server.port, "/after").status == 200)
         #expect(recorder.all.map(\.path) == ["/upload", "/after"])
+    }
+
+    /// A GET that sends a small body anyway is answered, and the body is never read as a request of its own.
+    @Test func aBodyOnAGetIsNeverTakenForTheNextRequest() throws {
+        let recorder = RequestRecorder()
+        let server = try startServer { request in
+            recorder.record(request)
+            return .text("got \(request.path)\n")
+        }
+        defer { server.stop() }
+
+        let connection = try RawConnection(port: server.port)
+        try connection.send("GET /first HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Length: 35\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n")
+        let bytes = try connection.readToEnd(timeout: .seconds(5))
+        #expect(try RawResponse(parsing: bytes).text == "got /first\n")
+        #expect(recorder.all.map(\.path) == ["/first"])
     }
 
     @Test func chunkedRequestBodyIsDiscarded() throws {
@@ -141,6 +158,29 @@ import Testing
         let answer = try RawResponse(parsing: waiting.readToEnd(timeout: .seconds(10)))
         #expect(answer.status == 200)
         #expect(try RawConnection.get(port: server.port, "/").status == 200)
+    }
+
+    /// A client holding connections open with requests it never finishes gets `perAddressConnectionLimit` of them;
+    /// the rest are closed at once, and other clients are still served.
+    @Test func oneClientAddressCannotTakeEveryConnection() throws {
+        let server = try startServer(
+            HTTPServerConfiguration(connectionLimit: 8, perAddressConnectionLimit: 4, connectionTimeout: .seconds(60), threadCount: 1)
+        ) { _ in .text("ok") }
+        defer { server.stop() }
+
+        var trickling: [RawConnection] = []
+        for _ in 0..<8 {
+            let connection = try RawConnection(source: "127.0.0.2", port: server.port)
+            try connection.send("GET / HTTP/1.1\r\nHost: test\r\n")
+            trickling.append(connection)
+        }
+        for connection in trickling[4...] {
+            #expect(try connection.waitForServerClose(timeout: .seconds(5)), "a connection beyond the client's limit is closed")
+        }
+        #expect(try RawConnection.get(port: server.port, "/").status == 200, "another client is served")
+        // The first four are the client's to finish.
+        try trickling[0].send("Connection: close\r\n\r\n")
+        #expect(try RawResponse(parsing: trickling[0].readToEnd(timeout: .seconds(5))).status == 200)
     }
 
     @Test func idleConnectionIsClosedAfterTheTimeout() throws {
