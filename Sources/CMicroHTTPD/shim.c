@@ -159,6 +159,8 @@ struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *o, char *error, s
     CHX_OPTION(MHD_OPTION_SOCK_ADDR, 0, &address.any);
   }
   CHX_OPTION(MHD_OPTION_CONNECTION_LIMIT, o->connection_limit, NULL);
+  if (o->per_address_connection_limit > 0)
+    CHX_OPTION(MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_address_connection_limit, NULL);
   CHX_OPTION(MHD_OPTION_CONNECTION_TIMEOUT, o->connection_timeout, NULL);
   CHX_OPTION(MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->connection_memory_limit, NULL);
   if (o->thread_count > 1) {

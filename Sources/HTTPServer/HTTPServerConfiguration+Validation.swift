@@ -25,6 +25,7 @@ extension HTTPServerConfiguration {
         func invalid(_ message: String) -> HTTPServerError { .invalidConfiguration(message) }
         guard (0...65535).contains(port) else { throw invalid("port \(port) is not in 0...65535") }
         guard connectionLimit >= 1 else { throw invalid("connection limit must be at least 1") }
+        guard perAddressConnectionLimit >= 0 else { throw invalid("per-address connection limit must not be negative") }
         guard threadCount >= 1 else { throw invalid("thread count must be at least 1") }
         guard threadCount <= connectionLimit else {
             throw invalid("thread count (\(threadCount)) must not exceed the connection limit (\(connectionLimit))")

@@ -6,8 +6,13 @@ public struct HTTPServerConfiguration: Sendable {
     public var host: String
     /// The TCP port; `0` picks a free port (read it from `HTTPServer.port` after `start()`).
     public var port: Int
-    /// The most connections open at once; further connections are closed right after accept.
+    /// The most connections open at once; at the limit libmicrohttpd stops accepting, and further connections wait
+    /// in the kernel's listen queue.
     public var connectionLimit: Int
+    /// The most connections open at once from one client address; `0`: no limit but `connectionLimit`. Beyond it a
+    /// new connection from that address is closed right after accept, so that one client (slow requests held open
+    /// on purpose, a runaway load test) cannot take every one of `connectionLimit`'s slots.
+    public var perAddressConnectionLimit: Int
     /// How long a connection may be idle before the server closes it; `.zero` means never.
     /// Rounded up to whole seconds.
     public var connectionTimeout: Duration
@@ -29,6 +34,7 @@ public struct HTTPServerConfiguration: Sendable {
         host: String = "",
         port: Int = 0,
         connectionLimit: Int = 512,
+        perAddressConnectionLimit: Int = 0,
         connectionTimeout: Duration = .seconds(10),
         threadCount: Int = 2,
         connectionMemoryLimit: Int = 32 * 1024,
@@ -38,6 +44,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.host = host
         self.port = port
         self.connectionLimit = connectionLimit
+        self.perAddressConnectionLimit = perAddressConnectionLimit
         self.connectionTimeout = connectionTimeout
         self.threadCount = threadCount
         self.connectionMemoryLimit = connectionMemoryLimit

@@ -50,6 +50,7 @@ final class RunningDaemon: @unchecked Sendable {
         }
         options.thread_count = UInt32(configuration.threadCount)
         options.connection_limit = UInt32(clamping: configuration.connectionLimit)
+        options.per_address_connection_limit = UInt32(clamping: configuration.perAddressConnectionLimit)
         options.connection_timeout = configuration.connectionTimeoutSeconds
         options.connection_memory_limit = configuration.connectionMemoryLimit
         options.logger = UnsafePointer(logger)

@@ -26,6 +26,8 @@ final class ServerContext: Sendable {
     let stopping = Atomic<Bool>(false)
     /// libmicrohttpd messages logged while a `start()` is in progress, for the error message.
     private let startupMessages = Mutex<[String]?>(nil)
+    /// libmicrohttpd's messages, each logged at most once a minute.
+    private let libraryThrottle = LogThrottle()
 
     init(handler: any HTTPHandler, logger: (@Sendable (String) -> Void)?, tls: TLSConfiguration?, headers: [HTTPHeader]) {
         self.handler = handler
@@ -48,7 +50,9 @@ final class ServerContext: Sendable {
         startupMessages.withLock { messages in
             messages?.append(message)
         }
-        log("libmicrohttpd: \(message)")
+        if let line = libraryThrottle.admit(message) {
+            log("libmicrohttpd: \(line)")
+        }
     }
 
     /// Starts recording libmicrohttpd messages.

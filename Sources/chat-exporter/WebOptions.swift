@@ -18,6 +18,9 @@ struct WebOptions: ParsableArguments {
     @Option(name: .customLong("web.max-connections"), help: "The most HTTP connections served at once; more wait in the kernel's queue.")
     var maxConnections = 1024
 
+    @Option(name: .customLong("web.max-connections-per-ip"), help: "The most HTTP connections from one client address (0: no limit but --web.max-connections); more from it are closed at once, so that one client cannot take every connection.")
+    var maxConnectionsPerIP = 64
+
     @Option(name: .customLong("web.threads"), help: "Threads that serve HTTP requests (libmicrohttpd's thread pool, each polling its own connections). One serves tens of thousands of scrapes a second; more add throughput and, on a small machine, tail latency.")
     var threads = 1
 
@@ -30,6 +33,7 @@ struct WebOptions: ParsableArguments {
             throw ValidationError("--web.telemetry-path must be a path such as /metrics (not /, /-/healthy or /-/ready)")
         }
         guard maxConnections >= 1 else { throw ValidationError("--web.max-connections must be at least 1") }
+        guard maxConnectionsPerIP >= 0 else { throw ValidationError("--web.max-connections-per-ip must be 0 (no limit) or more") }
         guard (1...maxConnections).contains(threads), threads <= 64 else {
             throw ValidationError("--web.threads must be from 1 to 64 and at most --web.max-connections (\(maxConnections))")
         }
@@ -58,6 +62,7 @@ struct WebOptions: ParsableArguments {
         let (host, port) = try listenHostAndPort()
         var configuration = HTTPServerConfiguration(host: host, port: port)
         configuration.connectionLimit = maxConnections
+        configuration.perAddressConnectionLimit = maxConnectionsPerIP
         configuration.threadCount = threads
         configuration.connectionTimeout = connectionTimeout.duration
         configuration.headers = web.headers.sorted { $0.key < $1.key }.map { HTTPHeader(name: $0.key, value: $0.value) }

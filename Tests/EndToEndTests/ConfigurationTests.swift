@@ -70,6 +70,9 @@ struct ConfigurationTests {
             #expect(badThreads.status != 0)
             #expect(badThreads.stderr.contains("--web.threads"), "\(threads): \(badThreads.stderr)")
         }
+        let badPerIP = try runProcess(Binary.chatExporter, ["--web.max-connections-per-ip=-1"], timeout: .seconds(20))
+        #expect(badPerIP.status == 64)
+        #expect(badPerIP.stderr.contains("--web.max-connections-per-ip must be 0 (no limit) or more"), "\(badPerIP.stderr)")
     }
 
     @Test func sighupReloadsAndABrokenFileKeepsTheRunningConfiguration() throws {

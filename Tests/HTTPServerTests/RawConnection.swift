@@ -5,8 +5,9 @@ import Glibc
 final class RawConnection {
     private var descriptor: Int32
 
-    /// Connects to `host` (a numeric IPv4 or IPv6 address) and `port`.
-    init(host: String = "127.0.0.1", port: Int) throws {
+    /// Connects to `host` (a numeric IPv4 or IPv6 address) and `port`, from the local address `source` when given
+    /// (another loopback address such as 127.0.0.2 stands for another client).
+    init(host: String = "127.0.0.1", source: String? = nil, port: Int) throws {
         var hints = addrinfo()
         hints.ai_flags = AI_NUMERICHOST
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -18,6 +19,22 @@ final class RawConnection {
         defer { freeaddrinfo(results) }
         let fd = socket(result.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestClientError("socket: \(String(cString: strerror(errno)))") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            guard inet_pton(AF_INET, source, &local.sin_addr) == 1 else {
+                _ = Glibc.close(fd)
+                throw TestClientError("source address \(source) is not IPv4")
+            }
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let error = errno
+                _ = Glibc.close(fd)
+                throw TestClientError("bind \(source): \(String(cString: strerror(error)))")
+            }
+        }
         guard connect(fd, result.pointee.ai_addr, result.pointee.ai_addrlen) == 0 else {
             let error = errno
             _ = Glibc.close(fd)

@@ -57,6 +57,8 @@ struct chx_mhd_options {
   int listen_socket;
   unsigned int thread_count;
   unsigned int connection_limit;
+  /// The most connections from one client address; 0 = no limit but connection_limit.
+  unsigned int per_address_connection_limit;
   /// Seconds of inactivity before a connection is closed; 0 = never.
   unsigned int connection_timeout;
   size_t connection_memory_limit;
