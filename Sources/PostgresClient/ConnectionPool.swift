@@ -42,6 +42,9 @@ public actor ConnectionPool {
     /// Connections open, leased, being opened or being closed: what counts against `maxConnections`.
     public var connectionCount: Int { idle.count + leased.count + opening + closing }
 
+    /// Callers waiting for a connection to come back.
+    public var waitingCount: Int { waiters.count }
+
     /// Runs one statement on a pooled connection (see ``PostgresConnection/query(_:parameters:timeout:)``).
     /// Waiting for a free connection counts against `timeout`.
     public func query(_ sql: String, parameters: [String?] = [], timeout: Duration) async throws -> QueryResult {
@@ -106,6 +109,9 @@ public actor ConnectionPool {
         let now = ContinuousClock.now
         if let nextAttempt, now < nextAttempt, let lastConnectError {
             let tenths = ((nextAttempt - now).wholeMilliseconds + 99) / 100
+            // The next waiter fails the same way at once, rather than waiting out its deadline for a connection that
+            // nobody is opening.
+            wakeOneWaiter()
             throw PostgresError(
                 kind: lastConnectError.kind, sqlState: lastConnectError.sqlState,
                 message: "\(lastConnectError.message) (next connection attempt in \(tenths / 10).\(tenths % 10)s)")
@@ -167,24 +173,35 @@ public actor ConnectionPool {
         wakeOneWaiter()
     }
 
+    /// Waits until a connection comes back, the deadline passes (`.timeout`) or the task is cancelled (`.cancelled`:
+    /// a collector stopped for a shutdown or a reload does not wait out its deadline).
     private func waitForRelease(deadline: ContinuousClock.Instant) async throws {
         nextWaiterID += 1
         let id = nextWaiterID
         let timer = Task { [weak self] in
             try await Task.sleep(until: deadline, clock: .continuous)
-            await self?.expireWaiter(id)
+            await self?.removeWaiter(id, failing: PostgresError(
+                kind: .timeout, message: "no database connection became free in time (pool of \(self?.configuration.maxConnections ?? 0))"))
         }
         defer { timer.cancel() }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            waiters.append((id, continuation))
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if Task.isCancelled {
+                    continuation.resume(throwing: Self.cancelledWhileWaiting)
+                } else {
+                    waiters.append((id, continuation))
+                }
+            }
+        } onCancel: {
+            Task { await self.removeWaiter(id, failing: Self.cancelledWhileWaiting) }
         }
     }
 
-    private func expireWaiter(_ id: Int) {
+    private static let cancelledWhileWaiting = PostgresError(kind: .cancelled, message: "cancelled while waiting for a database connection")
+
+    private func removeWaiter(_ id: Int, failing error: PostgresError) {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        let waiter = waiters.remove(at: index)
-        waiter.continuation.resume(throwing: PostgresError(
-            kind: .timeout, message: "no database connection became free in time (pool of \(configuration.maxConnections))"))
+        waiters.remove(at: index).continuation.resume(throwing: error)
     }
 
     private func wakeOneWaiter() {

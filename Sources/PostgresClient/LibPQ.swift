@@ -11,7 +11,9 @@ import Darwin
 /// The few libpq helpers that need C types; nothing here leaves the module.
 enum LibPQ {
     /// Starts a connection with `PQconnectStartParams` and drives `PQconnectPoll` until it is made or the deadline passes.
-    static func open(settings: ConnectionSettings, session: SessionSettings, deadline: ContinuousClock.Instant) throws -> OpaquePointer {
+    static func open(
+        settings: ConnectionSettings, session: SessionSettings, deadline: ContinuousClock.Instant, isCancelled: () -> Bool
+    ) throws -> OpaquePointer {
         var parameters = settings.parameters
         parameters.append(("application_name", session.applicationName))
         parameters.append(("client_encoding", "UTF8"))
@@ -44,7 +46,12 @@ enum LibPQ {
                     PQfinish(handle)
                     throw PostgresError(kind: .connection, message: "timed out connecting to the database after \(session.connectTimeout)")
                 }
-                let ready = poll(socket: PQsocket(handle), forWriting: state == PGRES_POLLING_WRITING, timeout: deadline - now)
+                if isCancelled() {
+                    PQfinish(handle)
+                    throw PostgresError(kind: .cancelled, message: "connection attempt cancelled")
+                }
+                let slice = min(deadline - now, .milliseconds(100))
+                let ready = poll(socket: PQsocket(handle), forWriting: state == PGRES_POLLING_WRITING, timeout: slice)
                 if ready < 0 { throw failure() }
                 if ready == 0 { continue }
                 state = PQconnectPoll(handle)

@@ -60,18 +60,25 @@ public final class PostgresConnection: @unchecked Sendable {
     /// idle-in-transaction timeouts), all within `session.connectTimeout`.
     public static func connect(settings: ConnectionSettings, session: SessionSettings) async throws -> PostgresConnection {
         let queue = DispatchQueue(label: "chat-exporter.postgres")
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                do {
-                    let deadline = ContinuousClock.now + session.connectTimeout
-                    let handle = try LibPQ.open(settings: settings, session: session, deadline: deadline)
-                    let connection = PostgresConnection(queue: queue, handle: handle, settings: settings, session: session)
-                    try connection.configureSession(deadline: deadline)
-                    continuation.resume(returning: connection)
-                } catch {
-                    continuation.resume(throwing: error)
+        // Task cancellation abandons the attempt within a tenth of a second: a shutdown does not wait out the connect
+        // timeout of a server that accepted TCP and never answered.
+        let cancelled = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.async {
+                    do {
+                        let deadline = ContinuousClock.now + session.connectTimeout
+                        let handle = try LibPQ.open(settings: settings, session: session, deadline: deadline) { cancelled.isSet }
+                        let connection = PostgresConnection(queue: queue, handle: handle, settings: settings, session: session)
+                        try connection.configureSession(deadline: deadline)
+                        continuation.resume(returning: connection)
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
                 }
             }
+        } onCancel: {
+            cancelled.set()
         }
     }
 

@@ -65,3 +65,62 @@ struct ConnectionPoolTests {
         await pool.shutdown()
     }
 }
+
+/// Faults that must not make callers wait out their deadlines: the database down, a shutdown, a server that
+/// accepts TCP and never answers.
+struct ConnectionPoolWaitingTests {
+    /// With the database down, every caller fails with a connection error, those that queued behind the first
+    /// attempts included; none waits out its deadline and reports a timeout. The server here accepts TCP and never
+    /// answers, so the first three attempts are in flight (until their 1 s connect timeout) while the others queue.
+    @Test func whileTheDatabaseIsDownEveryCallerFailsWithAConnectionError() async throws {
+        let server = try SilentServer()
+        var session = SessionSettings()
+        session.connectTimeout = .seconds(1)
+        let pool = ConnectionPool(settings: ConnectionSettings(keywords: server.keywords), session: session)
+        let kinds = await withTaskGroup(of: PostgresError.Kind?.self) { group in
+            for _ in 0..<13 {
+                group.addTask {
+                    do {
+                        _ = try await pool.query("SELECT 1", timeout: .seconds(20))
+                        return nil
+                    } catch let error as PostgresError {
+                        return error.kind
+                    } catch {
+                        return nil
+                    }
+                }
+            }
+            var kinds: [PostgresError.Kind?] = []
+            for await kind in group { kinds.append(kind) }
+            return kinds
+        }
+        #expect(kinds.count == 13)
+        #expect(kinds.allSatisfy { $0 == .connection }, "\(kinds)")
+        await pool.shutdown()
+    }
+
+    /// A caller waiting for a connection stops when its task is cancelled (a collector stopped for a shutdown or a
+    /// reload), instead of waiting for the connection and running its statement.
+    @Test func aCallerWaitingForAConnectionStopsWhenItsTaskIsCancelled() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        var configuration = ConnectionPool.Configuration()
+        configuration.maxConnections = 1
+        let pool = ConnectionPool(settings: ConnectionSettings(keywords: database.keywords), session: SessionSettings(), configuration: configuration)
+        let holder = Task { try await pool.query("SELECT pg_sleep(60)", timeout: .seconds(90)) }
+        try await waitUntil(timeout: .seconds(10), "the first caller holds the only connection") { () async throws -> Bool in
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()") == "1"
+        }
+        let waiter = Task { try await pool.query("SELECT 1", timeout: .seconds(90)) }
+        try await waitUntil(timeout: .seconds(10), "the second caller waits") { await pool.waitingCount == 1 }
+        waiter.cancel()
+        let error = try await #require(throws: PostgresError.self) { try await waiter.value }
+        #expect(error.kind == .cancelled)
+        #expect(await pool.waitingCount == 0)
+        // It stopped while the first statement still ran, not after it.
+        #expect(try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()") == "1")
+        holder.cancel()
+        _ = try? await holder.value
+        await pool.shutdown()
+    }
+}

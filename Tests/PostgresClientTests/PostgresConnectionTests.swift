@@ -156,6 +156,21 @@ struct PostgresConnectionTests {
         await connection.close()
     }
 
+    /// A server that accepted TCP and never answers (a frozen primary) holds a connection attempt until the connect
+    /// timeout; cancelling the task (a shutdown) abandons it at once instead.
+    @Test func cancellingAConnectionAttemptToASilentServerAbandonsIt() async throws {
+        let server = try SilentServer()
+        var session = SessionSettings()
+        session.connectTimeout = .seconds(120)
+        let settings = ConnectionSettings(keywords: server.keywords)
+        let attempt = Task { try await PostgresConnection.connect(settings: settings, session: session) }
+        // The handshake is done once the connection waits in the listener's queue (never accepted, never answered).
+        try await waitUntil(timeout: .seconds(10), "the attempt reached the silent server") { () async throws -> Bool in server.hasPendingConnection }
+        attempt.cancel()
+        let error = try await #require(throws: PostgresError.self) { try await attempt.value }
+        #expect(error.kind == .cancelled, "\(error)")
+    }
+
     @Test func aWrongPasswordIsAConnectionErrorThatNeverShowsThePassword() async throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
