@@ -43,6 +43,13 @@ public struct ConnectionSettings: Sendable {
         if let dsn = nonEmpty(environment["DATA_SOURCE_NAME"]) ?? nonEmpty(environment["DATABASE_URL"]) {
             source = nonEmpty(environment["DATA_SOURCE_NAME"]) != nil ? .dataSourceName : .databaseURL
             let parsed = try parse(dsn: dsn, source: source)
+            // libpq ends a URI's user information at its first '@': the rest of a password holding an unencoded '@'
+            // becomes part of the host, and would be shown wherever the host is (logs, check, the landing page).
+            if dsn.contains("://"), let host = parsed["host"], host.contains("@") {
+                throw PostgresError(
+                    kind: .configuration,
+                    message: "\(source.rawValue): the URI's host holds an '@': percent-encode '@' (%40), ':' (%3A) and '/' (%2F) in the user name and password")
+            }
             if let password = parsed["password"], !password.isEmpty { secrets.append(password) }
             parameters.append(("dbname", dsn))
         } else {

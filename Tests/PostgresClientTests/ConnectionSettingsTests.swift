@@ -55,6 +55,19 @@ struct ConnectionSettingsTests {
         #expect(error.message == "cannot read password file /nonexistent/password: No such file or directory")
     }
 
+    /// libpq would take the part of the password after an unencoded '@' for the host and show it in every message.
+    @Test func aURIWhosePasswordHoldsAnUnencodedAtSignIsRejectedWithoutEchoingIt() throws {
+        let error = try #require(throws: PostgresError.self) {
+            try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://chat_exporter:Sekr1t@Tail-of-it@db.internal:5432/thebot_db"])
+        }
+        #expect(error.kind == .configuration)
+        #expect(!error.description.contains("Sekr1t") && !error.description.contains("Tail-of-it"), "\(error)")
+        #expect(error.description.contains("DATABASE_URL") && error.description.contains("%40"))
+        // Encoded, it is fine.
+        let settings = try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://chat_exporter:Sekr1t%40Tail-of-it@db.internal:5432/thebot_db"])
+        #expect(settings.target.host == "db.internal")
+    }
+
     @Test func aBrokenDSNIsRejectedWithoutEchoingIt() throws {
         let error = try #require(throws: PostgresError.self) {
             try ConnectionSettings.fromEnvironment(["DATA_SOURCE_NAME": "host=x password=hunter2-secret bogus"])
