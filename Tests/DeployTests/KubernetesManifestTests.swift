@@ -132,10 +132,10 @@ struct KubernetesManifestTests {
         let spec = try #require(service["spec"] as? [String: Any])
         let port = try #require((spec["ports"] as? [[String: Any]])?.first)
         #expect(port["port"] as? Int == 9488)
-        let annotations = try #require((service["metadata"] as? [String: Any])?["annotations"] as? [String: String])
-        #expect(annotations["prometheus.io/scrape"] == "true")
-        #expect(annotations["prometheus.io/port"] == "9488")
-        #expect(annotations["prometheus.io/path"] == "/metrics")
+        // Not for the annotation jobs: they would scrape it as job="kubernetes-service-endpoints", which no shipped
+        // rule selects.
+        let annotations = ((service["metadata"] as? [String: Any])?["annotations"] as? [String: Any]) ?? [:]
+        #expect(!annotations.keys.contains { $0.hasPrefix("prometheus.io/") }, "\(annotations)")
 
         let deployment = try document(kind: "Deployment")
         let podLabels = try #require((((deployment["spec"] as? [String: Any])?["template"] as? [String: Any])?["metadata"] as? [String: Any])?["labels"] as? [String: String])
@@ -149,6 +149,57 @@ struct KubernetesManifestTests {
         #expect(!podAnnotations.keys.contains { $0.hasPrefix("prometheus.io/") }, "\(podAnnotations)")
         // One exporter per database: each replica of the pod would run every query again.
         #expect((deployment["spec"] as? [String: Any])?["replicas"] as? Int == 1)
+    }
+
+    /// The Operator names the job after the Service: it must be a name the rules select, and the monitor must pick
+    /// the Service and its port.
+    @Test func theServiceMonitorScrapesTheServiceUnderAJobTheRulesSelect() throws {
+        let service = try document(kind: "Service")
+        let serviceMetadata = try #require(service["metadata"] as? [String: Any])
+        let serviceName = try #require(serviceMetadata["name"] as? String)
+        #expect(serviceName.wholeMatch(of: /chat-exporter.*/) != nil, "job=\(serviceName)")
+        let serviceLabels = try #require(serviceMetadata["labels"] as? [String: String])
+        let portName = try #require(((service["spec"] as? [String: Any])?["ports"] as? [[String: Any]])?.first?["name"] as? String)
+
+        let monitor = try document(kind: "ServiceMonitor")
+        let spec = try #require(monitor["spec"] as? [String: Any])
+        #expect(spec["jobLabel"] == nil, "the job is the Service's name")
+        let matchLabels = try #require((spec["selector"] as? [String: Any])?["matchLabels"] as? [String: String])
+        #expect(!matchLabels.isEmpty && matchLabels.allSatisfy { serviceLabels[$0.key] == $0.value }, "\(matchLabels)")
+        let endpoint = try #require((spec["endpoints"] as? [[String: Any]])?.first)
+        #expect(endpoint["port"] as? String == portName)
+        #expect(endpoint["path"] as? String == "/metrics")
+    }
+
+    /// Without the Operator: the scrape job is valid for promtool, named so that the rules select it, and keeps
+    /// exactly the Service's metrics port.
+    @Test func thePlainPrometheusJobKeepsTheServicePortUnderAJobTheRulesSelect() throws {
+        let file = Repository.path("deploy/prometheus/kubernetes-scrape.yml")
+        if let promtool = findExecutable("promtool") {
+            // Debian's Prometheus is built without Kubernetes discovery: promtool checks the rest of the job (its
+            // relabelling above all) with the discovery swapped for a static target.
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let discovery = "    kubernetes_sd_configs:\n      - role: endpoints\n"
+            #expect(text.contains(discovery))
+            let scratch = NSTemporaryDirectory() + "chat-exporter-k8s-scrape-\(UUID().uuidString.prefix(8)).yml"
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            try text.replacingOccurrences(of: discovery, with: "    static_configs:\n      - targets: ['pod:9488']\n")
+                .write(toFile: scratch, atomically: true, encoding: .utf8)
+            let checked = try runProcess(promtool, ["check", "config", scratch], environment: plainEnvironment(), timeout: .seconds(60))
+            #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+        }
+        let config = try #require(try YAMLDocuments.load(file).first as? [String: Any])
+        let job = try #require((config["scrape_configs"] as? [[String: Any]])?.first)
+        let jobName = try #require(job["job_name"] as? String)
+        #expect(jobName.wholeMatch(of: /chat-exporter.*/) != nil, "job=\(jobName)")
+        let keep = try #require((job["relabel_configs"] as? [[String: Any]])?.first { $0["action"] as? String == "keep" })
+        let service = try document(kind: "Service")
+        let serviceName = try #require((service["metadata"] as? [String: Any])?["name"] as? String)
+        let portName = try #require(((service["spec"] as? [String: Any])?["ports"] as? [[String: Any]])?.first?["name"] as? String)
+        #expect(keep["source_labels"] as? [String] == ["__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"])
+        let regex = try Regex(try #require(keep["regex"] as? String))
+        #expect("\(serviceName);\(portName)".wholeMatch(of: regex) != nil)
+        #expect("kube-dns;metrics".wholeMatch(of: regex) == nil)
     }
 
     @Test func theBackfillCronJobRunsEveryThirtyMinutesNeverTwiceAtOnceAsTheBackfillRole() throws {
