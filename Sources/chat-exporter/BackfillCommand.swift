@@ -19,13 +19,13 @@ struct BackfillCommand: AsyncParsableCommand {
             unless --restore-deleted undeletes the room. Writes, so it needs a role that may: the chat_backfill \
             role of deploy/sql/role.sql (the exporter's chat_exporter role is read-only). Connection settings as \
             for the exporter (DATA_SOURCE_NAME, DATABASE_URL, DB_*, --database.password-file).
-            SIGTERM or SIGINT stops it after the batch in flight (committed; each room is logged as its batch \
+            SIGTERM, SIGINT or SIGHUP stops it after the batch in flight (committed; each room is logged as its batch \
             commits) and prints the summary; a second one cancels the batch in flight, which rolls back. A dry \
             run stops at the first.
             Exit status: 0 nothing left without a live room, 1 something remains (blocked pairs not restored, \
             unless --allow-blocked; --limit reached; or on a dry run anything a run would do), 2 cannot connect, \
             bad configuration, permission denied, missing unique constraint or a failed batch, 128 + the signal \
-            when interrupted (143 SIGTERM, 130 SIGINT).
+            when interrupted (143 SIGTERM, 130 SIGINT, 129 SIGHUP).
             """
     )
 
@@ -90,7 +90,7 @@ struct BackfillCommand: AsyncParsableCommand {
         ])
         let progress = ProgressReporter(logger: logger, onTerminal: StandardStream.error.isTerminal && logging.level != .debug)
         // Trapped before the first statement, so that no signal finds the default action (death mid-batch).
-        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
         let stop = BackfillStop()
         let backfill = Backfill(pool: pool, options: options)
         let work = Task { () async -> Result<BackfillSummary, BackfillError> in

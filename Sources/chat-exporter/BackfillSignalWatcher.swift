@@ -1,7 +1,8 @@
 import Backfill
 import UnixSignals
 
-/// What SIGTERM and SIGINT do to a running backfill: the first asks it to stop after the batch in flight (which
+/// What SIGTERM, SIGINT and SIGHUP (a closed terminal; a reload meant for the exporter, sent by name) do to a running
+/// backfill: the first asks it to stop after the batch in flight (which
 /// commits; the run then counts what is left and prints its summary), the next cancels the statement in flight (it
 /// rolls back). A dry run only reads, so the first signal cancels it at once.
 struct BackfillSignalWatcher: Sendable {

@@ -90,22 +90,24 @@ struct BackfillInterruptionTests {
         }
     }
 
-    @Test func sigtermLetsTheBatchInFlightCommitAndPrintsTheSummary() async throws {
+    /// SIGTERM (a deadline) and SIGHUP (a closed terminal, or a reload meant for the exporter sent by name) alike.
+    @Test(arguments: [(SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")])
+    func aSignalLetsTheBatchInFlightCommitAndPrintsTheSummary(signal: Int32, name: String) async throws {
         let database = try Fixture.make()
         defer { database.drop() }
         let holder = try await holdSecondPairsRoom(database)
         let backfill = try startBlockedBackfill(database)
 
-        try askToStop(backfill, with: SIGTERM)
+        try askToStop(backfill, with: signal)
         #expect(backfill.isRunning, "it waits for the batch in flight")
         try database.execute("INSERT INTO release VALUES (now())")
         try await holder.value
         let status = try backfill.waitForExit(timeout: .seconds(30))
 
-        #expect(status == 143, "128 + SIGTERM: \(backfill.stderr())")
+        #expect(status == 128 + signal, "128 + \(name): \(backfill.stderr())")
         let summary = try JSONDecoder().decode(BackfillSummary.self, from: Data(backfill.stdout().utf8))
-        #expect(summary.interruption?.reason == "SIGTERM")
-        #expect(summary.exitCode == 143)
+        #expect(summary.interruption?.reason == name)
+        #expect(summary.exitCode == 128 + signal)
         #expect(summary.batches == 1)
         #expect(summary.created == 1, "(T1, S1), in the batch that was in flight")
         #expect(summary.alreadyPresent == 1, "(T1, S2): the holder's")
