@@ -89,7 +89,7 @@ public struct Backfill: Sendable {
                 throw BackfillError(kind: .permission, message: BackfillError.writeDenied(role: role, detail: "no INSERT on chat_rooms (teacher_id, student_id, created_at, updated_at)"))
             }
             if options.restoreDeleted && !canUpdate {
-                throw BackfillError(kind: .permission, message: BackfillError.writeDenied(role: role, detail: "--restore-deleted needs UPDATE on chat_rooms (deleted_at, updated_at)"))
+                throw BackfillError(kind: .permission, message: BackfillError.restoreDenied(role: role))
             }
         }
 

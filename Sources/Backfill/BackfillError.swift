@@ -46,6 +46,13 @@ public struct BackfillError: Error, Sendable, CustomStringConvertible {
         return "the role \(role) may not write chat_rooms: use the backfill role from deploy/sql/role.sql (chat_backfill)\(suffix)"
     }
 
+    /// `--restore-deleted` without UPDATE on the rooms: the scheduled backfill's role deliberately lacks it.
+    static func restoreDenied(role: String) -> String {
+        "the role \(role) may not undelete rooms (--restore-deleted needs UPDATE on chat_rooms (deleted_at, updated_at)): "
+            + "run the restore by hand as the platform's owner role or an administrator; the chat_backfill role of "
+            + "deploy/sql/role.sql only inserts rooms, so that the password the timer and the CronJob hold cannot soft-delete any"
+    }
+
     /// Classifies a database error met while working as `role`.
     static func from(_ error: PostgresError, role: String?, partial: BackfillSummary?) -> BackfillError {
         let who = role ?? "in use"

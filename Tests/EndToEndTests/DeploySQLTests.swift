@@ -38,6 +38,43 @@ struct DeploySQLTests {
         #expect(try database.scalar("SELECT count(*) FROM users") == "0")
     }
 
+    /// A managed service's administrator is no superuser: CREATEROLE, owning the platform's tables and database.
+    /// role.sql must apply as such a role (ALTER ROLE ... NOSUPERUSER is a superuser's statement even when nothing
+    /// changes).
+    @Test func theRolesApplyAsAnAdministratorWithCreateRoleThatOwnsTheTables() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        let administrator = "chat_admin_\(UUID().uuidString.prefix(8).lowercased())"
+        let administratorPassword = "admin-\(UUID().uuidString)"
+        try database.execute("""
+            CREATE ROLE \(administrator) LOGIN CREATEROLE PASSWORD '\(administratorPassword)';
+            ALTER DATABASE \(database.name) OWNER TO \(administrator);
+            DO $$ DECLARE t text; BEGIN
+              FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+                EXECUTE format('ALTER TABLE %I OWNER TO \(administrator)', t);
+              END LOOP;
+            END $$;
+            """)
+        defer {
+            database.drop()
+            _ = try? runProcess("psql", ["-X", "-q", "-h", database.server.host, "-p", "\(database.server.port)", "-U", database.server.superuser, "-d", "postgres", "-c", "DROP ROLE IF EXISTS \(administrator)"],
+                                environment: ["PGPASSWORD": database.server.password, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+        }
+        for _ in 0..<2 {
+            let applied = try runProcess("psql", [
+                "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", database.server.host, "-p", "\(database.server.port)", "-U", administrator, "-d", database.name,
+                "-v", "exporter_password=exp-\(UUID().uuidString)", "-v", "backfill_password=bf-\(UUID().uuidString)",
+                "-f", repository.appendingPathComponent("deploy/sql/role.sql").path,
+            ], environment: ["PGPASSWORD": administratorPassword, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+            #expect(applied.status == 0, "\(applied.stderr)")
+        }
+        #expect(try database.scalar("""
+            SELECT has_column_privilege('chat_exporter', 'bookings', 'status', 'SELECT')
+               AND has_column_privilege('chat_backfill', 'chat_rooms', 'teacher_id', 'INSERT')
+               AND NOT has_column_privilege('chat_backfill', 'chat_rooms', 'deleted_at', 'UPDATE')
+               AND NOT (SELECT rolsuper OR rolreplication OR rolbypassrls OR rolcreaterole FROM pg_roles WHERE rolname = 'chat_exporter')
+            """) == "t")
+    }
+
     @Test func theIndexesApplyTwiceWithoutErrorAndAreValid() throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }

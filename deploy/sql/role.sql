@@ -4,9 +4,13 @@
 --        -v exporter_password="$EXPORTER_PASSWORD" -f deploy/sql/role.sql
 --
 -- chat_exporter: the sidecar's login. It can run every default collector and nothing more: SELECT on
--- exactly the columns the collectors read (never message text, e-mail addresses or names), no write
--- of any kind, and read-only transactions by default even if it were granted more later.
--- Run it as a role that may create roles, in the platform's database. Idempotent.
+-- exactly the columns the collectors read (never message text, e-mail addresses or names), no privilege
+-- to write any table, and read-only transactions by default (a session may turn that off; the exporter's
+-- own queries always run in READ ONLY transactions). What PostgreSQL allows every role stays allowed:
+-- temporary tables (the database's TEMPORARY privilege, granted to PUBLIC; an administrator may
+-- REVOKE TEMPORARY ON DATABASE ... FROM PUBLIC where the platform does not use them) and large objects.
+-- Run it in the platform's database as a superuser, or as a role with CREATEROLE that owns the platform's
+-- tables and the database (a managed service's administrator). Idempotent.
 
 \set ON_ERROR_STOP on
 
@@ -14,7 +18,10 @@ SELECT format('CREATE ROLE chat_exporter LOGIN PASSWORD %L', :'exporter_password
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_exporter') \gexec
 SELECT format('ALTER ROLE chat_exporter LOGIN PASSWORD %L', :'exporter_password') \gexec
 
-ALTER ROLE chat_exporter NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT;
+-- Only a superuser may even restate these three: a CREATEROLE administrator changes them only when set.
+SELECT 'ALTER ROLE chat_exporter NOSUPERUSER NOREPLICATION NOBYPASSRLS'
+ WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_exporter' AND (rolsuper OR rolreplication OR rolbypassrls)) \gexec
+ALTER ROLE chat_exporter NOCREATEDB NOCREATEROLE NOINHERIT;
 ALTER ROLE chat_exporter CONNECTION LIMIT 10;
 ALTER ROLE chat_exporter SET default_transaction_read_only = on;
 ALTER ROLE chat_exporter SET statement_timeout = '60s';
@@ -31,9 +38,11 @@ GRANT SELECT (chat_room_id, status, created_at, deleted_at) ON messages TO chat_
 GRANT SELECT (action, status, created_at, updated_at) ON audit_logs TO chat_exporter;
 
 -- chat_backfill: the login of `chat-exporter backfill` (the systemd timer, the Kubernetes CronJob). A
--- separate role, so the exporter's stays read-only. It may read exactly what the backfill reads, insert
--- rooms the way the trigger does (teacher_id, student_id, created_at, updated_at) and undelete them
--- (deleted_at, updated_at, for --restore-deleted); nothing else: no DELETE, no other table written.
+-- separate role, so the exporter's stays read-only. It may read exactly what the backfill reads and insert
+-- rooms the way the trigger does (teacher_id, student_id, created_at, updated_at); nothing else: no UPDATE,
+-- no DELETE, no other table written. Its password sits in the timer's and the CronJob's secrets all the
+-- time, so it cannot soft-delete (or undelete) rooms: `backfill --restore-deleted`, a by-hand decision,
+-- runs as the platform's owner role or an administrator.
 -- Created or updated only when the backfill_password variable is given:
 --
 --   psql "$ADMIN_DATABASE_URL" -v ON_ERROR_STOP=1 -v exporter_password="$EXPORTER_PASSWORD" \
@@ -44,7 +53,10 @@ SELECT format('CREATE ROLE chat_backfill LOGIN PASSWORD %L', :'backfill_password
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_backfill') \gexec
 SELECT format('ALTER ROLE chat_backfill LOGIN PASSWORD %L', :'backfill_password') \gexec
 
-ALTER ROLE chat_backfill NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT;
+-- Only a superuser may even restate these three: a CREATEROLE administrator changes them only when set.
+SELECT 'ALTER ROLE chat_backfill NOSUPERUSER NOREPLICATION NOBYPASSRLS'
+ WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_backfill' AND (rolsuper OR rolreplication OR rolbypassrls)) \gexec
+ALTER ROLE chat_backfill NOCREATEDB NOCREATEROLE NOINHERIT;
 ALTER ROLE chat_backfill CONNECTION LIMIT 4;
 ALTER ROLE chat_backfill SET statement_timeout = '5min';
 
@@ -55,9 +67,10 @@ GRANT USAGE ON SCHEMA public TO chat_backfill;
 GRANT SELECT (id, teacher_id, deleted_at) ON lessons TO chat_backfill;
 GRANT SELECT (id, lesson_id, student_id, status, created_at, deleted_at) ON bookings TO chat_backfill;
 GRANT SELECT (id, teacher_id, student_id, deleted_at) ON chat_rooms TO chat_backfill;
--- What it writes: new rooms, as the trigger inserts them, and undeleted ones.
+-- What it writes: new rooms, as the trigger inserts them. (Earlier versions of this file granted UPDATE.)
 GRANT INSERT (teacher_id, student_id, created_at, updated_at) ON chat_rooms TO chat_backfill;
-GRANT UPDATE (deleted_at, updated_at) ON chat_rooms TO chat_backfill;
+REVOKE UPDATE ON chat_rooms FROM chat_backfill;
+REVOKE UPDATE (deleted_at, updated_at) ON chat_rooms FROM chat_backfill;
 \else
 \echo 'role.sql: backfill_password not given: the chat_backfill role is left as it is'
 \endif
