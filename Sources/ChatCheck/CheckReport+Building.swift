@@ -42,7 +42,7 @@ extension CheckReport {
             builder.addLagChecks()
             builder.addAuditChecks()
             for (collector, failure) in failures {
-                builder.add("Collectors", collector, .problem, "failed (\(failure.reason.rawValue)): \(failure.description)")
+                builder.add("Collectors", collector, .problem, "collector \(collector) failed (\(failure.reason.rawValue)): \(failure.description)")
             }
         }
         self.checks = builder.checks

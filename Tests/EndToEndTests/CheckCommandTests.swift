@@ -92,6 +92,18 @@ struct CheckCommandTests {
         #expect(result.stdout.contains("✗ no unique constraint on chat_rooms (teacher_id, student_id)"))
     }
 
+    /// A collector that fails is named in the text as in the JSON: three identical lines would not say which.
+    @Test func aFailingCollectorIsNamed() throws {
+        let database = try healthyPlatform()
+        defer { database.drop() }
+        try database.execute("DROP TABLE audit_logs")
+        let result = try check(database)
+        #expect(result.status == 1, "\(result.stdout)")
+        for collector in ["chat_audit", "chat_audit_response", "chat_clock"] {
+            #expect(result.stdout.contains("✗ collector \(collector) failed (query): "), "\(result.stdout)")
+        }
+    }
+
     /// The platform writes UTC wall-clock times; read with --database.timezone five hours behind UTC, its newest
     /// rows are dated 5 hours ahead, and check says so (exit 1). Read in UTC, the same database is healthy.
     @Test func timestampsReadInAZoneBehindTheirsAreAProblem() throws {
