@@ -80,6 +80,7 @@ public struct Backfill: Sendable {
             throw BackfillError(kind: .missingUniqueConstraint, message: BackfillError.missingUniqueMessage)
         }
         var summary = BackfillSummary(dryRun: options.dryRun, role: role, canWrite: canInsert && !inRecovery)
+        summary.standby = inRecovery
         summary.blockedAllowed = options.allowBlocked
         if !options.dryRun {
             if inRecovery {

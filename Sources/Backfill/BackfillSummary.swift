@@ -67,8 +67,11 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     public var dryRun: Bool
     /// The database role that ran it.
     public var role: String
-    /// Whether the role may insert into chat_rooms (a dry run reports it; a real run refuses without it).
+    /// Whether a real run could write here: the role may insert into chat_rooms and the server is no standby (a dry
+    /// run reports it; a real run refuses without it).
     public var canWrite: Bool
+    /// Whether the server is a read-only standby (`pg_is_in_recovery()`).
+    public var standby: Bool = false
     /// Pairs without any room when the run started.
     public var missingAtStart: Int = 0
     /// Pairs blocked by a soft-deleted room when the run started.
@@ -105,6 +108,15 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         self.canWrite = canWrite
     }
 
+    /// Why a real run could not write here, for a dry run's report; nil when it could.
+    public var writeNote: String? {
+        if standby { return "Note: this server is a read-only standby: a real run must go to the primary." }
+        if !canWrite {
+            return "Note: the role \(role) may not write chat_rooms: a real run needs the backfill role from deploy/sql/role.sql (chat_backfill)."
+        }
+        return nil
+    }
+
     /// Whether blocked pairs left alone count as done for ``exitCode`` (`--allow-blocked`).
     public var blockedAllowed: Bool = false
 
@@ -122,7 +134,7 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case dryRun = "dry_run", role, canWrite = "can_write", missingAtStart = "missing_at_start"
+        case dryRun = "dry_run", role, canWrite = "can_write", standby, missingAtStart = "missing_at_start"
         case blockedAtStart = "blocked_at_start", created, alreadyPresent = "already_present", restored
         case alreadyRestored = "already_restored", blocked, remainingMissing = "remaining_missing"
         case limitReached = "limit_reached", batches, createdRooms = "created_rooms", restoredRooms = "restored_rooms"
@@ -135,6 +147,7 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         dryRun = try container.decode(Bool.self, forKey: .dryRun)
         role = try container.decode(String.self, forKey: .role)
         canWrite = try container.decode(Bool.self, forKey: .canWrite)
+        standby = try container.decodeIfPresent(Bool.self, forKey: .standby) ?? false
         missingAtStart = try container.decode(Int.self, forKey: .missingAtStart)
         blockedAtStart = try container.decode(Int.self, forKey: .blockedAtStart)
         created = try container.decode(Int.self, forKey: .created)
@@ -160,6 +173,7 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         try container.encode(dryRun, forKey: .dryRun)
         try container.encode(role, forKey: .role)
         try container.encode(canWrite, forKey: .canWrite)
+        try container.encode(standby, forKey: .standby)
         try container.encode(missingAtStart, forKey: .missingAtStart)
         try container.encode(blockedAtStart, forKey: .blockedAtStart)
         try container.encode(created, forKey: .created)

@@ -25,9 +25,9 @@ enum BackfillReport {
             for pair in summary.blockedPairs {
                 lines.append("  teacher \(pair.teacherID)  student \(pair.studentID)  room \(pair.roomID) deleted at \(pair.deletedAt ?? "?")")
             }
-            if !summary.canWrite {
+            if let note = summary.writeNote {
                 lines.append("")
-                lines.append("Note: the role \(summary.role) may not write chat_rooms: a real run needs the backfill role from deploy/sql/role.sql (chat_backfill).")
+                lines.append(note)
             }
             lines.append("")
             if summary.exitCode == 0 {
