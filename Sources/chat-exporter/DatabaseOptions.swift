@@ -26,6 +26,16 @@ struct DatabaseOptions: ParsableArguments {
     func validate() throws {
         guard maxConnections >= 1 else { throw ValidationError("--database.max-connections must be at least 1") }
         guard !timeZone.isEmpty else { throw ValidationError("--database.timezone must not be empty") }
+        guard connectTimeout.duration > .zero else {
+            throw ValidationError("--database.connect-timeout must be more than 0s (every connection attempt would time out at once)")
+        }
+        // PostgreSQL takes both as a 32-bit count of milliseconds; 0 turns them off.
+        let longest = Duration.milliseconds(Int32.max)
+        for (flag, value) in [("--database.lock-timeout", lockTimeout.duration), ("--database.idle-in-transaction-timeout", idleInTransactionTimeout.duration)] {
+            guard value <= longest else {
+                throw ValidationError("\(flag) must be at most 24d (PostgreSQL's limit, 2147483647ms); 0s turns it off")
+            }
+        }
     }
 
     var session: SessionSettings {

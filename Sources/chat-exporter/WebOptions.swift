@@ -6,8 +6,11 @@ import WebConfig
 
 /// The HTTP endpoint, with the flag names of the Prometheus exporters.
 struct WebOptions: ParsableArguments {
-    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the web interface and telemetry, host:port; \":9488\" is every interface.")
-    var listenAddress = ":9488"
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the web interface and telemetry, host:port; \":9488\" is every interface. One address (\":9488\" covers IPv4 and IPv6).")
+    var listenAddresses: [String] = [":9488"]
+
+    /// The one address (``validate()`` refuses more).
+    var listenAddress: String { listenAddresses.last ?? ":9488" }
 
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
     var telemetryPath = "/metrics"
@@ -28,6 +31,11 @@ struct WebOptions: ParsableArguments {
     var connectionTimeout = DurationArgument(argument: "10s")!
 
     func validate() throws {
+        // exporter-toolkit listens on every --web.listen-address given; one HTTP daemon here: say so rather than
+        // silently listening on the last one only.
+        guard listenAddresses.count == 1 else {
+            throw ValidationError("--web.listen-address is given \(listenAddresses.count) times: chat-exporter listens on one address (\":PORT\" is every interface, IPv4 and IPv6)")
+        }
         _ = try listenHostAndPort()
         guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1, !["/-/healthy", "/-/ready"].contains(telemetryPath) else {
             throw ValidationError("--web.telemetry-path must be a path such as /metrics (not /, /-/healthy or /-/ready)")

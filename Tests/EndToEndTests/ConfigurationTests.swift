@@ -70,6 +70,17 @@ struct ConfigurationTests {
             #expect(badThreads.status != 0)
             #expect(badThreads.stderr.contains("--web.threads"), "\(threads): \(badThreads.stderr)")
         }
+        // Values that parse but could never work: refused up front (64), not at every connection.
+        for (arguments, message) in [
+            (["--web.listen-address=127.0.0.1:1", "--web.listen-address=127.0.0.1:2"], "--web.listen-address is given 2 times"),
+            (["--database.connect-timeout=0s"], "--database.connect-timeout must be more than 0s"),
+            (["--database.lock-timeout=1000w"], "--database.lock-timeout must be at most 24d"),
+            (["--database.idle-in-transaction-timeout=25d"], "--database.idle-in-transaction-timeout must be at most 24d"),
+        ] {
+            let refused = try runProcess(Binary.chatExporter, arguments, timeout: .seconds(20))
+            #expect(refused.status == 64, "\(arguments): \(refused.stderr)")
+            #expect(refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
         let badPerIP = try runProcess(Binary.chatExporter, ["--web.max-connections-per-ip=-1"], timeout: .seconds(20))
         #expect(badPerIP.status == 64)
         #expect(badPerIP.stderr.contains("--web.max-connections-per-ip must be 0 (no limit) or more"), "\(badPerIP.stderr)")
