@@ -23,7 +23,7 @@ readonly PACKAGES=(
     libpq-dev libmicrohttpd-dev libyaml-dev zlib1g-dev pkg-config
     postgresql prometheus prometheus-alertmanager
     openssl curl ca-certificates
-    systemd python3-yaml apache2-utils
+    systemd python3-yaml apache2-utils binutils
 )
 
 step() { printf '\n==> %s\n' "$*"; }
