@@ -117,6 +117,21 @@ extension CollectorsFileValidator {
                 "metric \"\(name)\" (\(declaration.type.rawValue)) and \(other.type.rawValue) \"\(other.name)\" "
                     + "at line \(other.nameMark?.line ?? 0) would share the OpenMetrics family name \"\(family)\"")
         }
+        // OpenMetrics reserves a counter family's "_created" series (the time it started): strict parsers refuse a
+        // metric of that name beside the counter.
+        let clash: MetricDeclaration?
+        if declaration.type == .counter {
+            clash = metricDeclarations[family + "_created"]?.first
+        } else {
+            clash = openMetricsFamilies.values.first { $0.type == .counter && $0.openMetricsFamily + "_created" == name }
+        }
+        if let clash {
+            let (counter, other) = declaration.type == .counter ? (declaration, clash) : (clash, declaration)
+            throw ConfigError(
+                file: file, at: declaration.nameMark,
+                "metric \"\(other.name)\" would be read as the \"_created\" series of counter \"\(counter.name)\" in "
+                    + "OpenMetrics (the other is at line \(clash.nameMark?.line ?? 0)); rename it")
+        }
         metricDeclarations[name] = [declaration]
         openMetricsFamilies[family] = declaration
     }

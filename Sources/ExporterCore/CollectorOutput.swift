@@ -44,6 +44,10 @@ public struct CollectorOutput: Sendable {
                 guard let value = valueColumn.double(from: text) else {
                     throw CollectorFailure(reason: .invalidValue, message: "metric \(metric.name): column \"\(metric.valueColumn)\" holds a value that is not a number")
                 }
+                // OpenMetrics: a counter's total is never NaN and never below 0; strict parsers reject the whole scrape.
+                if metric.type == .counter, value.isNaN || value < 0 {
+                    throw CollectorFailure(reason: .invalidValue, message: "metric \(metric.name): a counter cannot be \(value.isNaN ? "NaN" : "negative") (column \"\(metric.valueColumn)\"); make it a gauge")
+                }
                 var labels = constLabels
                 for (name, index) in zip(metric.labelColumns, labelIndexes) {
                     labels.append(Label(name: name, value: row[index] ?? ""))

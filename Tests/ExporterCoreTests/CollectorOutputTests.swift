@@ -48,6 +48,22 @@ struct CollectorOutputTests {
         #expect(error?.reason == .invalidValue)
     }
 
+    /// OpenMetrics: a counter's total is a non-NaN value that never goes below 0; strict parsers reject the scrape.
+    @Test(arguments: ["-5", "NaN"])
+    func aCounterThatIsNegativeOrNaNIsAnInvalidValue(value: String) {
+        let counter = CollectorDefinition(
+            name: "c", description: nil, sql: "SELECT", interval: .seconds(30), timeout: .seconds(5), parameters: [],
+            metrics: [MetricDefinition(name: "test_things_total", type: .counter, help: "Help.", valueColumn: "v", labelColumns: ["k"],
+                                       constLabels: [], maxSeries: 10)])
+        let error = #expect(throws: CollectorFailure.self) {
+            try CollectorOutput(definition: counter, result: result([["a", value]], valueType: 701))
+        }
+        #expect(error?.reason == .invalidValue)
+        #expect(error?.message.contains("a counter cannot be") == true)
+        // The same values in a gauge are served.
+        #expect((try? CollectorOutput(definition: definition(), result: result([["a", value]], valueType: 701)))?.seriesCount == 1)
+    }
+
     @Test func twoRowsWithTheSameLabelsAreAnInvalidValue() {
         let error = #expect(throws: CollectorFailure.self) {
             try CollectorOutput(definition: definition(), result: result([["a", "1"], ["a", "2"]]))
