@@ -1,3 +1,4 @@
+import CollectorConfig
 import FoundationEssentials
 
 /// The HTML page at `/`: what is running, each collector's last result, and where the metrics are.
@@ -24,7 +25,9 @@ struct LandingPage: Sendable {
                 duration = "—"
                 result = "not run yet"
             }
-            rows += "<tr><td>\(escape(definition.name))</td><td>\(definition.interval.seconds)s</td><td>\(definition.timeout.seconds)s</td><td>\(when)</td><td>\(duration)</td><td>\(result)</td></tr>\n"
+            let interval = PrometheusDuration.format(definition.interval)
+            let timeout = PrometheusDuration.format(definition.timeout)
+            rows += "<tr><td>\(escape(definition.name))</td><td>\(interval)</td><td>\(timeout)</td><td>\(when)</td><td>\(duration)</td><td>\(result)</td></tr>\n"
         }
         let database = state.databaseUp == nil ? "not tried yet" : (state.databaseUp == true ? "up" : "down")
         let html = """

@@ -188,5 +188,9 @@ struct MetricsEndpointTests {
         #expect(head.status == 200)
         #expect(head.body.isEmpty)
         #expect(try exporter.get("/-/healthy").status == 200)
+        // The landing page writes intervals and timeouts as the collectors file does (the default chat_lessons:
+        // every 5m, 30s timeout), not as "300.0s".
+        let landing = try exporter.get("/").text
+        #expect(landing.contains("<td>chat_lessons</td><td>5m</td><td>30s</td>"), "\(landing)")
     }
 }
