@@ -160,9 +160,9 @@ public struct ConnectionSettings: Sendable {
                 reason = LibPQ.oneLine(String(cString: errorMessage))
                 PQfreemem(errorMessage)
             }
-            // libpq quotes pieces of the string in its message; never echo them, they may hold the password.
-            let safeReason = reason.contains("\"") ? "not a valid connection string" : reason
-            throw PostgresError(kind: .configuration, message: "\(source.rawValue): \(safeReason)")
+            // libpq quotes pieces of the string in its message; never echo them, they may hold the password. The rest
+            // says what is wrong ('invalid connection option "…"', 'missing "=" after "…"').
+            throw PostgresError(kind: .configuration, message: "\(source.rawValue): \(elidingQuotedText(reason))")
         }
         defer { PQconninfoFree(options) }
         var values: [String: String] = [:]
@@ -172,6 +172,29 @@ public struct ConnectionSettings: Sendable {
             option = option.advanced(by: 1)
         }
         return values
+    }
+
+    /// `reason` with every double-quoted piece replaced by `"…"`, but a single punctuation mark (`"="`).
+    static func elidingQuotedText(_ reason: String) -> String {
+        var result = ""
+        var quoted: String?
+        for character in reason {
+            if character == "\"" {
+                if let piece = quoted {
+                    let keep = piece.count == 1 && !(piece.first!.isLetter || piece.first!.isNumber)
+                    result += "\"" + (keep ? piece : "…") + "\""
+                    quoted = nil
+                } else {
+                    quoted = ""
+                }
+            } else if quoted != nil {
+                quoted!.append(character)
+            } else {
+                result.append(character)
+            }
+        }
+        if quoted != nil { result += "\"…" }
+        return result
     }
 
     private static func readPasswordFile(_ path: String) throws(PostgresError) -> String {

@@ -75,5 +75,11 @@ struct ConnectionSettingsTests {
         #expect(error.kind == .configuration)
         #expect(!error.description.contains("hunter2-secret"))
         #expect(error.description.contains("DATA_SOURCE_NAME"))
+        // What is wrong, without the pieces libpq quotes (one could be a password typed without its "=").
+        #expect(error.message == "DATA_SOURCE_NAME: missing \"=\" after \"…\" in connection info string", "\(error.message)")
+        let option = try #require(throws: PostgresError.self) {
+            try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://u:hunter2-secret@db/x?sslmdoe=require"])
+        }
+        #expect(option.message == "DATABASE_URL: invalid URI query parameter: \"…\"", "\(option.message)")
     }
 }
