@@ -94,6 +94,7 @@ public actor ConnectionPool {
     private func acquire(deadline: ContinuousClock.Instant) async throws -> (PostgresConnection, reused: Bool) {
         while true {
             if isShutDown { throw PostgresError(kind: .cancelled, message: "shutting down") }
+            if Task.isCancelled { throw Self.cancelledWhileWaiting }
             if let connection = idle.popLast() {
                 leased[ObjectIdentifier(connection)] = connection
                 return (connection, true)
@@ -131,6 +132,11 @@ public actor ConnectionPool {
             }
             leased[ObjectIdentifier(connection)] = connection
             return connection
+        } catch let error as PostgresError where error.kind == .cancelled {
+            // Cancelled by its caller (a shutdown, a reload): says nothing about the database, so no backoff.
+            opening -= 1
+            wakeOneWaiter()
+            throw error
         } catch let error as PostgresError {
             opening -= 1
             consecutiveFailures += 1

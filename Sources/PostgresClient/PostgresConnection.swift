@@ -70,6 +70,10 @@ public final class PostgresConnection: @unchecked Sendable {
                         let deadline = ContinuousClock.now + session.connectTimeout
                         let handle = try LibPQ.open(settings: settings, session: session, deadline: deadline) { cancelled.isSet }
                         let connection = PostgresConnection(queue: queue, handle: handle, settings: settings, session: session)
+                        if cancelled.isSet {
+                            connection.finish()
+                            throw PostgresError(kind: .cancelled, message: "connection attempt cancelled")
+                        }
                         try connection.configureSession(deadline: deadline)
                         continuation.resume(returning: connection)
                     } catch {

@@ -99,6 +99,24 @@ struct ConnectionPoolWaitingTests {
         await pool.shutdown()
     }
 
+    /// A connection attempt its caller cancelled (a reload stopping a collector) says nothing about the database: the
+    /// next caller tries for itself instead of failing at once in a backoff.
+    @Test func aCancelledConnectionAttemptStartsNoBackoff() async throws {
+        let server = try SilentServer()
+        var session = SessionSettings()
+        session.connectTimeout = .seconds(1)
+        let pool = ConnectionPool(settings: ConnectionSettings(keywords: server.keywords), session: session)
+        let first = Task { try await pool.query("SELECT 1", timeout: .seconds(30)) }
+        try await waitUntil(timeout: .seconds(10), "the attempt reached the silent server") { () async throws -> Bool in server.hasPendingConnection }
+        first.cancel()
+        let cancelled = try await #require(throws: PostgresError.self) { try await first.value }
+        #expect(cancelled.kind == .cancelled)
+        let next = try await #require(throws: PostgresError.self) { try await pool.query("SELECT 1", timeout: .seconds(30)) }
+        #expect(next.kind == .connection, "\(next)")
+        #expect(next.message.contains("timed out connecting"), "its own attempt, not a backoff: \(next)")
+        await pool.shutdown()
+    }
+
     /// A caller waiting for a connection stops when its task is cancelled (a collector stopped for a shutdown or a
     /// reload), instead of waiting for the connection and running its statement.
     @Test func aCallerWaitingForAConnectionStopsWhenItsTaskIsCancelled() async throws {
@@ -109,7 +127,7 @@ struct ConnectionPoolWaitingTests {
         let pool = ConnectionPool(settings: ConnectionSettings(keywords: database.keywords), session: SessionSettings(), configuration: configuration)
         let holder = Task { try await pool.query("SELECT pg_sleep(60)", timeout: .seconds(90)) }
         try await waitUntil(timeout: .seconds(10), "the first caller holds the only connection") { () async throws -> Bool in
-            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()") == "1"
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()") == "1"
         }
         let waiter = Task { try await pool.query("SELECT 1", timeout: .seconds(90)) }
         try await waitUntil(timeout: .seconds(10), "the second caller waits") { await pool.waitingCount == 1 }
@@ -118,7 +136,7 @@ struct ConnectionPoolWaitingTests {
         #expect(error.kind == .cancelled)
         #expect(await pool.waitingCount == 0)
         // It stopped while the first statement still ran, not after it.
-        #expect(try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()") == "1")
+        #expect(try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()") == "1")
         holder.cancel()
         _ = try? await holder.value
         await pool.shutdown()
