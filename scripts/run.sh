@@ -72,6 +72,9 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 [[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || usage_error "--port must be a TCP port (1-65535), got '$PORT'"
+for extra in "${EXTRA_ARGS[@]}"; do
+    [[ "$extra" == --web.listen-address* ]] && usage_error "give the port with --port N, not -- --web.listen-address (the exporter takes one address)"
+done
 [[ -z "$DURATION" || "$DURATION" =~ ^[0-9]+$ ]] || usage_error "--duration must be a whole number of seconds, got '$DURATION'"
 [[ "$SIM_INTERVAL" =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_error "--simulator-interval must be a number of seconds, got '$SIM_INTERVAL'"
 
