@@ -42,7 +42,11 @@ struct DeploySQLTests {
     /// role.sql must apply as such a role (ALTER ROLE ... NOSUPERUSER is a superuser's statement even when nothing
     /// changes).
     @Test func theRolesApplyAsAnAdministratorWithCreateRoleThatOwnsTheTables() throws {
-        let database = try TestPostgres.shared().createDatabase()
+        // A cluster of its own: the administrator creates chat_exporter and chat_backfill itself, as on a fresh
+        // managed service (since PostgreSQL 16 a CREATEROLE role may alter only the roles it administers).
+        let server = try TestPostgres.makePrivateCluster()
+        defer { server.destroy() }
+        let database = try server.createDatabase()
         let administrator = "chat_admin_\(UUID().uuidString.prefix(8).lowercased())"
         let administratorPassword = "admin-\(UUID().uuidString)"
         try database.execute("""
@@ -54,11 +58,6 @@ struct DeploySQLTests {
               END LOOP;
             END $$;
             """)
-        defer {
-            database.drop()
-            _ = try? runProcess("psql", ["-X", "-q", "-h", database.server.host, "-p", "\(database.server.port)", "-U", database.server.superuser, "-d", "postgres", "-c", "DROP ROLE IF EXISTS \(administrator)"],
-                                environment: ["PGPASSWORD": database.server.password, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
-        }
         for _ in 0..<2 {
             let applied = try runProcess("psql", [
                 "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", database.server.host, "-p", "\(database.server.port)", "-U", administrator, "-d", database.name,
