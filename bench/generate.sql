@@ -1,6 +1,7 @@
 -- bench/generate.sql: synthetic data for the platform's schema (deploy/sql/schema.sql) at a chosen scale.
 --
 --   psql -v scale=1 -v ON_ERROR_STOP=1 -f bench/generate.sql     (into a copy of chat_template)
+--   psql -v scale=1 -v history=3 ...                               (the same activity a week, 3 years of it)
 --
 -- Scale 1 is about 84 k users (4 k teachers, 80 k students), 100 k teacher-student pairs, 1 M lessons and
 -- bookings, 100 k chat rooms, 3 M messages and 2 M audit_logs rows; everything grows linearly with the scale.
@@ -24,8 +25,16 @@
 -- unique and foreign keys first and builds them again afterwards (sorted builds, one validation join per
 -- foreign key), with the chat-creation triggers disabled (the rooms are inserted directly). random() is
 -- seeded, so a scale always gives the same shape (ids are random UUIDs).
+--
+-- history (default 1) stretches the past instead of the platform: the same users, as many new pairs and audit
+-- rows a week, over `history` years of pairs (and 120 × history days of audit rows). The recent activity stays
+-- that of the scale; the tables grow by the factor. A platform grows this way too: it keeps its history.
 
 \set ON_ERROR_STOP 1
+\if :{?history}
+\else
+\set history 1
+\endif
 SET client_min_messages = warning;
 SET synchronous_commit = off;
 SET work_mem = '256MB';
@@ -37,8 +46,9 @@ CREATE TEMP TABLE bench_now AS SELECT date_trunc('second', localtimestamp) AS t;
 CREATE TEMP TABLE cfg AS
 SELECT greatest(2, round(4000 * :scale))::int    AS teachers,
        greatest(4, round(80000 * :scale))::int   AS students,
-       greatest(4, round(100000 * :scale))::int  AS pairs,
-       greatest(10, round(2000000 * :scale))::int AS audit_rows;
+       greatest(4, round(100000 * :scale * :history))::int  AS pairs,
+       greatest(10, round(2000000 * :scale * :history))::int AS audit_rows,
+       :history::int AS history;
 
 -- Users: teachers 1..T, students T+1..T+S, then 3 admins.
 CREATE TEMP TABLE u AS
@@ -67,7 +77,7 @@ SELECT row_number() OVER () AS p, t.id AS teacher_id, s.id AS student_id,
                                               + (8 + floor(random() * 13)) * interval '1 hour' AS first_start,
        1 + floor(random() * 19)::int AS lessons,
        random() AS r_room, random() AS r_msgs
-  FROM (SELECT t_i, s_i, (SELECT t FROM bench_now) - random() * interval '365 days' AS booked_at
+  FROM (SELECT t_i, s_i, (SELECT t FROM bench_now) - random() * (SELECT history FROM cfg) * interval '365 days' AS booked_at
           FROM distinct_pairs ORDER BY random() LIMIT (SELECT pairs FROM cfg)) AS d
   JOIN u t ON t.i = d.t_i
   JOIN u s ON s.i = d.s_i;
@@ -143,7 +153,7 @@ SELECT gen_random_uuid(), u.id, a.action, split_part(a.action, '.', 2), a.i::tex
        '10.0.' || (a.i % 250) || '.' || (a.i % 200), 'bench/1.0',
        a.created_at, a.created_at + (5 + a.r3 * 495) * interval '1 millisecond'
   FROM (SELECT i, random() AS r2, random() AS r3,
-               (SELECT t FROM bench_now) - random() * interval '120 days' AS created_at,
+               (SELECT t FROM bench_now) - random() * (SELECT history FROM cfg) * interval '120 days' AS created_at,
                1 + floor(random() * (SELECT teachers + students FROM cfg))::int AS u_i,
                (ARRAY['chat.message.send', 'chat.message.send', 'chat.message.send', 'chat.message.send',
                       'chat.message.send', 'chat.message.send', 'chat.message.send', 'chat.message.send',

@@ -2,7 +2,8 @@
 # Loads one benchmark database: a copy of chat_template filled by bench/generate.sql at a scale, with the
 # shipped indexes (deploy/sql/indexes.sql) and fresh statistics.
 #
-#   bench/load.sh DATABASE SCALE        (connection from PGHOST, PGPORT, PGUSER, PGPASSWORD: a superuser)
+#   bench/load.sh DATABASE SCALE [HISTORY]   (connection from PGHOST, PGPORT, PGUSER, PGPASSWORD: a superuser;
+#                                             HISTORY: years of past activity, default 1, bench/generate.sql)
 #
 # COPY-speed tricks: the primary, unique and foreign keys are dropped before the load and built again after
 # it (one sorted build per index, one validation join per foreign key instead of a trigger per row), the
@@ -11,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-[[ $# -eq 2 ]] || { echo "usage: bench/load.sh DATABASE SCALE" >&2; exit 2; }
-db="$1" scale="$2"
+[[ $# -eq 2 || $# -eq 3 ]] || { echo "usage: bench/load.sh DATABASE SCALE [HISTORY]" >&2; exit 2; }
+db="$1" scale="$2" history="${3:-1}"
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db TEMPLATE chat_template"
@@ -31,7 +32,7 @@ constraints=$(q -d "$db" -At -F $'\t' -c "
 } | q -d "$db"
 
 started=$(date +%s)
-q -d "$db" -v scale="$scale" -f bench/generate.sql
+q -d "$db" -v scale="$scale" -v history="$history" -f bench/generate.sql
 generated=$(date +%s)
 
 # Keys back (primary and unique first, then the foreign keys), triggers back on.
