@@ -18,7 +18,7 @@ public struct BackfillError: Error, Sendable, CustomStringConvertible {
         case readOnly = "read_only"
         /// Any other database error (a timeout, a batch that kept losing deadlocks).
         case database
-        /// The task was cancelled (a second SIGTERM or SIGINT): the statement in flight was cancelled on the server
+        /// The task was cancelled (a second SIGTERM, SIGINT or SIGHUP): the statement in flight was cancelled on the server
         /// and rolled back; the batches before it stay committed.
         case interrupted
     }

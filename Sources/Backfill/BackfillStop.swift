@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Asks a running backfill to stop after the batch in flight (SIGTERM, SIGINT): the batch commits, no other starts,
+/// Asks a running backfill to stop after the batch in flight (SIGTERM, SIGINT, SIGHUP): the batch commits, no other starts,
 /// and the run still counts what is left and returns its summary. Safe to use from any thread.
 public final class BackfillStop: Sendable {
     /// Why the run was asked to stop, and the exit status it then ends with.

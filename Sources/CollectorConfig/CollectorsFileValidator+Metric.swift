@@ -122,8 +122,11 @@ extension CollectorsFileValidator {
         let clash: MetricDeclaration?
         if declaration.type == .counter {
             clash = metricDeclarations[family + "_created"]?.first
+        } else if name.hasSuffix("_created"), let counter = openMetricsFamilies[String(name.dropLast("_created".count))],
+                  counter.type == .counter {
+            clash = counter
         } else {
-            clash = openMetricsFamilies.values.first { $0.type == .counter && $0.openMetricsFamily + "_created" == name }
+            clash = nil
         }
         if let clash {
             let (counter, other) = declaration.type == .counter ? (declaration, clash) : (clash, declaration)

@@ -10,6 +10,9 @@ import Darwin
 
 /// The few libpq helpers that need C types; nothing here leaves the module.
 enum LibPQ {
+    /// What a connection attempt its caller cancelled throws.
+    static let connectCancelled = PostgresError(kind: .cancelled, message: "connection attempt cancelled")
+
     /// Starts a connection with `PQconnectStartParams` and drives `PQconnectPoll` until it is made or the deadline passes.
     static func open(
         settings: ConnectionSettings, session: SessionSettings, deadline: ContinuousClock.Instant, isCancelled: () -> Bool
@@ -48,7 +51,7 @@ enum LibPQ {
                 }
                 if isCancelled() {
                     PQfinish(handle)
-                    throw PostgresError(kind: .cancelled, message: "connection attempt cancelled")
+                    throw connectCancelled
                 }
                 let slice = min(deadline - now, .milliseconds(100))
                 let ready = poll(socket: PQsocket(handle), forWriting: state == PGRES_POLLING_WRITING, timeout: slice)

@@ -72,7 +72,7 @@ public final class PostgresConnection: @unchecked Sendable {
                         let connection = PostgresConnection(queue: queue, handle: handle, settings: settings, session: session)
                         if cancelled.isSet {
                             connection.finish()
-                            throw PostgresError(kind: .cancelled, message: "connection attempt cancelled")
+                            throw LibPQ.connectCancelled
                         }
                         try connection.configureSession(deadline: deadline)
                         continuation.resume(returning: connection)

@@ -7,10 +7,12 @@ import WebConfig
 /// The HTTP endpoint, with the flag names of the Prometheus exporters.
 struct WebOptions: ParsableArguments {
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the web interface and telemetry, host:port; \":9488\" is every interface. One address (\":9488\" covers IPv4 and IPv6).")
-    var listenAddresses: [String] = [":9488"]
+    var listenAddresses: [String] = [Self.defaultListenAddress]
+
+    static let defaultListenAddress = ":9488"
 
     /// The one address (``validate()`` refuses more).
-    var listenAddress: String { listenAddresses.last ?? ":9488" }
+    var listenAddress: String { listenAddresses.last ?? Self.defaultListenAddress }
 
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
     var telemetryPath = "/metrics"
