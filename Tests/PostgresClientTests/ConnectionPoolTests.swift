@@ -126,8 +126,9 @@ struct ConnectionPoolWaitingTests {
         configuration.maxConnections = 1
         let pool = ConnectionPool(settings: ConnectionSettings(keywords: database.keywords), session: SessionSettings(), configuration: configuration)
         let holder = Task { try await pool.query("SELECT pg_sleep(60)", timeout: .seconds(90)) }
+        let holderRunning = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()"
         try await waitUntil(timeout: .seconds(10), "the first caller holds the only connection") { () async throws -> Bool in
-            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()") == "1"
+            try database.scalar(holderRunning) == "1"
         }
         let waiter = Task { try await pool.query("SELECT 1", timeout: .seconds(90)) }
         try await waitUntil(timeout: .seconds(10), "the second caller waits") { await pool.waitingCount == 1 }
@@ -136,7 +137,7 @@ struct ConnectionPoolWaitingTests {
         #expect(error.kind == .cancelled)
         #expect(await pool.waitingCount == 0)
         // It stopped while the first statement still ran, not after it.
-        #expect(try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()") == "1")
+        #expect(try database.scalar(holderRunning) == "1")
         holder.cancel()
         _ = try? await holder.value
         await pool.shutdown()
