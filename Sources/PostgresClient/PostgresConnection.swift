@@ -186,8 +186,8 @@ public final class PostgresConnection: @unchecked Sendable {
             _ = try execute(sql, parameters: [
                 session.readOnly ? "on" : "off",
                 session.timeZone,
-                "\(session.lockTimeout.wholeMilliseconds)ms",
-                "\(session.idleInTransactionSessionTimeout.wholeMilliseconds)ms",
+                "\(session.lockTimeout.settingMilliseconds)ms",
+                "\(session.idleInTransactionSessionTimeout.settingMilliseconds)ms",
             ], deadline: deadline, graceAfterDeadline: .zero)
         } catch let error as PostgresError where error.sqlState == "22023" || error.sqlState == "22P02" {
             finish()

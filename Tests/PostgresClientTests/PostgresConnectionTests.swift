@@ -36,6 +36,21 @@ struct PostgresConnectionTests {
         await connection.close()
     }
 
+    /// README: `0s` turns the lock and idle-in-transaction timeouts off (PostgreSQL's 0), where a rounded-up 1 ms
+    /// would fail every statement that meets a lock at once; a sub-millisecond one still rounds up, never to off.
+    @Test func zeroTurnsTheSessionTimeoutsOff() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let off = try await connect(database) { $0.lockTimeout = .zero; $0.idleInTransactionSessionTimeout = .zero }
+        let settings = try await off.query(
+            "SELECT current_setting('lock_timeout'), current_setting('idle_in_transaction_session_timeout')", timeout: .seconds(5))
+        #expect(settings.rows == [["0", "0"]])
+        await off.close()
+        let tiny = try await connect(database) { $0.lockTimeout = .microseconds(10) }
+        #expect(try await tiny.query("SELECT current_setting('lock_timeout')", timeout: .seconds(5)).rows == [["1ms"]])
+        await tiny.close()
+    }
+
     @Test func parametersAreBoundServerSideNeverPastedIntoSQL() async throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
