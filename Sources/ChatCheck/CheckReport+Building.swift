@@ -16,7 +16,8 @@ extension CheckReport {
         public init() {}
     }
 
-    /// Builds the report from one run of every collector, in the spirit of the old verification script.
+    /// Builds the report from one run of every collector, in the spirit of the old verification script. `target` is
+    /// where a connection went (``ConnectionPool/connectedTarget``), else where the settings point.
     public init(target: ConnectionTarget, runs: [CollectorRun], thresholds: Thresholds = Thresholds()) {
         let families = runs.flatMap { run -> [MetricFamily] in
             if case .success(let output) = run.outcome { return output.families }
@@ -30,7 +31,7 @@ extension CheckReport {
         let connectionFailure = failures.first { $0.1.reason == .connection }
         let connected = !(runs.isEmpty || (connectionFailure != nil && failures.count == runs.count))
         self.connection = Connection(
-            host: target.host, port: target.port, database: target.database, user: target.user,
+            host: target.host, port: target.port, database: target.database, user: target.user, service: target.service,
             connected: connected, error: connected ? nil : connectionFailure.map { $0.1.description } ?? "no collector ran")
         var builder = CheckBuilder(lookup: lookup, thresholds: thresholds)
         if connected {

@@ -1,3 +1,5 @@
+import PostgresClient
+
 extension CheckReport {
     /// The report for a person: sections, ✓ / ⚠ / ✗ marks, and colour only when asked for.
     public func text(colored: Bool) -> String {
@@ -19,7 +21,10 @@ extension CheckReport {
         }
         var lines = ["Chat creation system check", ""]
         lines.append("▶ Connection")
-        let place = "\(connection.host):\(connection.port)/\(connection.database) as \(connection.user)"
+        let place = connection.service == nil
+            ? "\(connection.host):\(connection.port)/\(connection.database) as \(connection.user)"
+            : ConnectionTarget(host: connection.host, port: connection.port, database: connection.database,
+                               user: connection.user, service: connection.service).description
         if connection.connected {
             lines.append("  \(mark(.ok)) connected to \(place)")
         } else {

@@ -28,6 +28,8 @@ public struct CheckReport: Sendable, Encodable {
         public let port: String
         public let database: String
         public let user: String
+        /// The libpq service that names the connection, when it could not be resolved (no connection was made).
+        public let service: String?
         public let connected: Bool
         public let error: String?
     }

@@ -32,6 +32,8 @@ public actor ConnectionPool {
 
     /// Connections opened successfully since the pool was created (reconnects included).
     public private(set) var connectionsOpened = 0
+    /// Where the latest connection went, as libpq resolved it; nil before the first one.
+    public private(set) var connectedTarget: ConnectionTarget?
 
     public init(settings: ConnectionSettings, session: SessionSettings, configuration: Configuration = Configuration()) {
         self.settings = settings
@@ -122,6 +124,7 @@ public actor ConnectionPool {
             let connection = try await PostgresConnection.connect(settings: settings, session: session)
             opening -= 1
             connectionsOpened += 1
+            connectedTarget = connection.target
             consecutiveFailures = 0
             nextAttempt = nil
             lastConnectError = nil

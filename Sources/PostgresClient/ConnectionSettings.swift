@@ -22,6 +22,8 @@ public struct ConnectionSettings: Sendable {
         case dataSourceName = "DATA_SOURCE_NAME"
         case databaseURL = "DATABASE_URL"
         case dbVariables = "DB_* variables"
+        /// No `DB_*` variable is set, and libpq's own variables (or a service) name the connection.
+        case libpqVariables = "libpq variables"
     }
 
     /// libpq keyword/value pairs, in order. A `dbname` that holds a URI or a key=value string is expanded by libpq.
@@ -53,7 +55,11 @@ public struct ConnectionSettings: Sendable {
             if let password = parsed["password"], !password.isEmpty { secrets.append(password) }
             parameters.append(("dbname", dsn))
         } else {
-            source = .dbVariables
+            let dbVariables = ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"]
+            let libpqVariables = ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"]
+            let usesLibpq = !dbVariables.contains { nonEmpty(environment[$0]) != nil }
+                && libpqVariables.contains { nonEmpty(environment[$0]) != nil }
+            source = usesLibpq ? .libpqVariables : .dbVariables
             func field(_ dbVariable: String, _ pgVariables: [String], keyword: String, default value: String) {
                 if let given = nonEmpty(environment[dbVariable]) {
                     parameters.append((keyword, given))
@@ -94,6 +100,9 @@ public struct ConnectionSettings: Sendable {
     }
 
     /// Host, port, database and user as libpq will resolve them (environment and defaults included). Never the password.
+    /// With a service (`service=` in the string, or `PGSERVICE`), libpq fills every field the settings leave open from
+    /// its service file first: those are left empty here, and the target names the service instead. A connection
+    /// knows the whole answer (``PostgresConnection/target``).
     public var target: ConnectionTarget {
         var values: [String: String] = [:]
         for (keyword, value) in parameters {
@@ -104,6 +113,11 @@ public struct ConnectionSettings: Sendable {
             }
         }
         let environment = ProcessInfo.processInfo.environment
+        if let service = values["service"] ?? nonEmpty(environment["PGSERVICE"]) {
+            return ConnectionTarget(
+                host: values["host"] ?? values["hostaddr"] ?? "", port: values["port"] ?? "",
+                database: values["dbname"] ?? "", user: values["user"] ?? "", service: service)
+        }
         let user = values["user"] ?? nonEmpty(environment["PGUSER"]) ?? Self.operatingSystemUser()
         return ConnectionTarget(
             host: values["host"] ?? values["hostaddr"] ?? nonEmpty(environment["PGHOST"]) ?? "/var/run/postgresql",
@@ -218,13 +232,22 @@ public struct ConnectionTarget: Sendable, Hashable, CustomStringConvertible {
     public let port: String
     public let database: String
     public let user: String
-    public var description: String { "\(user)@\(host):\(port)/\(database)" }
+    /// The libpq service the settings name, when the fields left empty come from its service file.
+    public let service: String?
 
-    public init(host: String, port: String, database: String, user: String) {
+    /// `user@host:port/database`; with a service, `service=NAME` and the fields known without its file.
+    public var description: String {
+        guard let service else { return "\(user)@\(host):\(port)/\(database)" }
+        let known = [("host", host), ("port", port), ("dbname", database), ("user", user)].filter { !$0.1.isEmpty }
+        return (["service=\(service)"] + known.map { "\($0.0)=\($0.1)" }).joined(separator: " ")
+    }
+
+    public init(host: String, port: String, database: String, user: String, service: String? = nil) {
         self.host = host
         self.port = port
         self.database = database
         self.user = user
+        self.service = service
     }
 }
 

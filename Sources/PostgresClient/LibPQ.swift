@@ -108,6 +108,11 @@ enum LibPQ {
         text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
+    /// A string libpq returned, "" for NULL.
+    static func string(_ pointer: UnsafePointer<CChar>?) -> String {
+        pointer.map { String(cString: $0) } ?? ""
+    }
+
     /// Calls `body` with C strings for `strings` (nil stays NULL), valid only during the call.
     static func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
         let owned: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0) } }

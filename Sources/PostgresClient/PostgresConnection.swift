@@ -20,6 +20,8 @@ public final class PostgresConnection: @unchecked Sendable {
     let session: SessionSettings
     /// The server process serving this connection (`pg_stat_activity.pid`).
     public let backendPID: Int32
+    /// Where libpq connected, as it resolved the settings (service file, `PG*` variables and defaults included).
+    public let target: ConnectionTarget
 
     private struct Control: ~Copyable {
         var cancelHandle: CancelHandle?
@@ -44,6 +46,9 @@ public final class PostgresConnection: @unchecked Sendable {
         self.settings = settings
         self.session = session
         self.backendPID = PQbackendPID(handle)
+        self.target = ConnectionTarget(
+            host: LibPQ.string(PQhost(handle)), port: LibPQ.string(PQport(handle)),
+            database: LibPQ.string(PQdb(handle)), user: LibPQ.string(PQuser(handle)))
         self.control = Mutex(Control(cancelHandle: PQgetCancel(handle).map(CancelHandle.init)))
     }
 

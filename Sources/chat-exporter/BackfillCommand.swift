@@ -106,6 +106,7 @@ struct BackfillCommand: AsyncParsableCommand {
         let outcome = await work.value
         watcher.cancel()
         progress.finish()
+        let connectedTarget = await pool.connectedTarget
         await pool.shutdown()
 
         let summary: BackfillSummary
@@ -143,7 +144,7 @@ struct BackfillCommand: AsyncParsableCommand {
         case .json:
             try StandardStream.output.writeJSON(summary)
         case .text:
-            StandardStream.output.write(BackfillReport.text(summary, target: target, restoreDeleted: restoreDeleted))
+            StandardStream.output.write(BackfillReport.text(summary, target: connectedTarget ?? target, restoreDeleted: restoreDeleted))
         }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }

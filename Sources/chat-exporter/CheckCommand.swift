@@ -51,11 +51,12 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let pool = ConnectionPool(settings: settings, session: database.session, configuration: database.pool)
         let runs = await CollectorRun.executeAll(collectors.collectors, on: pool, concurrency: database.maxConnections)
+        let target = await pool.connectedTarget ?? settings.target
         await pool.shutdown()
 
         var thresholds = CheckReport.Thresholds()
         thresholds.gracePeriod = gracePeriod.duration
-        let report = CheckReport(target: settings.target, runs: runs, thresholds: thresholds)
+        let report = CheckReport(target: target, runs: runs, thresholds: thresholds)
         switch output {
         case .json:
             try StandardStream.output.writeJSON(report)

@@ -162,4 +162,48 @@ struct CheckCommandTests {
         #expect(failure["healthy"] as? Bool == false && failure["exit_code"] as? Int == 2 && failure["kind"] as? String == "configuration")
         #expect((failure["error"] as? String)?.contains(broken) == true)
     }
+
+    /// A libpq service file names the database (README: service files keep working): check reports where it
+    /// connected, as libpq resolved it, and names the service when it cannot connect; never the defaults it did not use.
+    @Test func aServiceFileIsReportedAsLibpqResolvedIt() throws {
+        let database = try healthyPlatform()
+        defer { database.drop() }
+        let directory = NSTemporaryDirectory() + "service-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let serviceFile = directory + "/pg_service.conf"
+        let unreachablePort = freeTCPPort()
+        try """
+            [platform]
+            host=127.0.0.1
+            port=\(database.server.port)
+            dbname=\(database.name)
+            user=\(database.server.superuser)
+            password=\(database.server.password)
+
+            [gone]
+            host=127.0.0.1
+            port=\(unreachablePort)
+            dbname=x
+            user=x
+            """.write(toFile: serviceFile, atomically: true, encoding: .utf8)
+
+        let viaEnvironment = try runProcess(Binary.chatExporter, ["check"],
+                                            environment: ["PGSERVICEFILE": serviceFile, "PGSERVICE": "platform"], timeout: .seconds(60))
+        #expect(viaEnvironment.status == 0, "\(viaEnvironment.stdout)\(viaEnvironment.stderr)")
+        #expect(viaEnvironment.stdout.contains("connected to 127.0.0.1:\(database.server.port)/\(database.name) as postgres"), "\(viaEnvironment.stdout)")
+        #expect(!viaEnvironment.stdout.contains(database.server.password))
+
+        let viaURI = try runProcess(Binary.chatExporter, ["check", "--output", "json"],
+                                    environment: ["PGSERVICEFILE": serviceFile, "DATABASE_URL": "postgresql://?service=platform"], timeout: .seconds(60))
+        #expect(viaURI.status == 0, "\(viaURI.stdout)\(viaURI.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(viaURI.stdout.utf8)) as? [String: Any])
+        let connection = try #require(report["connection"] as? [String: Any])
+        #expect(connection["database"] as? String == database.name && connection["port"] as? String == String(database.server.port))
+
+        let gone = try runProcess(Binary.chatExporter, ["check", "--database.connect-timeout=2s"],
+                                  environment: ["PGSERVICEFILE": serviceFile, "PGSERVICE": "gone"], timeout: .seconds(60))
+        #expect(gone.status == 2)
+        #expect(gone.stdout.contains("✗ cannot connect to service=gone:"), "\(gone.stdout)")
+    }
 }
