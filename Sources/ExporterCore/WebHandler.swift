@@ -4,8 +4,9 @@ public import HTTPServer
 
 /// The exporter's routes, answered on libmicrohttpd's threads from the current snapshot only:
 /// the telemetry path, `/` (landing page), `/-/healthy` and `/-/ready`. Other paths are 404; methods other
-/// than GET and HEAD on a known path are 405. With basic authentication configured, every route but
-/// `/-/healthy` (a liveness probe that reveals nothing) answers 401 without valid credentials; credentials not
+/// than GET and HEAD on a known path are 405. With basic authentication configured, every route but the probes
+/// `/-/healthy` and `/-/ready` answers 401 without valid credentials: the probes reveal nothing but whether the
+/// exporter serves and has finished its first runs, and a kubelet's probe carries no password. Credentials not
 /// verified before are verified off the HTTP threads (``Authorizer``).
 public struct WebHandler: HTTPHandler {
     private let store: SnapshotStore
@@ -27,7 +28,7 @@ public struct WebHandler: HTTPHandler {
         case "/-/ready": route = .ready
         default: return .text(status: 404, "404 page not found\n")
         }
-        if let authorizer, route != .healthy {
+        if let authorizer, route != .healthy, route != .ready {
             let header = request.header("authorization")
             switch authorizer.decideQuickly(header) {
             case true?:
