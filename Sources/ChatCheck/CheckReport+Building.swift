@@ -199,7 +199,11 @@ struct CheckBuilder {
         let section = "Audit log"
         let ratios = lookup.all.filter { $0.key.hasPrefix("chat_audit_error_ratio{") && $0.key.contains("window=\"1h\"") }.sorted { $0.key < $1.key }
         if ratios.isEmpty {
-            add(section, "audit", .ok, "no chat audit events in the last hour")
+            if lookup.collected("chat_audit_error_ratio") {
+                add(section, "audit", .ok, "no chat audit events in the last hour")
+            } else {
+                add(section, "audit", .problem, "not collected (chat_audit_error_ratio missing)")
+            }
             return
         }
         for (key, ratio) in ratios {

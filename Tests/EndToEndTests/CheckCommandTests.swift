@@ -206,4 +206,23 @@ struct CheckCommandTests {
         #expect(gone.status == 2)
         #expect(gone.stdout.contains("✗ cannot connect to service=gone:"), "\(gone.stdout)")
     }
+
+    /// docs/collectors-file.md's example runs on the platform's schema (each of its collectors succeeds), and what
+    /// such a file does not collect is reported as not collected, the audit section included, never as healthy.
+    @Test func theCollectorsFileExampleRunsAndWhatItLacksIsNotCollected() throws {
+        let database = try healthyPlatform()
+        defer { database.drop() }
+        let documentation = try String(contentsOfFile: PackageLayout.path("docs/collectors-file.md"), encoding: .utf8)
+        let start = try #require(documentation.range(of: "## Example\n\n```yaml\n"))
+        let end = try #require(documentation.range(of: "```", range: start.upperBound..<documentation.endIndex))
+        let example = NSTemporaryDirectory() + "example-\(UUID().uuidString).yml"
+        try String(documentation[start.upperBound..<end.lowerBound]).write(toFile: example, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: example) }
+
+        let result = try check(database, ["--config.file", example])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(!result.stdout.contains("collector chat_"), "a collector of the example failed:\n\(result.stdout)")
+        #expect(result.stdout.contains("✗ not collected (chat_audit_error_ratio missing)"), "\(result.stdout)")
+        #expect(!result.stdout.contains("no chat audit events"))
+    }
 }
