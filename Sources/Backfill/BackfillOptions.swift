@@ -28,7 +28,8 @@ public struct BackfillOptions: Sendable, Hashable {
         // PostgreSQL's statement_timeout takes whole milliseconds up to 2^31 - 1 (about 24.8 days), and 0 would
         // mean no timeout at all: a batch must never hold its locks that long.
         if statementTimeout < .milliseconds(1) || statementTimeout > .milliseconds(Int32.max) {
-            return "--statement-timeout must be from 1ms to 24d (got \(statementTimeout))"
+            let (seconds, attoseconds) = statementTimeout.components
+            return "--statement-timeout must be from 1ms to 24d (got \(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms)"
         }
         if maxRetries < 0 { return "the retry count must not be negative" }
         return nil

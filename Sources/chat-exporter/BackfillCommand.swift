@@ -24,8 +24,8 @@ struct BackfillCommand: AsyncParsableCommand {
             run stops at the first.
             Exit status: 0 nothing left without a live room, 1 something remains (blocked pairs not restored, \
             unless --allow-blocked; --limit reached; or on a dry run anything a run would do), 2 cannot connect, \
-            bad configuration, permission denied, missing unique constraint or a failed batch, 128 + the signal \
-            when interrupted (143 SIGTERM, 130 SIGINT, 129 SIGHUP).
+            bad configuration, permission denied, missing unique constraint or a failed batch, 64 a flag or value \
+            that can never work, 128 + the signal when interrupted (143 SIGTERM, 130 SIGINT, 129 SIGHUP).
             """
     )
 
@@ -57,8 +57,7 @@ struct BackfillCommand: AsyncParsableCommand {
     @OptionGroup(title: "Database") var database: DatabaseOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
-    func run() async throws {
-        let logger = logging.makeLogger(label: "chat-exporter-backfill")
+    private var options: BackfillOptions {
         var options = BackfillOptions()
         options.batchSize = batchSize
         options.limit = limit
@@ -66,9 +65,19 @@ struct BackfillCommand: AsyncParsableCommand {
         options.restoreDeleted = restoreDeleted
         options.allowBlocked = allowBlocked
         options.statementTimeout = statementTimeout.duration
+        return options
+    }
+
+    /// A value that can never work is a usage error (exit 64), as for every other command's flags.
+    func validate() throws {
         if let problem = options.problem {
-            fail(problem, kind: "configuration")
+            throw ValidationError(problem)
         }
+    }
+
+    func run() async throws {
+        let logger = logging.makeLogger(label: "chat-exporter-backfill")
+        let options = options
 
         let settings: ConnectionSettings
         do {

@@ -152,16 +152,17 @@ struct BackfillRefusalTests {
         #expect(missingFile.status == 2)
         #expect(missingFile.stderr.contains("cannot read password file"))
 
+        // Values that can never work are usage errors, exit 64, as for every command's flags.
         for arguments in [["--batch-size", "0"], ["--limit", "0"]] {
             let bad = try runProcess(Binary.chatExporter, ["backfill"] + arguments, environment: [:])
-            #expect(bad.status == 2, "\(arguments)")
+            #expect(bad.status == 64, "\(arguments)")
             #expect(bad.stderr.contains("must be at least 1"))
         }
         // 0 would be no timeout at all in PostgreSQL, and the server refuses more than 2^31 - 1 ms.
-        for timeout in ["0s", "30d"] {
+        for (timeout, milliseconds) in [("0s", "0ms"), ("30d", "2592000000ms")] {
             let bad = try runProcess(Binary.chatExporter, ["backfill", "--statement-timeout", timeout], environment: [:])
-            #expect(bad.status == 2, "\(timeout)")
-            #expect(bad.stderr.contains("--statement-timeout must be from 1ms to 24d"), "\(bad.stderr)")
+            #expect(bad.status == 64, "\(timeout)")
+            #expect(bad.stderr.contains("--statement-timeout must be from 1ms to 24d (got \(milliseconds))"), "\(bad.stderr)")
         }
         // A value that does not parse is a usage error, as for every command.
         let usage = try runProcess(Binary.chatExporter, ["backfill", "--output", "yaml"], environment: [:])
