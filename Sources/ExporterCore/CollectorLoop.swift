@@ -25,13 +25,13 @@ struct CollectorLoop: Sendable {
         switch run.outcome {
         case .success(let output):
             logger.debug("collector run", metadata: [
-                "collector": "\(definition.name)", "duration_seconds": "\(run.duration.seconds)",
-                "rows": "\(run.rowCount)", "series": "\(output.seriesCount)",
+                "collector": "\(definition.name)", "duration_seconds": .stringConvertible(run.duration.seconds),
+                "rows": .stringConvertible(run.rowCount), "series": .stringConvertible(output.seriesCount),
             ])
         case .failure(let failure):
             var metadata: Logger.Metadata = [
                 "collector": "\(definition.name)", "reason": "\(failure.reason.rawValue)",
-                "duration_seconds": "\(run.duration.seconds)", "err": "\(failure.message)",
+                "duration_seconds": .stringConvertible(run.duration.seconds), "err": "\(failure.message)",
             ]
             if let sqlState = failure.sqlState { metadata["sqlstate"] = "\(sqlState)" }
             logger.warning("collector run failed", metadata: metadata)

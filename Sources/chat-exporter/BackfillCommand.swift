@@ -94,8 +94,8 @@ struct BackfillCommand: AsyncParsableCommand {
         let target = settings.target
 
         logger.info(dryRun ? "backfill dry run" : "backfill starting", metadata: [
-            "database": "\(target)", "batch_size": "\(batchSize)", "limit": "\(limit.map(String.init) ?? "none")",
-            "restore_deleted": "\(restoreDeleted)",
+            "database": "\(target)", "batch_size": .stringConvertible(batchSize), "limit": "\(limit.map(String.init) ?? "none")",
+            "restore_deleted": .stringConvertible(restoreDeleted),
         ])
         let progress = ProgressReporter(logger: logger, onTerminal: StandardStream.error.isTerminal && logging.level != .debug)
         // Trapped before the first statement, so that no signal finds the default action (death mid-batch).
@@ -128,7 +128,7 @@ struct BackfillCommand: AsyncParsableCommand {
             ])
             if let partial = error.partial, partial.created + partial.restored > 0 {
                 logger.error("before the failure", metadata: [
-                    "created": "\(partial.created)", "already_present": "\(partial.alreadyPresent)", "restored": "\(partial.restored)",
+                    "created": .stringConvertible(partial.created), "already_present": .stringConvertible(partial.alreadyPresent), "restored": .stringConvertible(partial.restored),
                 ])
             }
             let interruption = error.kind == .interrupted ? stop.requested : nil
@@ -136,8 +136,8 @@ struct BackfillCommand: AsyncParsableCommand {
         }
 
         let counts: Logger.Metadata = [
-            "created": "\(summary.created)", "already_present": "\(summary.alreadyPresent)", "restored": "\(summary.restored)",
-            "blocked": "\(summary.blocked)", "remaining_missing": "\(summary.remainingMissing)", "limit_reached": "\(summary.limitReached)",
+            "created": .stringConvertible(summary.created), "already_present": .stringConvertible(summary.alreadyPresent), "restored": .stringConvertible(summary.restored),
+            "blocked": .stringConvertible(summary.blocked), "remaining_missing": .stringConvertible(summary.remainingMissing), "limit_reached": .stringConvertible(summary.limitReached),
         ]
         if let interruption = summary.interruption {
             logger.warning("backfill interrupted", metadata: counts.merging(["signal": "\(interruption.reason)"]) { $1 })

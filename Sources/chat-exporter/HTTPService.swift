@@ -12,7 +12,7 @@ struct HTTPService: Service, CustomStringConvertible {
 
     func run() async throws {
         try server.start()
-        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.port)"])
+        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": .stringConvertible(server.port)])
         try? await gracefulShutdown()
         server.stop()
         logger.info("stopped listening")

@@ -39,16 +39,16 @@ struct HeapTrimService: Service, CustomStringConvertible {
     /// One minute's trim, and the release of the pages that a reload or a new connection brought back.
     private func release(connected: Bool, connectionsOpened: Int) {
         let released = MemoryTrim.trimHeap()
-        logger.trace("trimmed the heap", metadata: ["released_bytes": "\(released)"])
+        logger.trace("trimmed the heap", metadata: ["released_bytes": .stringConvertible(released)])
         if releaseRequest.take() {
             let outcome = MemoryTrim.release()
             logger.debug("released the pages of a reload", metadata: [
-                "unmapped_bytes": "\(outcome.unmappedBytes)", "libraries_unmapped_bytes": "\(outcome.librariesUnmappedBytes)",
+                "unmapped_bytes": .stringConvertible(outcome.unmappedBytes), "libraries_unmapped_bytes": .stringConvertible(outcome.librariesUnmappedBytes),
             ])
         } else if connected {
             let unmapped = MemoryTrim.unmapLibrarySegments()
             logger.debug("released the libraries' pages of new connections", metadata: [
-                "connections_opened": "\(connectionsOpened)", "libraries_unmapped_bytes": "\(unmapped)",
+                "connections_opened": .stringConvertible(connectionsOpened), "libraries_unmapped_bytes": .stringConvertible(unmapped),
             ])
         }
     }

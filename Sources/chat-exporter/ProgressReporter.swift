@@ -16,10 +16,10 @@ final class ProgressReporter: Sendable {
     func handle(_ event: BackfillEvent) {
         switch event {
         case let .started(missing, blocked, role):
-            logger.info("census", metadata: ["missing": "\(missing)", "blocked": "\(blocked)", "role": "\(role)"])
+            logger.info("census", metadata: ["missing": .stringConvertible(missing), "blocked": .stringConvertible(blocked), "role": "\(role)"])
         case let .retrying(attempt, error):
             clearLine()
-            logger.warning("batch lost a conflict, retrying", metadata: ["attempt": "\(attempt)", "err": "\(error)"])
+            logger.warning("batch lost a conflict, retrying", metadata: ["attempt": .stringConvertible(attempt), "err": "\(error)"])
         case let .progress(progress):
             // Each room as its batch commits: a run killed later has still logged every room it made.
             if !progress.madeLive.isEmpty { clearLine() }
@@ -31,8 +31,8 @@ final class ProgressReporter: Sendable {
                 draw(progress)
             } else {
                 logger.info("batch done", metadata: [
-                    "phase": "\(progress.phase.rawValue)", "done": "\(progress.done)", "total": "\(progress.total)",
-                    "created": "\(progress.created)", "already_present": "\(progress.alreadyPresent)", "restored": "\(progress.restored)",
+                    "phase": "\(progress.phase.rawValue)", "done": .stringConvertible(progress.done), "total": .stringConvertible(progress.total),
+                    "created": .stringConvertible(progress.created), "already_present": .stringConvertible(progress.alreadyPresent), "restored": .stringConvertible(progress.restored),
                 ])
             }
         }

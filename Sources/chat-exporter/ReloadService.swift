@@ -23,7 +23,7 @@ struct ReloadService: Service, CustomStringConvertible {
             do {
                 let file = try source.load()
                 await scheduler.reload(file.collectors, path: source.displayName)
-                logger.info("configuration reloaded", metadata: ["file": "\(source.displayName)", "collectors": "\(file.collectors.count)"])
+                logger.info("configuration reloaded", metadata: ["file": "\(source.displayName)", "collectors": .stringConvertible(file.collectors.count)])
             } catch {
                 failed = true
                 logger.error("configuration reload failed; keeping the running configuration", metadata: ["err": "\(error)"])
@@ -36,7 +36,7 @@ struct ReloadService: Service, CustomStringConvertible {
                     logger.info("web configuration unchanged", metadata: ["file": "\(web.options.configFile ?? "")"])
                 case .applied(let tls, let basicAuth):
                     logger.info("web configuration reloaded", metadata: [
-                        "file": "\(web.options.configFile ?? "")", "tls": "\(tls)", "basic_auth": "\(basicAuth)",
+                        "file": "\(web.options.configFile ?? "")", "tls": .stringConvertible(tls), "basic_auth": .stringConvertible(basicAuth),
                     ])
                 }
             } catch {

@@ -49,9 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
                 MemoryTrim.releaseInBackground { outcome in
                     let heap = MemoryTrim.trimHeap()
                     logger.debug("released start-up memory", metadata: [
-                        "mappings": "\(outcome.mappings)", "offered_bytes": "\(outcome.offeredBytes)",
-                        "unmapped_bytes": "\(outcome.unmappedBytes)",
-                        "libraries_unmapped_bytes": "\(outcome.librariesUnmappedBytes)", "heap_released_bytes": "\(heap)",
+                        "mappings": .stringConvertible(outcome.mappings), "offered_bytes": .stringConvertible(outcome.offeredBytes),
+                        "unmapped_bytes": .stringConvertible(outcome.unmappedBytes),
+                        "libraries_unmapped_bytes": .stringConvertible(outcome.librariesUnmappedBytes), "heap_released_bytes": .stringConvertible(heap),
                     ])
                 }
             })
@@ -66,9 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
 
         logger.info("starting chat-exporter", metadata: [
             "version": "\(BuildInfo.version)", "revision": "\(BuildInfo.revision)",
-            "collectors": "\(collectors.collectors.count)", "config": "\(source.displayName)",
+            "collectors": .stringConvertible(collectors.collectors.count), "config": "\(source.displayName)",
             "database": "\(target)", "connection_source": "\(settings.source.rawValue)",
-            "tls": "\(serverConfiguration.tls != nil)", "basic_auth": "\(!webConfiguration.basicAuthUsers.isEmpty)",
+            "tls": .stringConvertible(serverConfiguration.tls != nil), "basic_auth": .stringConvertible(!webConfiguration.basicAuthUsers.isEmpty),
         ])
         let releaseRequest = PageReleaseRequest()
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(

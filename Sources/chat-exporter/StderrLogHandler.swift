@@ -23,23 +23,46 @@ struct StderrLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// A field's value: text, or (a number or a boolean given as `.stringConvertible`) a JSON literal, which the
+    /// JSON format writes bare so that log pipelines can compare and sum it; logfmt writes both the same way.
+    enum FieldValue {
+        case text(String)
+        case literal(String)
+
+        var text: String {
+            switch self {
+            case .text(let text), .literal(let text): text
+            }
+        }
+    }
+
     func log(event: LogEvent) {
-        var fields: [(String, String)] = [
-            ("ts", Self.timestamp()),
-            ("level", Self.levelName(event.level)),
-            ("msg", event.message.description),
+        var fields: [(String, FieldValue)] = [
+            ("ts", .text(Self.timestamp())),
+            ("level", .text(Self.levelName(event.level))),
+            ("msg", .text(event.message.description)),
         ]
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         for key in merged.keys.sorted() {
-            fields.append((key, "\(merged[key]!)"))
+            fields.append((key, Self.fieldValue(merged[key]!)))
         }
         let line = switch format {
-        case .logfmt: Self.logfmt(fields)
+        case .logfmt: Self.logfmt(fields.map { ($0.0, $0.1.text) })
         case .json: Self.json(fields)
         }
         Self.write(line + "\n")
+    }
+
+    static func fieldValue(_ value: Logger.MetadataValue) -> FieldValue {
+        guard case .stringConvertible(let convertible) = value else { return .text("\(value)") }
+        switch convertible {
+        case let bool as Bool: return .literal(bool ? "true" : "false")
+        case let integer as any BinaryInteger: return .literal("\(integer)")
+        case let double as Double where double.isFinite: return .literal("\(double)")
+        default: return .text(convertible.description)
+        }
     }
 
     private static let writeLock = Mutex(())
@@ -69,8 +92,13 @@ struct StderrLogHandler: LogHandler {
         }.joined(separator: " ")
     }
 
-    static func json(_ fields: [(String, String)]) -> String {
-        "{" + fields.map { "\"\(escape($0.0))\":\"\(escape($0.1))\"" }.joined(separator: ",") + "}"
+    static func json(_ fields: [(String, FieldValue)]) -> String {
+        "{" + fields.map { key, value in
+            switch value {
+            case .text(let text): "\"\(escape(key))\":\"\(escape(text))\""
+            case .literal(let literal): "\"\(escape(key))\":\(literal)"
+            }
+        }.joined(separator: ",") + "}"
     }
 
     private static func escape(_ value: String) -> String {
