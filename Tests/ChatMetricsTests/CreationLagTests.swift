@@ -12,14 +12,16 @@ import Testing
     /// Not counted: room 5 created before its lesson ended (on time), room 6 whose only ended lesson is
     /// soft-deleted, room 7 whose only booking for that teacher is soft-deleted (another student's live booking
     /// of the same lesson does not count), room 8 created 8 days ago, room 9 soft-deleted, room 10 whose lesson
-    /// has no end time.
+    /// has no end time, room 11 created when its pair's booking was confirmed, after the lesson (the booking's
+    /// updated_at), and room 12 created when its pair's booking was inserted, after the lesson (created_at): both
+    /// came at the trigger's moment, on time (as late rooms they would lag 7200 and 3600 s).
     private static let scenario: String = {
         let (t1, t2, t3) = (ID.teacher(1), ID.teacher(2), ID.teacher(3))
-        let (s1, s2, s3, s4) = (ID.student(1), ID.student(2), ID.student(3), ID.student(4))
+        let (s1, s2, s3, s4, s5, s6) = (ID.student(1), ID.student(2), ID.student(3), ID.student(4), ID.student(5), ID.student(6))
         func booking(_ number: Int, lesson: Int, _ student: String, deleted: Bool = false) -> String {
             Fixture.booking(number, lesson: lesson, student: student, status: "completed", deleted: deleted)
         }
-        return Fixture.users(teachers: 3, students: 4)
+        return Fixture.users(teachers: 3, students: 6)
             // Room 1 (t1, s1): lag 600.
             + Fixture.lesson(1, teacher: 1, ends: At.ago("4200 seconds")) + booking(1, lesson: 1, s1)
             + Fixture.room(1, teacher: t1, student: s1, created: At.ago("3600 seconds"))
@@ -56,6 +58,14 @@ import Testing
             // Room 10 (t2, s4): the lesson has no end time.
             + Fixture.lesson(13, teacher: 2, ends: nil) + booking(14, lesson: 13, s4)
             + Fixture.room(10, teacher: t2, student: s4, created: At.ago("1 hour"))
+            // Room 11 (t1, s5): booked 5 days ahead, confirmed (updated_at) an hour ago, 2 hours after the lesson ended.
+            + Fixture.lesson(15, teacher: 1, ends: At.ago("3 hours"))
+            + Fixture.booking(16, lesson: 15, student: s5, status: "completed", created: At.ago("5 days"), updated: At.ago("1 hour"))
+            + Fixture.room(11, teacher: t1, student: s5, created: At.ago("1 hour"))
+            // Room 12 (t1, s6): booked (inserted) 2 hours ago, an hour after the lesson ended; updated since (now).
+            + Fixture.lesson(16, teacher: 1, ends: At.ago("3 hours"))
+            + Fixture.booking(17, lesson: 16, student: s6, status: "completed", created: At.ago("2 hours"), updated: At.now)
+            + Fixture.room(12, teacher: t1, student: s6, created: At.ago("2 hours"))
     }()
 
     /// A slow-threshold setting and the slow counts it gives: lags within 24h are 600, 7200 and 3600; within 7d
@@ -82,10 +92,10 @@ import Testing
         expected.lag("24h", avg: 3800, max: 7200, late: 3, slow: threshold.slow24h)
         expected.lag("7d", avg: 4200, max: 7200, late: 4, slow: threshold.slow7d)
         // Rooms are back-dated by hours: which of them fall on today depends on the time of day.
-        expected.rooms(live: 9, deleted: 1, createdToday: run.liveRoomsCreatedToday)
-        expected["chat_bookings", ["status": "completed"]] = 13
+        expected.rooms(live: 11, deleted: 1, createdToday: run.liveRoomsCreatedToday)
+        expected["chat_bookings", ["status": "completed"]] = 15
         expected["chat_bookings", ["status": "cancelled"]] = 1
-        expected.lessons(completed: 11, upcoming: 1, noEndTime: 1)
+        expected.lessons(completed: 13, upcoming: 1, noEndTime: 1)
         expected.verify(run.metrics)
     }
 }

@@ -26,15 +26,15 @@ struct OwnerOptionTests {
           ('00000000-0000-0000-0000-0000000000b4', '00000000-0000-0000-0000-0000000000a5', now() - interval '3 hours', now() - interval '2 hours', NULL),
           ('00000000-0000-0000-0000-0000000000b5', '00000000-0000-0000-0000-0000000000a5', now() + interval '1 day', now() + interval '25 hours', NULL);
         -- No room for a1-a2: one booking of a live lesson (3 days old), one of a soft-deleted lesson (older).
-        INSERT INTO bookings (lesson_id, student_id, status, created_at) VALUES
-          ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000a2', 'active', now() - interval '3 days'),
-          ('00000000-0000-0000-0000-0000000000b2', '00000000-0000-0000-0000-0000000000a2', 'active', now() - interval '400 days'),
+        INSERT INTO bookings (lesson_id, student_id, status, created_at, updated_at) VALUES
+          ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000a2', 'active', now() - interval '3 days', now() - interval '3 days'),
+          ('00000000-0000-0000-0000-0000000000b2', '00000000-0000-0000-0000-0000000000a2', 'active', now() - interval '400 days', now() - interval '400 days'),
         -- a1-a3's room is soft-deleted.
-          ('00000000-0000-0000-0000-0000000000b3', '00000000-0000-0000-0000-0000000000a3', 'active', now() - interval '500 days'),
+          ('00000000-0000-0000-0000-0000000000b3', '00000000-0000-0000-0000-0000000000a3', 'active', now() - interval '500 days', now() - interval '500 days'),
         -- a5-a4's room came two hours after their lesson ended: late and slow.
-          ('00000000-0000-0000-0000-0000000000b4', '00000000-0000-0000-0000-0000000000a4', 'completed', now() - interval '1 day'),
+          ('00000000-0000-0000-0000-0000000000b4', '00000000-0000-0000-0000-0000000000a4', 'completed', now() - interval '1 day', now() - interval '1 day'),
         -- a5 booked their own lesson.
-          ('00000000-0000-0000-0000-0000000000b5', '00000000-0000-0000-0000-0000000000a5', 'active', now() - interval '600 days');
+          ('00000000-0000-0000-0000-0000000000b5', '00000000-0000-0000-0000-0000000000a5', 'active', now() - interval '600 days', now() - interval '600 days');
         INSERT INTO chat_rooms (teacher_id, student_id, created_at, deleted_at) VALUES
           ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000a3', now() - interval '30 days', now() - interval '1 day'),
           ('00000000-0000-0000-0000-0000000000a5', '00000000-0000-0000-0000-0000000000a4', now(), NULL);

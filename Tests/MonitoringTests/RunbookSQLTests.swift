@@ -123,8 +123,8 @@ struct RunbookSQLTests {
     }
 
     /// The lag runbook's list is the rooms the metric calls slow: a room created long after a lesson of a cancelled
-    /// booking was not late (a cancelled booking never needed one), while one created hours after a completed
-    /// lesson was.
+    /// booking was not late (a cancelled booking never needed one), nor one created when its booking was confirmed
+    /// after the lesson (updated_at, the trigger's moment), while one created hours after a completed lesson was.
     @Test func theLagRunbookListsTheRoomsTheMetricCountsAsSlow() throws {
         let database = try SeedData.database()
         defer { database.drop() }
@@ -132,12 +132,14 @@ struct RunbookSQLTests {
             INSERT INTO lessons (id, teacher_id, start_time, end_time) VALUES
               ('00000000-0000-0000-0000-000000000111', '\(SeedData.teacher2)', now() - interval '73 hours', now() - interval '72 hours'),
               ('00000000-0000-0000-0000-000000000112', '\(SeedData.teacher2)', now() - interval '4 hours', now() - interval '3 hours');
-            INSERT INTO bookings (lesson_id, student_id, status, created_at) VALUES
-              ('00000000-0000-0000-0000-000000000111', '\(SeedData.student2)', 'cancelled', now() - interval '80 hours'),
-              ('00000000-0000-0000-0000-000000000112', '\(SeedData.student1)', 'completed', now() - interval '80 hours');
+            INSERT INTO bookings (lesson_id, student_id, status, created_at, updated_at) VALUES
+              ('00000000-0000-0000-0000-000000000111', '\(SeedData.student2)', 'cancelled', now() - interval '80 hours', now() - interval '80 hours'),
+              ('00000000-0000-0000-0000-000000000112', '\(SeedData.student1)', 'completed', now() - interval '80 hours', now() - interval '80 hours'),
+              ('00000000-0000-0000-0000-000000000112', '\(SeedData.student3)', 'completed', now() - interval '80 hours', now() - interval '2 hours');
             INSERT INTO chat_rooms (teacher_id, student_id, created_at) VALUES
               ('\(SeedData.teacher2)', '\(SeedData.student2)', now()),
-              ('\(SeedData.teacher2)', '\(SeedData.student1)', now());
+              ('\(SeedData.teacher2)', '\(SeedData.student1)', now()),
+              ('\(SeedData.teacher2)', '\(SeedData.student3)', now() - interval '2 hours');
             """)
         let blocks = Self.sqlBlocks(try Repository.read("docs/runbooks/ChatCreationLagHigh.md"))
         let list = try #require(blocks.first).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -59,12 +59,14 @@ enum Fixture {
     }
 
     /// A booking of lesson `lesson` by `student` (a user id). `status` nil is SQL NULL.
+    /// A booking; `updated` nil leaves updated_at to the column's default (now()).
     static func booking(
-        _ number: Int, lesson: Int, student: String, status: String?, created: String = At.now, deleted: Bool = false
+        _ number: Int, lesson: Int, student: String, status: String?, created: String = At.now, updated: String? = nil,
+        deleted: Bool = false
     ) -> String {
         """
-        INSERT INTO bookings (id, lesson_id, student_id, status, created_at, deleted_at)
-        VALUES ('\(ID.booking(number))', '\(ID.lesson(lesson))', '\(student)', \(status.map(literal) ?? "NULL"), \(created), \(deleted ? deletedAt : "NULL"));
+        INSERT INTO bookings (id, lesson_id, student_id, status, created_at, updated_at, deleted_at)
+        VALUES ('\(ID.booking(number))', '\(ID.lesson(lesson))', '\(student)', \(status.map(literal) ?? "NULL"), \(created), \(updated ?? "DEFAULT"), \(deleted ? deletedAt : "NULL"));
 
         """
     }
