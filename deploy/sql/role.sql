@@ -32,7 +32,7 @@ GRANT USAGE ON SCHEMA public TO chat_exporter;
 -- Exactly the columns the default collectors read.
 GRANT SELECT (id) ON users TO chat_exporter;
 GRANT SELECT (id, teacher_id, end_time, deleted_at) ON lessons TO chat_exporter;
-GRANT SELECT (id, lesson_id, student_id, status, created_at, deleted_at) ON bookings TO chat_exporter;
+GRANT SELECT (id, lesson_id, student_id, status, created_at, updated_at, deleted_at) ON bookings TO chat_exporter;
 GRANT SELECT (id, teacher_id, student_id, created_at, deleted_at) ON chat_rooms TO chat_exporter;
 GRANT SELECT (chat_room_id, status, created_at, deleted_at) ON messages TO chat_exporter;
 GRANT SELECT (action, status, created_at, updated_at) ON audit_logs TO chat_exporter;
