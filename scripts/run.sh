@@ -108,7 +108,10 @@ stop_process() {
 
 cleanup() {
     local status=$? index entry
-    trap - EXIT INT TERM
+    trap - EXIT INT TERM PIPE
+    # Our output may be a pipe whose reader is gone (`| tee` under Ctrl-C, `| head`): a write must fail, not kill
+    # the shell halfway through stopping what it started.
+    trap '' PIPE
     set +e
     [[ -n "$SLEEPER" ]] && kill "$SLEEPER" 2>/dev/null
     if ((${#PIDS[@]} > 0)); then
@@ -130,6 +133,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 141' PIPE  # a closed output pipe ends the run through cleanup, not by the signal's default death
 
 # Starts a program in the background (its output to LOGFILE, or to ours without one) and records it.
 start_background() {
