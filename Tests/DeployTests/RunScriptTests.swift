@@ -90,6 +90,23 @@ struct RunScriptTests {
         #expect(rules.text.contains("\"groups\":[{"), "the shipped alert rules are loaded")
     }
 
+    /// Ctrl-C with the output going through a pipe (`| tee`) whose reader is gone first: run.sh's cleanup must still
+    /// stop everything, not die of SIGPIPE at its first line (which left PostgreSQL and the exporter running).
+    @Test func ctrlCWithTheOutputThroughTeeLeavesNothingBehind() async throws {
+        let port = freeTCPPort()
+        try await DemoRun.with(arguments: ["--port", "\(port)"], throughTee: true) { demo in
+            try await demo.waitForLog("metrics        http://127.0.0.1:\(port)/metrics", timeout: .seconds(240))
+            #expect(!demo.processesLeftBehind().isEmpty, "the demo runs from its temporary directory")
+            #expect(demo.killTee(), "the tee of the pipeline runs")
+            demo.interrupt()
+            _ = try await demo.waitForExit(timeout: .seconds(60))
+            try waitUntil(timeout: .seconds(30), pollEvery: .milliseconds(250), "run.sh's cleanup finishes after the pipeline ends") {
+                demo.processesLeftBehind().isEmpty
+            }
+            expectNothingLeftBehind(demo, port: port)
+        }
+    }
+
     /// --duration: once up, the demo stops by itself after that long, exits 0 and leaves nothing behind.
     @Test func durationStopsTheDemoByItselfAndLeavesNothingBehind() async throws {
         let port = freeTCPPort()

@@ -15,17 +15,20 @@ final class DemoRun: Sendable {
     private let child: ChildProcess
 
     /// Starts `scripts/run.sh --no-build` with `arguments`, no database in the environment (the demo starts its
-    /// own) and the chat-exporter binary the tests run.
-    init(arguments: [String]) throws {
+    /// own) and the chat-exporter binary the tests run. `throughTee`: as `run.sh ... 2>&1 | tee LOG`, so that a
+    /// Ctrl-C ends the pipe's reader too.
+    init(arguments: [String], throughTee: Bool = false) throws {
         scratch = NSTemporaryDirectory() + "chat-exporter-runsh-\(UUID().uuidString.prefix(8))"
         tmp = scratch + "/tmp"
         logPath = scratch + "/run.log"
         // The postgres user runs the demo's cluster under `tmp`: the directories must be reachable for it.
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch)
+        let command = [Repository.path("scripts/run.sh"), "--no-build"] + arguments
+        let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         child = try ChildProcess.spawn(
             executable: "/bin/bash",
-            arguments: [Repository.path("scripts/run.sh"), "--no-build"] + arguments,
+            arguments: throughTee ? ["-c", "bash \(quoted) 2>&1 | tee -a '\(scratch)/tee.log'"] : command,
             environment: plainEnvironment(["CHAT_EXPORTER_BIN": try Binary.chatExporter, "TMPDIR": tmp]),
             stdinPath: nil,
             stdoutPath: logPath,
@@ -36,8 +39,8 @@ final class DemoRun: Sendable {
 
     /// Starts a demo with `arguments`, runs `body` with it, and then stops whatever still runs and removes the
     /// scratch directory, whether `body` returned or threw.
-    static func with(arguments: [String], _ body: (DemoRun) async throws -> Void) async throws {
-        let demo = try DemoRun(arguments: arguments)
+    static func with(arguments: [String], throughTee: Bool = false, _ body: (DemoRun) async throws -> Void) async throws {
+        let demo = try DemoRun(arguments: arguments, throughTee: throughTee)
         do {
             try await body(demo)
         } catch {
@@ -68,6 +71,21 @@ final class DemoRun: Sendable {
             }
             return false
         }
+    }
+
+    /// With `throughTee`: kills the `tee` reading run.sh's output, as a closed terminal or a Ctrl-C that reaches it
+    /// first would; run.sh's next line then meets a pipe without a reader. Returns whether one was found.
+    @discardableResult
+    func killTee() -> Bool {
+        var killed = false
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry) else { continue }
+            if Self.readNulSeparated("/proc/\(entry)/cmdline").hasPrefix("tee -a \(scratch)/tee.log") {
+                kill(pid, SIGKILL)
+                killed = true
+            }
+        }
+        return killed
     }
 
     /// What a terminal's Ctrl-C does: SIGINT to the whole foreground process group.
