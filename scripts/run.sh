@@ -191,20 +191,25 @@ find_binary() {
         [[ -x "$BINARY" ]] || fail "$BINARY is not an executable file"
         return 0
     fi
+    # The newest of the release and debug builds (scripts/test.sh refreshes only the debug one).
     local candidate
     for candidate in "$REPO_ROOT/.build/release/chat-exporter" "$REPO_ROOT/.build/debug/chat-exporter"; do
-        if [[ -x "$candidate" ]]; then
+        if [[ -x "$candidate" ]] && { [[ -z "$BINARY" ]] || [[ "$candidate" -nt "$BINARY" ]]; }; then
             BINARY="$candidate"
-            return 0
         fi
     done
+    [[ -n "$BINARY" ]] && return 0
     fail "--no-build, but no chat-exporter binary: build it first (scripts/build-release.sh), or set CHAT_EXPORTER_BIN"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
 # Ports and waiting.
 # ---------------------------------------------------------------------------------------------------------------
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# The exporter listens on every address (":PORT"), IPv4 and IPv6: a listener on either is in the way.
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    (exec 3<>"/dev/tcp/::1/$1") 2>/dev/null
+}
 
 # shellcheck source=scripts/lib/ports.sh
 source "$REPO_ROOT/scripts/lib/ports.sh"
@@ -228,9 +233,11 @@ wait_for() {
     local deadline=$((SECONDS + timeout))
     until "$@" >/dev/null 2>&1; do
         if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
-            fail "$description: the process exited"
+            local status=0
+            wait "$pid" 2>/dev/null || status=$?
+            fail "waiting until $description: it exited first (status $status; its log is above)"
         fi
-        ((SECONDS < deadline)) || fail "$description: not within ${timeout} s"
+        ((SECONDS < deadline)) || fail "waiting until $description: not within ${timeout} s"
         sleep 0.2
     done
 }
@@ -400,8 +407,26 @@ fi
 EXPORTER_PID=$LAST_PID
 if ((DATABASE_GIVEN)); then
     wait_for "chat-exporter answers on :$PORT" 60 "$EXPORTER_PID" http_ok "http://127.0.0.1:$PORT/-/healthy"
+    # Your database: say whether it is reachable, rather than "running" above a stream of connection warnings.
+    ready_deadline=$((SECONDS + 15))
+    until http_ok "http://127.0.0.1:$PORT/-/ready"; do
+        if ((SECONDS >= ready_deadline)); then
+            log "warning: not ready after 15 s: the database is not reachable or a collector fails (see the warnings" \
+                "above, and chat_exporter_database_up on /metrics); the exporter keeps retrying"
+            break
+        fi
+        sleep 0.5
+    done
 else
     wait_for "chat-exporter is ready on :$PORT" 120 "$EXPORTER_PID" http_ok "http://127.0.0.1:$PORT/-/ready"
+fi
+
+# Debian's prometheus package has no React UI (/alerts is a 404): the classic pages are there. Probed before the
+# banner, which is printed in one go.
+alerts_page="/alerts"
+if ((WITH_PROMETHEUS)) && ! http_ok "http://127.0.0.1:$PROM_PORT/alerts" \
+    && http_ok "http://127.0.0.1:$PROM_PORT/classic/alerts"; then
+    alerts_page="/classic/alerts"
 fi
 
 {
@@ -410,11 +435,12 @@ fi
     printf '  metrics        http://127.0.0.1:%s/metrics\n' "$PORT"
     printf '  landing page   http://127.0.0.1:%s/\n' "$PORT"
     if ((WITH_PROMETHEUS)); then
-        printf '  Prometheus     http://127.0.0.1:%s/  (alerts: http://127.0.0.1:%s/alerts)\n' "$PROM_PORT" "$PROM_PORT"
-        printf '  Alertmanager   http://127.0.0.1:%s/\n' "$AM_PORT"
+        printf '  Prometheus     http://127.0.0.1:%s/  (alerts: http://127.0.0.1:%s%s)\n' "$PROM_PORT" "$PROM_PORT" "$alerts_page"
+        # Debian's alertmanager package has no web UI either: its API lists what it received.
+        printf '  Alertmanager   http://127.0.0.1:%s/  (alerts received: http://127.0.0.1:%s/api/v2/alerts)\n' "$AM_PORT" "$AM_PORT"
     fi
     if ((DATABASE_GIVEN)); then
-        printf '  check          %s check\n' "$BINARY"
+        printf '  check          %s check   (in an environment with the same database variables)\n' "$BINARY"
     else
         printf '  database       demo on 127.0.0.1:%s (the simulator leaves a booking without a room every ~30 s)\n' "$PG_PORT"
         printf "  psql           PGPASSWORD='%s' %s -h 127.0.0.1 -p %s -U postgres demo\n" "$PG_PASSWORD" "$PSQL" "$PG_PORT"

@@ -46,6 +46,7 @@ struct RunScriptTests {
     private func checkTheRunningDemo(_ demo: DemoRun, port: Int, withPrometheus: Bool) async throws {
         // Up: it prints where to look once everything is ready; there, chat metrics with the database reachable.
         try await demo.waitForLog("metrics        http://127.0.0.1:\(port)/metrics", timeout: .seconds(240))
+        try await demo.waitForLog("Ctrl-C stops everything.", timeout: .seconds(30))  // the banner's last line
         var first: [String: Double] = [:]
         try await waitUntil(timeout: .seconds(60), pollEvery: .milliseconds(250), "the demo's exporter serves chat metrics with database_up 1; log:\n\(demo.log)") { () async throws -> Bool in
             guard let series = metrics(port: port) else { return false }
@@ -86,6 +87,13 @@ struct RunScriptTests {
         }
         let alertmanagerPort = try #require(Self.port(after: "Alertmanager   http://127.0.0.1:", in: demo.log))
         #expect((try? HTTPTestClient.get(port: alertmanagerPort, path: "/-/ready").status) == 200)
+        // The printed pages answer (Debian's packages have no React UI: /alerts is a 404 there).
+        for (prefix, port) in [("(alerts: http://127.0.0.1:\(prometheusPort)", prometheusPort), ("(alerts received: http://127.0.0.1:\(alertmanagerPort)", alertmanagerPort)] {
+            let line = try #require(demo.log.split(separator: "\n").first { $0.contains(prefix) }, "run.sh prints \(prefix)")
+            let start = try #require(line.range(of: prefix)).upperBound
+            let path = String(line[start...].prefix { $0 != ")" })
+            #expect((try? HTTPTestClient.get(port: port, path: path).status) == 200, "\(prefix)\(path) does not answer 200")
+        }
         let rules = try HTTPTestClient.get(port: prometheusPort, path: "/api/v1/rules")
         #expect(rules.text.contains("\"groups\":[{"), "the shipped alert rules are loaded")
     }
@@ -116,6 +124,21 @@ struct RunScriptTests {
             let status = try await demo.waitForExit(timeout: .seconds(60))
             #expect(status == 0, "log:\n\(demo.log)")
             #expect(demo.log.contains("--duration 3 reached"))
+            expectNothingLeftBehind(demo, port: port)
+        }
+    }
+
+    /// With a database of one's own that cannot be reached, run.sh says so once instead of just "running" above a
+    /// stream of connection warnings, and never prints the password.
+    @Test func anUnreachableDatabaseOfOnesOwnIsSaidOnce() async throws {
+        let port = freeTCPPort()
+        let url = "postgresql://someone:never-printed@127.0.0.1:\(freeTCPPort())/nowhere"
+        try await DemoRun.with(arguments: ["--port", "\(port)"], environment: ["DATABASE_URL": url]) { demo in
+            try await demo.waitForLog("warning: not ready after 15 s: the database is not reachable", timeout: .seconds(120))
+            try await demo.waitForLog("metrics        http://127.0.0.1:\(port)/metrics", timeout: .seconds(30))
+            demo.interrupt()
+            _ = try await demo.waitForExit(timeout: .seconds(60))
+            #expect(!demo.log.contains("never-printed"))
             expectNothingLeftBehind(demo, port: port)
         }
     }

@@ -17,7 +17,7 @@ final class DemoRun: Sendable {
     /// Starts `scripts/run.sh --no-build` with `arguments`, no database in the environment (the demo starts its
     /// own) and the chat-exporter binary the tests run. `throughTee`: as `run.sh ... 2>&1 | tee LOG`, so that a
     /// Ctrl-C ends the pipe's reader too.
-    init(arguments: [String], throughTee: Bool = false) throws {
+    init(arguments: [String], throughTee: Bool = false, environment extra: [String: String] = [:]) throws {
         scratch = NSTemporaryDirectory() + "chat-exporter-runsh-\(UUID().uuidString.prefix(8))"
         tmp = scratch + "/tmp"
         logPath = scratch + "/run.log"
@@ -29,7 +29,7 @@ final class DemoRun: Sendable {
         child = try ChildProcess.spawn(
             executable: "/bin/bash",
             arguments: throughTee ? ["-c", "bash \(quoted) 2>&1 | tee -a '\(scratch)/tee.log'"] : command,
-            environment: plainEnvironment(["CHAT_EXPORTER_BIN": try Binary.chatExporter, "TMPDIR": tmp]),
+            environment: plainEnvironment(["CHAT_EXPORTER_BIN": try Binary.chatExporter, "TMPDIR": tmp].merging(extra) { _, new in new }),
             stdinPath: nil,
             stdoutPath: logPath,
             stderrPath: logPath,
@@ -39,8 +39,10 @@ final class DemoRun: Sendable {
 
     /// Starts a demo with `arguments`, runs `body` with it, and then stops whatever still runs and removes the
     /// scratch directory, whether `body` returned or threw.
-    static func with(arguments: [String], throughTee: Bool = false, _ body: (DemoRun) async throws -> Void) async throws {
-        let demo = try DemoRun(arguments: arguments, throughTee: throughTee)
+    static func with(
+        arguments: [String], throughTee: Bool = false, environment: [String: String] = [:], _ body: (DemoRun) async throws -> Void
+    ) async throws {
+        let demo = try DemoRun(arguments: arguments, throughTee: throughTee, environment: environment)
         do {
             try await body(demo)
         } catch {
