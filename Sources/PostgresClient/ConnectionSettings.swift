@@ -53,6 +53,7 @@ public struct ConnectionSettings: Sendable {
                     message: "\(source.rawValue): the URI's host holds an '@': percent-encode '@' (%40), ':' (%3A) and '/' (%2F) in the user name and password")
             }
             if let password = parsed["password"], !password.isEmpty { secrets.append(password) }
+            try checkValues(parsed, source: source)
             parameters.append(("dbname", dsn))
         } else {
             let dbVariables = ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"]
@@ -75,6 +76,7 @@ public struct ConnectionSettings: Sendable {
                 parameters.append(("password", password))
                 secrets.append(password)
             }
+            if let port = nonEmpty(environment["DB_PORT"]) { try checkValues(["port": port], source: source) }
         }
         if let password = nonEmpty(environment["PGPASSWORD"]) { secrets.append(password) }
 
@@ -186,6 +188,26 @@ public struct ConnectionSettings: Sendable {
             option = option.advanced(by: 1)
         }
         return values
+    }
+
+    /// Values libpq would refuse at every connection attempt ("invalid integer value for connection option
+    /// port"), which would otherwise be retried forever as a connection failure: refused once, at start-up. The
+    /// value is never echoed: a URI whose password holds an unencoded ':' or '/' puts a piece of it there.
+    private static func checkValues(_ values: [String: String], source: Source) throws(PostgresError) {
+        if let port = values["port"], !port.isEmpty {
+            let valid = port.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { piece in
+                piece.isEmpty || (piece.allSatisfy(\.isASCII) && piece.allSatisfy(\.isNumber) && (Int(piece).map { 1...65535 ~= $0 } ?? false))
+            }
+            if !valid {
+                throw PostgresError(
+                    kind: .configuration,
+                    message: "\(source.rawValue): the port is not a number from 1 to 65535 (in a URI, percent-encode ':' (%3A), '/' (%2F) and '@' (%40) in the user name and password)")
+            }
+        }
+        let sslModes: Set<String> = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+        if let mode = values["sslmode"], !mode.isEmpty, !sslModes.contains(mode) {
+            throw PostgresError(kind: .configuration, message: "\(source.rawValue): sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full")
+        }
     }
 
     /// `reason` with every double-quoted piece replaced by `"…"`, but a single punctuation mark (`"="`).

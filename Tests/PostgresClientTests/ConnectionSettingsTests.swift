@@ -68,6 +68,28 @@ struct ConnectionSettingsTests {
         #expect(settings.target.host == "db.internal")
     }
 
+    /// A port or sslmode libpq refuses at every attempt is a configuration error at once, not a connection retried
+    /// forever; the port is never echoed (an unencoded ':' or '/' in a URI's password puts a piece of it there).
+    @Test func aPortOrSSLModeLibpqWouldRefuseIsAConfigurationError() throws {
+        for environment in [
+            ["DATABASE_URL": "postgresql://u:secret@127.0.0.1:notaport/x"],
+            ["DATABASE_URL": "postgresql://chat_exporter:Sekr1t/db"],
+            ["DATA_SOURCE_NAME": "host=db port=70000 dbname=x"],
+            ["DB_HOST": "db", "DB_PORT": "54x2"],
+        ] {
+            let error = try #require(throws: PostgresError.self, "\(environment)") { try ConnectionSettings.fromEnvironment(environment) }
+            #expect(error.kind == .configuration && error.description.contains("the port is not a number"), "\(error)")
+            #expect(!["notaport", "Sekr1t", "70000", "54x2", "secret"].contains { error.description.contains($0) }, "\(error)")
+        }
+        let sslmode = try #require(throws: PostgresError.self) {
+            try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://u@db/x?sslmode=requir"])
+        }
+        #expect(sslmode.kind == .configuration && sslmode.description.contains("sslmode must be one of"))
+        // Several hosts with their ports, and every sslmode libpq knows, are fine.
+        _ = try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://u@db1:5432,db2:5433/x?sslmode=verify-full"])
+        _ = try ConnectionSettings.fromEnvironment(["DATA_SOURCE_NAME": "host=db1,db2 port=5432, dbname=x sslmode=prefer"])
+    }
+
     @Test func aBrokenDSNIsRejectedWithoutEchoingIt() throws {
         let error = try #require(throws: PostgresError.self) {
             try ConnectionSettings.fromEnvironment(["DATA_SOURCE_NAME": "host=x password=hunter2-secret bogus"])
