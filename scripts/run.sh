@@ -447,6 +447,12 @@ fi
         printf "  check          DATA_SOURCE_NAME='%s' %s check\n" "$EXPORTER_DSN" "$BINARY"
         printf "  backfill       DATA_SOURCE_NAME='%s' %s backfill --dry-run\n" "$BACKFILL_DSN" "$BINARY"
         printf '  simulator log  %s\n' "$WORK_DIR/simulator.log"
+        if ((WITH_PROMETHEUS)); then
+            printf '  alerts         the demo data plants incidents on purpose: ChatCreationBookingsWithoutRoom,\n'
+            printf '                 ChatCreationModerationBacklog (firing within minutes),\n'
+            printf '                 ChatCreationBookingsBlockedByDeletedRoom (after 10 min), ChatCreationOrphanedBookings\n'
+            printf '                 (info, after 30 min); anything else is worth a look\n'
+        fi
     fi
     if [[ -n "$DURATION" ]]; then
         printf 'Stopping everything in %s s (--duration).\n\n' "$DURATION"
