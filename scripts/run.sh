@@ -319,17 +319,14 @@ start_prometheus() {
     pick_port PROM_PORT
     mkdir -p "$WORK_DIR/alertmanager" "$WORK_DIR/prometheus"
 
-    cat >"$WORK_DIR/alertmanager.yml" <<EOF
-# The demo's Alertmanager: alerts are shown in its UI, sent nowhere.
-route:
-  receiver: demo
-  group_by: [alertname, job, instance]
-  group_wait: 10s
-  group_interval: 1m
-  repeat_interval: 1h
-receivers:
-  - name: demo
-EOF
+    # The shipped routes and inhibitions (deploy/alertmanager/alertmanager.yml), with its receivers kept by name but
+    # sending nowhere: the demo shows where each alert would go, and pages nobody.
+    {
+        printf '# The demo'"'"'s Alertmanager: deploy/alertmanager/alertmanager.yml without its receivers'"'"' webhooks.\n'
+        awk '/^receivers:/ { in_receivers = 1; print; next }
+             in_receivers && /^  - name:/ { print; next }
+             !in_receivers { print }' "$REPO_ROOT/deploy/alertmanager/alertmanager.yml"
+    } >"$WORK_DIR/alertmanager.yml"
 
     local rule_files=() file
     for file in "$REPO_ROOT"/alerts/*.rules.yml; do
@@ -437,7 +434,8 @@ fi
     if ((WITH_PROMETHEUS)); then
         printf '  Prometheus     http://127.0.0.1:%s/  (alerts: http://127.0.0.1:%s%s)\n' "$PROM_PORT" "$PROM_PORT" "$alerts_page"
         # Debian's alertmanager package has no web UI either: its API lists what it received.
-        printf '  Alertmanager   http://127.0.0.1:%s/  (alerts received: http://127.0.0.1:%s/api/v2/alerts)\n' "$AM_PORT" "$AM_PORT"
+        printf '  Alertmanager   http://127.0.0.1:%s/  (alerts received: http://127.0.0.1:%s/api/v2/alerts;\n' "$AM_PORT" "$AM_PORT"
+        printf '                 routed and inhibited as deploy/alertmanager/alertmanager.yml, sent nowhere)\n'
     fi
     if ((DATABASE_GIVEN)); then
         printf '  check          %s check   (in an environment with the same database variables)\n' "$BINARY"

@@ -91,7 +91,7 @@ struct RunScriptTests {
         for (prefix, port) in [("(alerts: http://127.0.0.1:\(prometheusPort)", prometheusPort), ("(alerts received: http://127.0.0.1:\(alertmanagerPort)", alertmanagerPort)] {
             let line = try #require(demo.log.split(separator: "\n").first { $0.contains(prefix) }, "run.sh prints \(prefix)")
             let start = try #require(line.range(of: prefix)).upperBound
-            let path = String(line[start...].prefix { $0 != ")" })
+            let path = String(line[start...].prefix { $0 != ")" && $0 != ";" })
             #expect((try? HTTPTestClient.get(port: port, path: path).status) == 200, "\(prefix)\(path) does not answer 200")
         }
         let rules = try HTTPTestClient.get(port: prometheusPort, path: "/api/v1/rules")
