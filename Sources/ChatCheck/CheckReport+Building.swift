@@ -214,6 +214,8 @@ struct CheckBuilder {
     }
 
     static func age(_ seconds: Double) -> String {
+        // +Inf: a row without created_at (the collectors report its age as unknown, never as 0).
+        guard seconds.isFinite else { return seconds > 0 ? "unknown (a row without created_at)" : "unknown" }
         let total = Int(seconds.rounded())
         if total < 60 { return "\(total)s" }
         if total < 3600 { return "\(total / 60)m\(total % 60)s" }

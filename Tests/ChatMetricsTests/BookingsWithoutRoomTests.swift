@@ -95,6 +95,31 @@ import Testing
         expected.verify(run.metrics)
     }
 
+    /// An active booking without created_at and without a room has an unknown age: +Inf, so that the alert fires
+    /// (a 0 read as "none" kept ChatCreationBookingsWithoutRoom and check quiet with the backlog there).
+    @Test func aBookingWithoutCreatedAtHasAnUnknownAge() async throws {
+        let run = try await collectScenario { scenario in
+            try scenario.run(
+                Fixture.users(teachers: 1, students: 2)
+                    + Fixture.lesson(1, teacher: 1, ends: At.fromNow("2 hours"))
+                    + "ALTER TABLE bookings DISABLE TRIGGER booking_create_chat;\n"
+                    + Fixture.booking(1, lesson: 1, student: ID.student(1), status: "active", created: At.ago("30 minutes"))
+                    + Fixture.booking(2, lesson: 1, student: ID.student(2), status: "active", created: "NULL")
+            )
+        }
+        var expected = ExpectedMetrics.emptyDatabase
+        expected.trigger("booking_create_chat", present: 1, enabled: 0)
+        expected.rooms(live: 0, deleted: 0, createdToday: 0)
+        expected["chat_bookings_active"] = 2
+        expected["chat_bookings", ["status": "active"]] = 2
+        expected["chat_bookings_without_room", ["reason": "missing"]] = 2
+        expected["chat_bookings_without_room", ["reason": "room_deleted"]] = 0
+        expected["chat_bookings_without_room_oldest_seconds", ["reason": "missing"]] = .infinity
+        expected["chat_bookings_without_room_oldest_seconds", ["reason": "room_deleted"]] = 0
+        expected.lessons(completed: 0, upcoming: 1, noEndTime: 0)
+        expected.verify(run.metrics)
+    }
+
     /// A pair's series of lessons is a booking each: without_room counts bookings, not pairs, and the oldest age
     /// is the oldest booking of any pair without a room, wherever it sits in its series.
     @Test func everyBookingOfAPairWithoutRoomCounts() async throws {

@@ -11,7 +11,7 @@ struct ExpectedMetrics {
 
         func matches(_ actual: Double, tolerance: Double = 0) -> Bool {
             switch self {
-            case .exactly(let expected): abs(actual - expected) <= tolerance * max(1, abs(expected))
+            case .exactly(let expected): actual == expected || abs(actual - expected) <= tolerance * max(1, abs(expected))
             case .band(let lower, let upper): actual >= lower && actual < upper
             }
         }
