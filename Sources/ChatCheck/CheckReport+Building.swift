@@ -78,13 +78,16 @@ struct CheckBuilder {
         for trigger in ["booking_create_chat", "booking_create_chat_update"] {
             guard let present = require("Triggers", trigger, "chat_trigger_present", ["trigger": trigger]),
                   let enabled = require("Triggers", trigger, "chat_trigger_enabled", ["trigger": trigger]) else { continue }
-            let event = trigger.hasSuffix("_update") ? "BEFORE UPDATE" : "BEFORE INSERT"
+            let event = trigger.hasSuffix("_update") ? "UPDATE" : "INSERT"
             if present == 0 {
                 add("Triggers", trigger, .problem, "trigger '\(trigger)' is missing on bookings: new active bookings get no chat")
             } else if enabled == 0 {
-                add("Triggers", trigger, .problem, "trigger '\(trigger)' exists (\(event)) but is DISABLED: new active bookings get no chat")
+                add("Triggers", trigger, .problem,
+                    "trigger '\(trigger)' exists but does NOT fire on \(event) for each row calling create_chat_on_booking_active() "
+                        + "(disabled, replica-only or redefined: SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = '\(trigger)'): "
+                        + "new active bookings get no chat")
             } else {
-                add("Triggers", trigger, .ok, "trigger '\(trigger)' exists (\(event)) and is enabled")
+                add("Triggers", trigger, .ok, "trigger '\(trigger)' exists, fires on \(event) for each row and is enabled")
             }
         }
         let function = "create_chat_on_booking_active"

@@ -65,6 +65,38 @@ import Testing
         expected.verify(run.metrics)
     }
 
+    /// A trigger recreated under migration 050's name for another event, as a statement trigger, or calling another
+    /// function does not create rooms: present 1, enabled 0 (and the booking has no room). Recreated AFTER instead of
+    /// BEFORE it still works: enabled 1, and the booking gets its room.
+    @Test(arguments: [
+        ("AFTER DELETE ON bookings FOR EACH ROW EXECUTE FUNCTION create_chat_on_booking_active()", false),
+        ("BEFORE INSERT ON bookings FOR EACH STATEMENT EXECUTE FUNCTION chat_test_noop()", false),
+        ("BEFORE INSERT ON bookings FOR EACH ROW EXECUTE FUNCTION chat_test_noop()", false),
+        ("AFTER INSERT ON bookings FOR EACH ROW WHEN (NEW.status = 'active') EXECUTE FUNCTION create_chat_on_booking_active()", true),
+    ])
+    func aRedefinedInsertTriggerIsNotEnabled(definition: String, works: Bool) async throws {
+        let run = try await collectScenario { scenario in
+            try scenario.run(
+                Self.base
+                    + "CREATE FUNCTION chat_test_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+                    + "DROP TRIGGER booking_create_chat ON bookings;\n"
+                    + "CREATE TRIGGER booking_create_chat \(definition);\n"
+                    + Fixture.booking(1, lesson: 1, student: ID.student(1), status: "active", created: At.ago("5 minutes"))
+            )
+        }
+        var expected = ExpectedMetrics.emptyDatabase
+        expected["chat_bookings_active"] = 1
+        expected["chat_bookings", ["status": "active"]] = 1
+        if works {
+            expected.rooms(live: 1, deleted: 0, createdToday: 1)
+        } else {
+            expected.trigger("booking_create_chat", present: 1, enabled: 0)
+            expected.withoutRoom(missing: 1, roomDeleted: 0, oldestMissing: 300)
+        }
+        expected.lessons(completed: 0, upcoming: 1, noEndTime: 0)
+        expected.verify(run.metrics)
+    }
+
     /// `ENABLE ALWAYS TRIGGER` (tgenabled 'A') fires: enabled 1, and the booking gets its room.
     @Test func alwaysEnabledTriggerCountsAsEnabled() async throws {
         let run = try await collectScenario { scenario in

@@ -30,7 +30,7 @@ struct CheckCommandTests {
         defer { database.drop() }
         let result = try check(database)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("✓ trigger 'booking_create_chat' exists (BEFORE INSERT) and is enabled"))
+        #expect(result.stdout.contains("✓ trigger 'booking_create_chat' exists, fires on INSERT for each row and is enabled"))
         #expect(result.stdout.contains("✓ every active booking has a live chat room"))
         #expect(result.stdout.contains("127.0.0.1:\(database.server.port)/\(database.name) as postgres"))
         #expect(!result.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
@@ -62,7 +62,7 @@ struct CheckCommandTests {
             """)
         let result = try check(database)
         #expect(result.status == 1)
-        #expect(result.stdout.contains("✗ trigger 'booking_create_chat' exists (BEFORE INSERT) but is DISABLED"))
+        #expect(result.stdout.contains("✗ trigger 'booking_create_chat' exists but does NOT fire on INSERT for each row"))
         #expect(result.stdout.contains("✗ 1 active bookings without a live room (1 missing, 0 blocked by a soft-deleted room)"))
 
         let json = try check(database, ["--output", "json"])
