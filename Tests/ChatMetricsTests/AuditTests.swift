@@ -25,6 +25,8 @@ import Testing
                     + Fixture.audit(create, "success", at: At.ago("20 hours"))
                     + Fixture.audit("user.login", "failure", at: At.ago("2 minutes"), count: 3)
                     + Fixture.audit("chatXroom", "failure", at: At.ago("2 minutes"))
+                    // Dated a year ahead (bad data): in no window, rather than in every one for a year.
+                    + Fixture.audit(send, "failure", at: At.fromNow("365 days"))
             )
         }
         var expected = ExpectedMetrics.emptyDatabase

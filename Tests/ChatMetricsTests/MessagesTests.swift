@@ -24,11 +24,13 @@ import Testing
                     + Fixture.message(room: 2, sender: s2, status: "delivered", created: At.ago("5 minutes"), deleted: true)
                     + Fixture.message(room: 3, sender: s3, status: "delivered", created: At.ago("5 minutes"))
                     + Fixture.message(room: 3, sender: s3, status: "pending_moderation", created: At.ago("3 hours"))
+                    // Dated a day ahead (bad data): in no window (room 2 has a live message now, though).
+                    + Fixture.message(room: 2, sender: s2, status: "delivered", created: At.fromNow("1 day"))
             )
         }
         var expected = ExpectedMetrics.emptyDatabase
         expected.rooms(live: 2, deleted: 1, createdToday: 2)
-        expected["chat_rooms_with_messages"] = 1
+        expected["chat_rooms_with_messages"] = 2
         expected["chat_messages_pending_moderation"] = 2
         expected.age("chat_messages_pending_moderation_oldest_seconds", atLeast: 1800)
         expected["chat_messages_created", ["window": "1h"]] = 4
