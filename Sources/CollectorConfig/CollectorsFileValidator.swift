@@ -32,6 +32,12 @@ struct CollectorsFileValidator {
                 file: file, at: root?.mark,
                 "the file is empty; it must be a mapping with a \"collectors\" list")
         }
+        guard case .mapping = root else {
+            // Never the value: a password file or a key given as the collectors file would be quoted whole.
+            throw ConfigError(
+                file: file, at: root.mark,
+                "the file must be a mapping with a \"collectors\" list, found \(root.kindWithoutValue)")
+        }
         let fields = try MappingFields(
             root, place: "at the top level",
             expected: "the file must be a mapping with a \"collectors\" list",

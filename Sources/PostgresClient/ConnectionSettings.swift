@@ -47,10 +47,12 @@ public struct ConnectionSettings: Sendable {
             let parsed = try parse(dsn: dsn, source: source)
             // libpq ends a URI's user information at its first '@': the rest of a password holding an unencoded '@'
             // becomes part of the host, and would be shown wherever the host is (logs, check, the landing page).
-            if dsn.contains("://"), let host = parsed["host"], host.contains("@") {
+            // A password holding an unencoded '/' ends the authority there: the rest, password included, becomes
+            // the database name ("postgresql://user:/Secret@host/db").
+            if dsn.contains("://"), parsed["host"]?.contains("@") == true || parsed["dbname"]?.contains("@") == true {
                 throw PostgresError(
                     kind: .configuration,
-                    message: "\(source.rawValue): the URI's host holds an '@': percent-encode '@' (%40), ':' (%3A) and '/' (%2F) in the user name and password")
+                    message: "\(source.rawValue): the URI's host or database name holds an '@': percent-encode '@' (%40), ':' (%3A) and '/' (%2F) in the user name and password")
             }
             if let password = parsed["password"], !password.isEmpty { secrets.append(password) }
             try checkValues(parsed, source: source)

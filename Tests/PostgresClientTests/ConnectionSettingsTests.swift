@@ -63,6 +63,11 @@ struct ConnectionSettingsTests {
         #expect(error.kind == .configuration)
         #expect(!error.description.contains("Sekr1t") && !error.description.contains("Tail-of-it"), "\(error)")
         #expect(error.description.contains("DATABASE_URL") && error.description.contains("%40"))
+        // A '/' in the password ends the authority: the rest, password and all, would be the database name.
+        for uri in ["postgresql://chat_exporter:/Sup3rS3cret@db.internal:5432/thebot_db", "postgresql://chat_exporter:2024/Tail-of-secret@db.internal/thebot_db"] {
+            let slash = try #require(throws: PostgresError.self) { try ConnectionSettings.fromEnvironment(["DATABASE_URL": uri]) }
+            #expect(slash.kind == .configuration && !slash.description.contains("S3cret") && !slash.description.contains("Tail-of"), "\(slash)")
+        }
         // Encoded, it is fine.
         let settings = try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://chat_exporter:Sekr1t%40Tail-of-it@db.internal:5432/thebot_db"])
         #expect(settings.target.host == "db.internal")
