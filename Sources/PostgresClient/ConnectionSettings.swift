@@ -238,7 +238,7 @@ public struct ConnectionSettings: Sendable {
     private static func readPasswordFile(_ path: String) throws(PostgresError) -> String {
         var password: String
         do {
-            password = try TextFile.text(path: path)
+            password = try TextFile.text(path: path, limit: 65_536)
         } catch {
             throw PostgresError(kind: .configuration, message: "cannot read password file \(path): \(error.reason)")
         }

@@ -10,20 +10,29 @@ import Darwin
 /// "Permission denied"), so that every file chat-exporter is given (the collectors file, the web config and the
 /// certificates it names, a password file) fails with the reason.
 public enum TextFile {
+    /// The most a file may hold unless a caller says otherwise: far more than any configuration, far less than
+    /// what would exhaust memory.
+    public static let defaultLimit = 16 << 20
+
     /// The contents of the file at `path` as UTF-8 text.
-    public static func text(path: String) throws(ReadError) -> String {
-        guard let text = String(validating: try bytes(path: path), as: UTF8.self) else {
+    public static func text(path: String, limit: Int = defaultLimit) throws(ReadError) -> String {
+        guard let text = String(validating: try bytes(path: path, limit: limit), as: UTF8.self) else {
             throw ReadError(reason: "the file is not valid UTF-8 text")
         }
         return text
     }
 
     /// The bytes of the file at `path`, read until the end of the file: a file of `/proc` reports a size of 0 and
-    /// may take several reads.
-    public static func bytes(path: String) throws(ReadError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    /// may take several reads. Only a regular file (or a symbolic link to one, as a Kubernetes secret is): a FIFO
+    /// would block start-up, a reload and with it the shutdown, and `/dev/zero` would fill the memory. Opened
+    /// without blocking, so that a FIFO is refused at once; more than `limit` bytes are refused too.
+    public static func bytes(path: String, limit: Int = defaultLimit) throws(ReadError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw ReadError(errno: errno) }
         defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw ReadError(errno: errno) }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw ReadError(reason: "not a regular file") }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -33,6 +42,7 @@ public enum TextFile {
                 if errno == EINTR { continue }
                 throw ReadError(errno: errno)
             }
+            guard bytes.count + count <= limit else { throw ReadError(reason: "the file is larger than \(limit) bytes") }
             bytes.append(contentsOf: chunk[0..<count])
         }
     }

@@ -122,4 +122,33 @@ struct ConfigurationTests {
         #expect(exporter.process.stderr().contains("configuration reload failed"))
         #expect(exporter.process.isRunning)
     }
+
+    /// A collectors file replaced by a FIFO (or a device) is refused at once: a reload that blocked on it used to
+    /// hold every later reload and the shutdown, past systemd's stop timeout. `validate` refuses it too.
+    @Test func aFIFOInPlaceOfTheCollectorsFileIsRefusedAndShutdownStillWorks() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let exporter = try RunningExporter(collectors: """
+            collectors:
+              - name: first
+                interval: 1s
+                timeout: 1s
+                sql: SELECT 1 AS v
+                metrics:
+                  - {name: test_first, type: gauge, help: First., value: v}
+            """, database: database)
+        try exporter.waitForMetrics("first") { $0.value("test_first") == 1 }
+        let path = try #require(exporter.configPath)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(mkfifo(path, 0o600) == 0)
+        exporter.process.signal(SIGHUP)
+        try exporter.waitForMetrics("the reload of a FIFO fails at once") { $0.value("chat_exporter_config_last_reload_successful") == 0 }
+        #expect(exporter.process.stderr().contains("not a regular file"))
+        #expect(try exporter.process.terminate(timeout: .seconds(5)) == 0, "SIGTERM stops it: \(exporter.process.stderr())")
+
+        for special in [path, "/dev/zero"] {
+            let result = try runProcess(Binary.chatExporter, ["validate", "--config.file", special], timeout: .seconds(10))
+            #expect(result.status == 1 && result.stderr.contains("not a regular file"), "\(special): \(result.stderr)")
+        }
+    }
 }
