@@ -131,14 +131,19 @@ public struct ConnectionSettings: Sendable {
         )
     }
 
-    /// Removes every secret from a message before it can be logged or served. Matched byte for byte: a secret
-    /// followed by a combining mark still goes.
+    /// A message with no secret in it, or a fixed text instead. libpq's and the server's messages never quote the
+    /// password; this is the last guard should one ever do. Replacing the password inside the message would show
+    /// where it stood: a password "a" or "chat" turned "password authentication failed for user chat_exporter"
+    /// into a riddle whose answer is the password. So a message that holds a secret is withheld whole. Secrets
+    /// shorter than 4 bytes are not looked for: they would withhold every message, and are no secret anyway.
     func scrub(_ message: String) -> String {
-        var bytes = Array(message.utf8)
-        for secret in secrets where !secret.isEmpty {
-            bytes = Self.replacingEvery(Array(secret.utf8), in: bytes, with: Array("<redacted>".utf8))
+        let bytes = Array(message.utf8)
+        for secret in secrets where secret.utf8.count >= 4 {
+            if Self.contains(Array(secret.utf8), in: bytes) {
+                return "(message withheld: it contains the database password)"
+            }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return message
     }
 
     /// A libpq or server message on one line, its secrets removed first (a password may hold runs of white space
@@ -147,20 +152,12 @@ public struct ConnectionSettings: Sendable {
         LibPQ.oneLine(scrub(message))
     }
 
-    static func replacingEvery(_ needle: [UInt8], in haystack: [UInt8], with replacement: [UInt8]) -> [UInt8] {
-        var result: [UInt8] = []
-        result.reserveCapacity(haystack.count)
-        var index = 0
-        while index < haystack.count {
-            if haystack.count - index >= needle.count, haystack[index..<(index + needle.count)].elementsEqual(needle) {
-                result.append(contentsOf: replacement)
-                index += needle.count
-            } else {
-                result.append(haystack[index])
-                index += 1
-            }
+    static func contains(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return true
         }
-        return result
+        return false
     }
 
     /// The name of the user this process runs as: libpq's default for `user`. Without a passwd entry (a container

@@ -214,8 +214,29 @@ struct PostgresConnectionTests {
         let error = try await #require(throws: PostgresError.self) {
             try await connection.query("SELECT 'secret: pw  with\ttab'::int", timeout: .seconds(5))
         }
-        #expect(error.description.contains("secret: <redacted>"), "\(error)")
-        #expect(!error.description.contains("pw with tab") && !error.description.contains("with"), "\(error)")
+        #expect(error.description.contains("message withheld: it contains the database password"), "\(error)")
+        #expect(!error.description.contains("pw with tab") && !error.description.contains("with\t") && !error.description.contains("secret:"), "\(error)")
+    }
+
+    /// A short or common-word password is never replaced inside a message, which would show where it stood (a
+    /// password "fail" made "password authentication <redacted>ed"): a message holding it is withheld whole, and
+    /// one of under 4 bytes is not looked for (it would withhold every message).
+    @Test func aCommonWordPasswordIsNotRevealedByItsRedaction() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        for password in ["fail", "a"] {
+            var keywords = database.keywords.filter { $0.0 != "password" }
+            keywords.append(("password", password))
+            let error = try await #require(throws: PostgresError.self) {
+                try await PostgresConnection.connect(settings: ConnectionSettings(keywords: keywords), session: SessionSettings())
+            }
+            #expect(!error.description.contains("<redacted>"), "\(password): \(error)")
+            if password == "fail" {
+                #expect(error.description.contains("message withheld"), "\(error)")
+            } else {
+                #expect(error.description.contains("password authentication failed"), "\(error)")
+            }
+        }
     }
 
     @Test func thePasswordFileAuthenticates() async throws {
