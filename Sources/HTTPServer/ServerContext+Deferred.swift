@@ -9,6 +9,10 @@ extension ServerContext {
     /// `Retry-After`), so that a flood of slow work (wrong passwords) makes nobody wait for more than this many
     /// pieces of it, and holds no more connections.
     static let deferredLimit = 16
+    /// Deferred responses one client address may have waiting: beyond, 429 at once. Without it, one client sending
+    /// wrong passwords on 17 connections kept all 16 places taken, and a scraper whose credentials were not yet
+    /// verified (after a restart, or a new password) only ever got 503.
+    static let deferredLimitPerClient = 2
 
     /// Suspends `connection` and runs `work` on the worker thread; when it is done, the connection is resumed and
     /// libmicrohttpd calls the access handler again, which sends the response left in the suspension.
@@ -20,11 +24,19 @@ extension ServerContext {
         if stopping.load(ordering: .sequentiallyConsistent) {
             return queue(Self.stoppingResponse, on: connection)
         }
-        if suspensions.withLock({ $0.count }) >= Self.deferredLimit {
+        let client = Self.remoteAddress(of: connection).map(Self.host(of:))
+        let (total, fromClient) = suspensions.withLock { registry in
+            (registry.count, client.map { client in registry.values.count { $0.client == client } } ?? 0)
+        }
+        if fromClient >= Self.deferredLimitPerClient {
+            return queue(.text(status: 429, "too many requests from this address are waiting to be verified; retry shortly\n",
+                               headers: [HTTPHeader(name: "Retry-After", value: "1")]), on: connection)
+        }
+        if total >= Self.deferredLimit {
             return queue(.text(status: 503, "too many requests are waiting to be verified; retry shortly\n",
                                headers: [HTTPHeader(name: "Retry-After", value: "1")]), on: connection)
         }
-        let suspension = Suspension(connection)
+        let suspension = Suspension(connection, client: client)
         context.suspension = suspension
         deferredInFlight.wrappingAdd(1, ordering: .relaxed)
         MHD_suspend_connection(connection)
@@ -40,6 +52,12 @@ extension ServerContext {
             finish(suspension, with: stopping.load(ordering: .sequentiallyConsistent) ? Self.stoppingResponse : work())
         }
         return .YES
+    }
+
+    /// `host:port` or `[host]:port` without the port.
+    static func host(of address: String) -> String {
+        guard let colon = address.lastIndex(of: ":") else { return address }
+        return String(address[..<colon])
     }
 
     /// Answers the deferred requests at once with a 503, without waiting for their work (whose result is then

@@ -11,8 +11,12 @@ final class Suspension: @unchecked Sendable {
     private let claimed = Atomic<Bool>(false)
     private let response = Mutex<HTTPResponse?>(nil)
 
-    init(_ connection: OpaquePointer) {
+    /// The client's host (address without port), for the per-client limit.
+    let client: String?
+
+    init(_ connection: OpaquePointer, client: String?) {
         self.connection = connection
+        self.client = client
     }
 
     /// Whether someone claimed it already.

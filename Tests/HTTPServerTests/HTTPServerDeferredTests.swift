@@ -54,7 +54,7 @@ import Testing
             }
         }
         defer { server.stop() }
-        let exchanges = (1...6).map { exchangeInBackground(port: server.port, "/concurrent-\($0)") }
+        let exchanges = (1...6).map { exchangeInBackground(port: server.port, "/concurrent-\($0)", source: "127.0.0.\(10 + $0)") }
         #expect(waitUntil { exchanges.allSatisfy(\.isDone) })
         for (index, exchange) in exchanges.enumerated() {
             let response = try exchange.response()
@@ -87,14 +87,38 @@ import Testing
             }
         }
         defer { server.stop() }
-        let waiting = (1...ServerContext.deferredLimit).map { exchangeInBackground(port: server.port, "/\($0)") }
+        // From 16 addresses: one address may have only ServerContext.deferredLimitPerClient waiting.
+        let waiting = (1...ServerContext.deferredLimit).map { exchangeInBackground(port: server.port, "/\($0)", source: "127.0.0.\(10 + $0)") }
         #expect(waitUntil { server.openRequestCount == ServerContext.deferredLimit }, "16 requests wait")
-        let refused = try RawConnection.get(port: server.port, "/one-too-many")
+        let refused = try RawConnection.get(source: "127.0.0.50", port: server.port, "/one-too-many")
         #expect(refused.status == 503 && refused.header("retry-after") == "1" && refused.header("x-frame-options") == "deny")
         for _ in 1...ServerContext.deferredLimit { gate.signal() }
         #expect(waitUntil { waiting.allSatisfy(\.isDone) })
         #expect(try waiting.allSatisfy { try $0.response().text == "worked" })
         #expect(started.load(ordering: .relaxed) == ServerContext.deferredLimit, "the refused request's work never ran")
+    }
+
+    /// One client address may have only ServerContext.deferredLimitPerClient requests waiting: its next one is
+    /// answered 429 at once, while another address's request is still taken. A client sending wrong passwords on
+    /// many connections used to fill all 16 places, and a scraper with new credentials only ever got 503.
+    @Test func oneClientCannotTakeEveryPlace() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let server = try startServer(HTTPServerConfiguration(headers: [HTTPHeader(name: "X-Frame-Options", value: "deny")])) { _ in
+            .deferred {
+                _ = gate.wait(timeout: .now() + 30)
+                return .text("worked")
+            }
+        }
+        defer { server.stop() }
+        let flooder = (1...ServerContext.deferredLimitPerClient).map { exchangeInBackground(port: server.port, "/flood-\($0)", source: "127.0.0.3") }
+        #expect(waitUntil { server.openRequestCount == ServerContext.deferredLimitPerClient })
+        let refused = try RawConnection.get(source: "127.0.0.3", port: server.port, "/flood-more")
+        #expect(refused.status == 429 && refused.header("retry-after") == "1" && refused.header("x-frame-options") == "deny", "\(refused.status)")
+        let scraper = exchangeInBackground(port: server.port, "/scrape", source: "127.0.0.4")
+        #expect(waitUntil { server.openRequestCount == ServerContext.deferredLimitPerClient + 1 }, "another address still waits its turn")
+        for _ in 0...ServerContext.deferredLimitPerClient { gate.signal() }
+        #expect(waitUntil { scraper.isDone && flooder.allSatisfy(\.isDone) })
+        #expect(try scraper.response().text == "worked")
     }
 
     /// Stopping answers the deferred requests 503 at once, without waiting for the work in progress, never runs the
@@ -136,7 +160,7 @@ import Testing
     }
 
     /// Sends a GET of `path` (`Connection: close`) on a thread of its own.
-    private func exchangeInBackground(port: Int, _ path: String) -> BackgroundExchange {
-        BackgroundExchange { try RawConnection.get(port: port, path) }
+    private func exchangeInBackground(port: Int, _ path: String, source: String? = nil) -> BackgroundExchange {
+        BackgroundExchange { try RawConnection.get(source: source, port: port, path) }
     }
 }

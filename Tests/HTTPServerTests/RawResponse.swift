@@ -41,21 +41,21 @@ struct RawResponse {
 extension RawConnection {
     /// Sends `request` on a new connection and reads the whole response.
     static func exchange(
-        host: String = "127.0.0.1", port: Int, _ request: String, timeout: Duration = .seconds(10)
+        host: String = "127.0.0.1", source: String? = nil, port: Int, _ request: String, timeout: Duration = .seconds(10)
     ) throws -> RawResponse {
-        let connection = try RawConnection(host: host, port: port)
+        let connection = try RawConnection(host: host, source: source, port: port)
         try connection.send(request)
         return try RawResponse(parsing: connection.readToEnd(timeout: timeout))
     }
 
     /// A `GET` (or other bodiless method) of `target` with `Connection: close`.
     static func get(
-        host: String = "127.0.0.1", port: Int, _ target: String = "/", method: String = "GET",
+        host: String = "127.0.0.1", source: String? = nil, port: Int, _ target: String = "/", method: String = "GET",
         headers: [String] = []
     ) throws -> RawResponse {
         let extra = headers.map { $0 + "\r\n" }.joined()
         return try exchange(
-            host: host, port: port,
+            host: host, source: source, port: port,
             "\(method) \(target) HTTP/1.1\r\nHost: test\r\n\(extra)Connection: close\r\n\r\n"
         )
     }
