@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 
 union chx_address {
   struct sockaddr any;
@@ -224,8 +225,15 @@ int chx_mhd_client_certificate(struct MHD_Connection *connection) {
   if (peers == NULL || peer_count == 0) {
     return CHX_CLIENT_CERT_ABSENT;
   }
+  /* The chain, the dates, and the purpose: a certificate whose extended key usage leaves out TLS client
+   * authentication (a server's certificate from the same CA) is no client certificate, as Go's crypto/tls, which
+   * exporter-toolkit uses, decides too. One without that extension may serve any purpose. */
+  gnutls_typed_vdata_st purpose;
+  purpose.type = GNUTLS_DT_KEY_PURPOSE_OID;
+  purpose.data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT;
+  purpose.size = 0;
   unsigned int status = 0;
-  if (gnutls_certificate_verify_peers2(session, &status) != GNUTLS_E_SUCCESS || status != 0) {
+  if (gnutls_certificate_verify_peers(session, &purpose, 1, &status) != GNUTLS_E_SUCCESS || status != 0) {
     return CHX_CLIENT_CERT_UNVERIFIED;
   }
   return CHX_CLIENT_CERT_VERIFIED;

@@ -5,6 +5,8 @@ import Testing
     /// Which client certificate curl presents.
     enum Presented: String, Sendable, CustomTestStringConvertible {
         case nothing, trusted, rogue
+        /// Signed by the trusted CA for TLS servers only (extended key usage serverAuth): not a client certificate.
+        case serverOnly
         var testDescription: String { rawValue }
     }
 
@@ -35,6 +37,9 @@ import Testing
         .init(clientAuth: .request, withCA: false, presented: .rogue, expected: false),
         .init(clientAuth: .request, withCA: true, presented: .trusted, expected: true),
         .init(clientAuth: .request, withCA: true, presented: .rogue, expected: false),
+        .init(clientAuth: .requireAndVerify, withCA: true, presented: .serverOnly, expected: nil),
+        .init(clientAuth: .verifyIfGiven, withCA: true, presented: .serverOnly, expected: nil),
+        .init(clientAuth: .request, withCA: true, presented: .serverOnly, expected: false),
     ]
 
     @Test func httpsServesRequestsAndPlainHTTPToTheTLSPortFails() throws {
@@ -124,6 +129,11 @@ import Testing
             result = try Curl.get(
                 port: server.port, clientCertificate: material.path("rogue-client.pem"),
                 clientKey: material.path("rogue-client.key"), in: material
+            )
+        case .serverOnly:
+            result = try Curl.get(
+                port: server.port, clientCertificate: material.path("server-only-client.pem"),
+                clientKey: material.path("server-only-client.key"), in: material
             )
         }
 

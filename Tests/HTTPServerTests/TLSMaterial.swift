@@ -17,8 +17,12 @@ final class TLSMaterial {
         try selfSigned(name: "rogue-ca", subject: "/CN=Rogue CA")
         try "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n"
             .write(to: file("client.ext"), atomically: true, encoding: .utf8)
+        try "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+            .write(to: file("server-only.ext"), atomically: true, encoding: .utf8)
         try signedClient(name: "client", subject: "/CN=client", ca: "ca")
         try signedClient(name: "rogue-client", subject: "/CN=rogue", ca: "rogue-ca")
+        // Signed by the trusted CA, but for servers only (extended key usage serverAuth).
+        try signedClient(name: "server-only-client", subject: "/CN=a-server", ca: "ca", extensions: "server-only.ext")
     }
 
     deinit {
@@ -46,7 +50,7 @@ final class TLSMaterial {
         ])
     }
 
-    private func signedClient(name: String, subject: String, ca: String) throws {
+    private func signedClient(name: String, subject: String, ca: String, extensions: String = "client.ext") throws {
         try openssl([
             "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-subj", subject, "-keyout", path("\(name).key"), "-out", path("\(name).csr"),
@@ -54,7 +58,7 @@ final class TLSMaterial {
         try openssl([
             "x509", "-req", "-in", path("\(name).csr"), "-CA", path("\(ca).pem"), "-CAkey", path("\(ca).key"),
             "-set_serial", "\(Int.random(in: 1000...1_000_000))", "-days", "1",
-            "-extfile", path("client.ext"), "-out", path("\(name).pem"),
+            "-extfile", path(extensions), "-out", path("\(name).pem"),
         ])
     }
 
