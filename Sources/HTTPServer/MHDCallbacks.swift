@@ -71,6 +71,13 @@ func mhdAccessHandler(
     let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
     if !request.headersReceived {
         request.headersReceived = true
+        if hasConflictingContentLengths(connection) {
+            // Two lengths: where this request ends depends on which one a proxy in front believed (request
+            // smuggling). RFC 9112 §6.3: an error, and the connection closed, its remaining bytes never parsed.
+            request.answered = true
+            return server.queue(.text(status: 400, "conflicting Content-Length headers\n",
+                                      headers: [HTTPHeader(name: "Connection", value: "close")]), on: connection)
+        }
         guard answersEarly(connection, method: method) else { return .YES }
         request.answered = true
         return server.answer(connection: connection, method: method, url: url, context: request)
@@ -87,6 +94,13 @@ func mhdAccessHandler(
     if request.answered { return .YES }
     request.answered = true
     return server.answer(connection: connection, method: method, url: url, context: request)
+}
+
+/// Whether the request carries Content-Length fields with different values (repeated identical ones are allowed).
+private func hasConflictingContentLengths(_ connection: OpaquePointer) -> Bool {
+    guard let joined = ServerContext.headers(of: connection)["content-length"], joined.contains(",") else { return false }
+    let values = Set(joined.split(separator: ",").map { $0.filter { $0 != " " && $0 != "\t" } })
+    return values.count > 1
 }
 
 /// Whether a request is answered as soon as its headers are in: any method but GET and HEAD, and any request that

@@ -42,6 +42,30 @@ import Testing
         #expect(recorder.all.map(\.path) == ["/first"])
     }
 
+    /// Two Content-Length fields that disagree are answered 400 and the connection closed: whichever length a proxy
+    /// in front believed, the bytes after the headers are never parsed as a request of their own (smuggling).
+    /// Repeated identical values are allowed (RFC 9110).
+    @Test(arguments: ["Content-Length: 0\r\nContent-Length: 34", "Content-Length: 34\r\nContent-Length: 0"])
+    func conflictingContentLengthsAreRefused(lengths: String) throws {
+        let recorder = RequestRecorder()
+        let server = try startServer { request in
+            recorder.record(request)
+            return .text("got \(request.path)\n")
+        }
+        defer { server.stop() }
+
+        let connection = try RawConnection(port: server.port)
+        try connection.send("GET /first HTTP/1.1\r\nHost: test\r\n\(lengths)\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n")
+        let text = String(decoding: try connection.readToEnd(timeout: .seconds(5)), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 400"), "\(text)")
+        #expect(!text.contains("smuggled"), "\(text)")
+        #expect(recorder.count == 0, "no request reached the handler")
+
+        let same = try RawConnection.exchange(
+            port: server.port, "GET /same HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        #expect(same.status == 200 && same.text == "got /same\n")
+    }
+
     @Test func chunkedRequestBodyIsDiscarded() throws {
         let server = try startServer { request in .text("got \(request.method)\n") }
         defer { server.stop() }
