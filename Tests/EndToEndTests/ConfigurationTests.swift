@@ -89,16 +89,7 @@ struct ConfigurationTests {
     @Test func sighupReloadsAndABrokenFileKeepsTheRunningConfiguration() throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
-        let exporter = try RunningExporter(collectors: """
-            collectors:
-              - name: first
-                interval: 1s
-                timeout: 1s
-                sql: SELECT 1 AS v
-                metrics:
-                  - {name: test_first, type: gauge, help: First., value: v}
-            """, database: database)
-        try exporter.waitForMetrics("first") { $0.value("test_first") == 1 }
+        let exporter = try exporterServingFirst(database)
 
         try exporter.rewriteCollectors("""
             collectors:
@@ -128,16 +119,7 @@ struct ConfigurationTests {
     @Test func aFIFOInPlaceOfTheCollectorsFileIsRefusedAndShutdownStillWorks() throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
-        let exporter = try RunningExporter(collectors: """
-            collectors:
-              - name: first
-                interval: 1s
-                timeout: 1s
-                sql: SELECT 1 AS v
-                metrics:
-                  - {name: test_first, type: gauge, help: First., value: v}
-            """, database: database)
-        try exporter.waitForMetrics("first") { $0.value("test_first") == 1 }
+        let exporter = try exporterServingFirst(database)
         let path = try #require(exporter.configPath)
         try FileManager.default.removeItem(atPath: path)
         #expect(mkfifo(path, 0o600) == 0)
@@ -150,5 +132,20 @@ struct ConfigurationTests {
             let result = try runProcess(Binary.chatExporter, ["validate", "--config.file", special], timeout: .seconds(10))
             #expect(result.status == 1 && result.stderr.contains("not a regular file"), "\(special): \(result.stderr)")
         }
+    }
+
+    /// An exporter whose collectors file has one collector, `first` (test_first 1, every second), serving it.
+    private func exporterServingFirst(_ database: TestDatabase) throws -> RunningExporter {
+        let exporter = try RunningExporter(collectors: """
+            collectors:
+              - name: first
+                interval: 1s
+                timeout: 1s
+                sql: SELECT 1 AS v
+                metrics:
+                  - {name: test_first, type: gauge, help: First., value: v}
+            """, database: database)
+        try exporter.waitForMetrics("first") { $0.value("test_first") == 1 }
+        return exporter
     }
 }

@@ -28,11 +28,7 @@ import Testing
     /// A GET that sends a small body anyway is answered and its connection closed: the body is never read as a
     /// request of its own.
     @Test func aBodyOnAGetIsNeverTakenForTheNextRequest() throws {
-        let recorder = RequestRecorder()
-        let server = try startServer { request in
-            recorder.record(request)
-            return .text("got \(request.path)\n")
-        }
+        let (server, recorder) = try echoingServer()
         defer { server.stop() }
 
         let connection = try RawConnection(port: server.port)
@@ -47,11 +43,7 @@ import Testing
     /// Repeated identical values are allowed (RFC 9110).
     @Test(arguments: ["Content-Length: 0\r\nContent-Length: 34", "Content-Length: 34\r\nContent-Length: 0"])
     func conflictingContentLengthsAreRefused(lengths: String) throws {
-        let recorder = RequestRecorder()
-        let server = try startServer { request in
-            recorder.record(request)
-            return .text("got \(request.path)\n")
-        }
+        let (server, recorder) = try echoingServer()
         defer { server.stop() }
 
         let connection = try RawConnection(port: server.port)
@@ -64,6 +56,16 @@ import Testing
         let same = try RawConnection.exchange(
             port: server.port, "GET /same HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         #expect(same.status == 200 && same.text == "got /same\n")
+    }
+
+    /// A server answering "got PATH" to every request, and the requests it saw.
+    private func echoingServer() throws -> (HTTPServer, RequestRecorder) {
+        let recorder = RequestRecorder()
+        let server = try startServer { request in
+            recorder.record(request)
+            return .text("got \(request.path)\n")
+        }
+        return (server, recorder)
     }
 
     @Test func chunkedRequestBodyIsDiscarded() throws {
