@@ -32,7 +32,9 @@ public enum TextFile {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw ReadError(errno: errno) }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw ReadError(reason: "not a regular file") }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw status.st_mode & S_IFMT == S_IFDIR ? ReadError(errno: EISDIR) : ReadError(reason: "not a regular file")
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
