@@ -49,7 +49,7 @@ public struct ConnectionSettings: Sendable {
             // becomes part of the host, and would be shown wherever the host is (logs, check, the landing page).
             // A password holding an unencoded '/' ends the authority there: the rest, password included, becomes
             // the database name ("postgresql://user:/Secret@host/db").
-            if dsn.contains("://"), parsed["host"]?.contains("@") == true || parsed["dbname"]?.contains("@") == true {
+            if dsn.contains("://"), parsed["host"]?.contains("@") == true || Self.pathHoldsAnAt(dsn) {
                 throw PostgresError(
                     kind: .configuration,
                     message: "\(source.rawValue): the URI's host or database name holds an '@': percent-encode '@' (%40), ':' (%3A) and '/' (%2F) in the user name and password")
@@ -138,7 +138,10 @@ public struct ConnectionSettings: Sendable {
     /// shorter than 4 bytes are not looked for: they would withhold every message, and are no secret anyway.
     func scrub(_ message: String) -> String {
         let bytes = Array(message.utf8)
-        for secret in secrets where secret.utf8.count >= 4 {
+        // A password equal to the user, database or host name is in nearly every message, next to that name shown
+        // anyway: withholding would hide the cause (a wrong password) and protect nothing.
+        let shown = Set(target.shownValues)
+        for secret in secrets where secret.utf8.count >= 4 && !shown.contains(secret) {
             if Self.contains(Array(secret.utf8), in: bytes) {
                 return "(message withheld: it contains the database password)"
             }
@@ -187,6 +190,19 @@ public struct ConnectionSettings: Sendable {
             option = option.advanced(by: 1)
         }
         return values
+    }
+
+    /// Whether the raw URI's path (after the authority, before the query) holds an unencoded '@': what a password
+    /// with an unencoded '/' leaves there. Checked on the raw text, so that a database name written `%40` (an '@'
+    /// in the name, decoded by libpq) or an '@' in a query parameter stays allowed.
+    static func pathHoldsAnAt(_ uri: String) -> Bool {
+        let characters = Array(uri)
+        guard let scheme = (0..<max(0, characters.count - 2)).first(where: { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" })
+        else { return false }
+        let rest = characters[(scheme + 3)...]
+        guard let slash = rest.firstIndex(of: "/") else { return false }
+        let path = rest[slash...].prefix { $0 != "?" }
+        return path.contains("@")
     }
 
     /// Values libpq would refuse at every connection attempt ("invalid integer value for connection option
@@ -255,6 +271,9 @@ public struct ConnectionTarget: Sendable, Hashable, CustomStringConvertible {
     public let user: String
     /// The libpq service the settings name, when the fields left empty come from its service file.
     public let service: String?
+
+    /// The values a report shows in the clear.
+    var shownValues: [String] { [host, port, database, user].filter { !$0.isEmpty } }
 
     /// `user@host:port/database`; with a service, `service=NAME` and the fields known without its file.
     public var description: String {

@@ -68,6 +68,10 @@ struct ConnectionSettingsTests {
             let slash = try #require(throws: PostgresError.self) { try ConnectionSettings.fromEnvironment(["DATABASE_URL": uri]) }
             #expect(slash.kind == .configuration && !slash.description.contains("S3cret") && !slash.description.contains("Tail-of"), "\(slash)")
         }
+        // An '@' in a database name written %40, or in a query parameter, is no such case.
+        for uri in ["postgresql://u:pw@db.internal/my%40db", "postgresql://u:pw@db.internal/?dbname=my@db", "postgresql://u@db/x?application_name=a@b"] {
+            #expect(throws: Never.self, "\(uri)") { try ConnectionSettings.fromEnvironment(["DATABASE_URL": uri]) }
+        }
         // Encoded, it is fine.
         let settings = try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://chat_exporter:Sekr1t%40Tail-of-it@db.internal:5432/thebot_db"])
         #expect(settings.target.host == "db.internal")
