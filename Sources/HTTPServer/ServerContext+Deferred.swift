@@ -25,17 +25,17 @@ extension ServerContext {
             return queue(Self.stoppingResponse, on: connection)
         }
         let client = Self.remoteAddress(of: connection).map(Self.host(of:))
-        let (total, fromClient) = suspensions.withLock { registry in
-            (registry.count, client.map { client in registry.values.count { $0.client == client } } ?? 0)
-        }
-        if fromClient >= Self.deferredLimitPerClient {
+        switch deferredPlaces.withLock({ $0.take(client: client, limit: Self.deferredLimit, perClient: Self.deferredLimitPerClient) }) {
+        case .clientFull:
             return queue(.text(status: 429, "too many requests from this address are waiting to be verified; retry shortly\n",
                                headers: [HTTPHeader(name: "Retry-After", value: "1")]), on: connection)
-        }
-        if total >= Self.deferredLimit {
+        case .full:
             return queue(.text(status: 503, "too many requests are waiting to be verified; retry shortly\n",
                                headers: [HTTPHeader(name: "Retry-After", value: "1")]), on: connection)
+        case .taken:
+            break
         }
+        // The place is given back by whoever answers the suspension (finish), exactly once.
         let suspension = Suspension(connection, client: client)
         context.suspension = suspension
         deferredInFlight.wrappingAdd(1, ordering: .relaxed)
@@ -82,6 +82,7 @@ extension ServerContext {
     private func finish(_ suspension: Suspension, with response: HTTPResponse) {
         guard suspension.resume(with: response) else { return }
         suspensions.withLock { $0[ObjectIdentifier(suspension)] = nil }
+        deferredPlaces.withLock { $0.giveBack(client: suspension.client) }
     }
 
     private static let stoppingResponse = HTTPResponse.text(status: 503, "the server is stopping\n")

@@ -20,6 +20,8 @@ final class ServerContext: Sendable {
     let worker = DispatchQueue(label: "chat-exporter.http.deferred")
     /// Connections suspended for deferred work and not resumed yet: libmicrohttpd must not be stopped with one.
     let suspensions = Mutex<[ObjectIdentifier: Suspension]>([:])
+    /// The places of the deferred-work queue (``deferredLimit``, ``deferredLimitPerClient``).
+    let deferredPlaces = Mutex(DeferredPlaces())
     /// Deferred requests not completed yet (resumed or not).
     let deferredInFlight = Atomic<Int>(0)
     /// Set while the daemon stops: deferred requests are answered 503.
