@@ -22,19 +22,25 @@ public enum TextFile {
         return text
     }
 
+    /// How long a pipe (`--config.file <(…)`, `/dev/stdin`) may take to deliver its whole content.
+    public static let pipeDeadline: Duration = .seconds(5)
+
     /// The bytes of the file at `path`, read until the end of the file: a file of `/proc` reports a size of 0 and
-    /// may take several reads. Only a regular file (or a symbolic link to one, as a Kubernetes secret is): a FIFO
-    /// would block start-up, a reload and with it the shutdown, and `/dev/zero` would fill the memory. Opened
-    /// without blocking, so that a FIFO is refused at once; more than `limit` bytes are refused too.
+    /// may take several reads. A regular file (or a symbolic link to one, as a Kubernetes secret is), or a pipe read
+    /// within ``pipeDeadline`` (process substitution, `/dev/stdin`; a FIFO nobody writes to reads as empty at once);
+    /// anything else is refused: a device such as `/dev/zero` would fill the memory, and a pipe read without a
+    /// deadline blocked start-up, a reload and with it the shutdown. More than `limit` bytes are refused too.
     public static func bytes(path: String, limit: Int = defaultLimit) throws(ReadError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw ReadError(errno: errno) }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw ReadError(errno: errno) }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw status.st_mode & S_IFMT == S_IFDIR ? ReadError(errno: EISDIR) : ReadError(reason: "not a regular file")
+        let kind = status.st_mode & S_IFMT
+        guard kind == S_IFREG || kind == S_IFIFO else {
+            throw kind == S_IFDIR ? ReadError(errno: EISDIR) : ReadError(reason: "not a regular file or a pipe")
         }
+        let deadline = ContinuousClock.now + pipeDeadline
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -42,7 +48,14 @@ public enum TextFile {
             if count == 0 { return bytes }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw ReadError(errno: errno)
+                guard errno == EAGAIN || errno == EWOULDBLOCK else { throw ReadError(errno: errno) }
+                // A pipe with nothing to read yet: wait for its writer, up to the deadline.
+                let left = deadline - ContinuousClock.now
+                guard left > .zero else { throw ReadError(reason: "the pipe did not deliver its content within \(pipeDeadline)") }
+                var wait = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                let milliseconds = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+                _ = poll(&wait, 1, milliseconds)
+                continue
             }
             guard bytes.count + count <= limit else { throw ReadError(reason: "the file is larger than \(limit) bytes") }
             bytes.append(contentsOf: chunk[0..<count])

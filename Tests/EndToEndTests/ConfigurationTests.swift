@@ -114,8 +114,9 @@ struct ConfigurationTests {
         #expect(exporter.process.isRunning)
     }
 
-    /// A collectors file replaced by a FIFO (or a device) is refused at once: a reload that blocked on it used to
-    /// hold every later reload and the shutdown, past systemd's stop timeout. `validate` refuses it too.
+    /// A collectors file replaced by a FIFO nobody writes to reads as empty at once (a pipe gets 5 s to deliver), and
+    /// a device is refused: a reload that blocked on a FIFO used to hold every later reload and the shutdown, past
+    /// systemd's stop timeout. A pipe that delivers (process substitution) is read.
     @Test func aFIFOInPlaceOfTheCollectorsFileIsRefusedAndShutdownStillWorks() throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
@@ -125,13 +126,17 @@ struct ConfigurationTests {
         #expect(mkfifo(path, 0o600) == 0)
         exporter.process.signal(SIGHUP)
         try exporter.waitForMetrics("the reload of a FIFO fails at once") { $0.value("chat_exporter_config_last_reload_successful") == 0 }
-        #expect(exporter.process.stderr().contains("not a regular file"))
+        #expect(exporter.process.stderr().contains("the file is empty"))
         #expect(try exporter.process.terminate(timeout: .seconds(5)) == 0, "SIGTERM stops it: \(exporter.process.stderr())")
 
-        for special in [path, "/dev/zero"] {
+        for (special, reason) in [(path, "the file is empty"), ("/dev/zero", "not a regular file or a pipe")] {
             let result = try runProcess(Binary.chatExporter, ["validate", "--config.file", special], timeout: .seconds(10))
-            #expect(result.status == 1 && result.stderr.contains("not a regular file"), "\(special): \(result.stderr)")
+            #expect(result.status == 1 && result.stderr.contains(reason), "\(special): \(result.stderr)")
         }
+        let substituted = try runProcess(
+            "/bin/bash", ["-c", "'\(try Binary.chatExporter)' validate --config.file <(cat '\(PackageLayout.path("collectors/default.yml"))')"],
+            timeout: .seconds(20))
+        #expect(substituted.status == 0, "\(substituted.stdout)\(substituted.stderr)")
     }
 
     /// An exporter whose collectors file has one collector, `first` (test_first 1, every second), serving it.
