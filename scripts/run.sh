@@ -324,6 +324,7 @@ start_prometheus() {
     {
         printf '# The demo'"'"'s Alertmanager: deploy/alertmanager/alertmanager.yml without its receivers'"'"' webhooks.\n'
         awk '/^receivers:/ { in_receivers = 1; print; next }
+             /^[^ #]/ { in_receivers = 0 }
              in_receivers && /^  - name:/ { print; next }
              !in_receivers { print }' "$REPO_ROOT/deploy/alertmanager/alertmanager.yml"
     } >"$WORK_DIR/alertmanager.yml"
