@@ -5,15 +5,15 @@ extension Node {
     /// A string is quoted only when short and on one line: a long one is rarely a collectors file's own text (a
     /// private key or a password file given as --config.file) and is described by its length.
     var kindDescription: String {
-        if case .scalar(let scalar) = self, scalar.tag == .string {
-            let text = scalar.string
-            guard text.count <= 40, !text.contains(where: \.isNewline) else { return "a string of \(text.count) characters" }
-            return "a string (\"\(text)\")"
-        }
-        if case .scalar(let scalar) = self, scalar.tag == .bool || scalar.tag == .int || scalar.tag == .float {
+        guard case .scalar(let scalar) = self else { return kindWithoutValue }
+        switch scalar.tag {
+        case .string where scalar.string.count <= 40 && !scalar.string.contains(where: \.isNewline):
+            return "a string (\"\(scalar.string)\")"
+        case .bool, .int, .float:
             return "\(kindWithoutValue) (\(scalar.string))"
+        case .string, .null:
+            return kindWithoutValue
         }
-        return kindWithoutValue
     }
 
     /// The kind alone, never the value: for the document's top level, where a file that is not a collectors file

@@ -97,8 +97,10 @@ func mhdAccessHandler(
 }
 
 /// Whether the request carries Content-Length fields with different values (repeated identical ones are allowed).
+/// The whole header list is read only for a request that has a Content-Length at all (a scrape has none).
 private func hasConflictingContentLengths(_ connection: OpaquePointer) -> Bool {
-    guard let joined = ServerContext.headers(of: connection)["content-length"], joined.contains(",") else { return false }
+    guard MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length") != nil,
+          let joined = ServerContext.headers(of: connection)["content-length"], joined.contains(",") else { return false }
     let values = Set(joined.split(separator: ",").map { $0.filter { $0 != " " && $0 != "\t" } })
     return values.count > 1
 }

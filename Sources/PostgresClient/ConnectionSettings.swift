@@ -142,7 +142,7 @@ public struct ConnectionSettings: Sendable {
         // anyway: withholding would hide the cause (a wrong password) and protect nothing.
         let shown = Set(target.shownValues)
         for secret in secrets where secret.utf8.count >= 4 && !shown.contains(secret) {
-            if Self.contains(Array(secret.utf8), in: bytes) {
+            if bytes.firstRange(of: Array(secret.utf8)) != nil {
                 return "(message withheld: it contains the database password)"
             }
         }
@@ -153,14 +153,6 @@ public struct ConnectionSettings: Sendable {
     /// that the line would no longer match).
     func loggable(_ message: String) -> String {
         LibPQ.oneLine(scrub(message))
-    }
-
-    static func contains(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
-            return true
-        }
-        return false
     }
 
     /// The name of the user this process runs as: libpq's default for `user`. Without a passwd entry (a container
@@ -196,10 +188,8 @@ public struct ConnectionSettings: Sendable {
     /// with an unencoded '/' leaves there. Checked on the raw text, so that a database name written `%40` (an '@'
     /// in the name, decoded by libpq) or an '@' in a query parameter stays allowed.
     static func pathHoldsAnAt(_ uri: String) -> Bool {
-        let characters = Array(uri)
-        guard let scheme = (0..<max(0, characters.count - 2)).first(where: { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" })
-        else { return false }
-        let rest = characters[(scheme + 3)...]
+        guard let scheme = uri.firstRange(of: "://") else { return false }
+        let rest = uri[scheme.upperBound...]
         guard let slash = rest.firstIndex(of: "/") else { return false }
         let path = rest[slash...].prefix { $0 != "?" }
         return path.contains("@")

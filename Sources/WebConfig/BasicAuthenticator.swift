@@ -12,7 +12,7 @@ public final class BasicAuthenticator: Sendable {
     /// What an unknown user's password is verified against: the configured hash of the highest cost, so that an
     /// unknown user takes as long as the slowest known one (a fixed cost-10 decoy told a cost-5 or cost-12 user
     /// apart from a name that does not exist); the decoy only without users.
-    private let unknownUserHash: String
+    let unknownUserHash: String
     /// A bcrypt hash of a random string.
     private static let decoy = PasswordHash.bcrypt(UUID().uuidString) ?? ""
 
@@ -21,9 +21,6 @@ public final class BasicAuthenticator: Sendable {
         self.verified = verified
         unknownUserHash = users.values.max { Self.cost(of: $0) < Self.cost(of: $1) } ?? Self.decoy
     }
-
-    /// The hash an unknown user is verified against (tests).
-    var unknownUserHashForTesting: String { unknownUserHash }
 
     /// The cost of a `$2b$12$…` hash (0 when it has none).
     static func cost(of hash: String) -> Int {
