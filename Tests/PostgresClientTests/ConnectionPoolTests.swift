@@ -107,7 +107,7 @@ struct ConnectionPoolWaitingTests {
         session.connectTimeout = .seconds(1)
         let pool = ConnectionPool(settings: ConnectionSettings(keywords: server.keywords), session: session)
         let first = Task { try await pool.query("SELECT 1", timeout: .seconds(30)) }
-        try await waitUntil(timeout: .seconds(10), "the attempt reached the silent server") { () async throws -> Bool in server.hasPendingConnection }
+        try await waitUntil(timeout: .seconds(60), "the attempt reached the silent server") { () async throws -> Bool in server.hasPendingConnection }
         first.cancel()
         let cancelled = try await #require(throws: PostgresError.self) { try await first.value }
         #expect(cancelled.kind == .cancelled)

@@ -180,7 +180,9 @@ struct PostgresConnectionTests {
         let settings = ConnectionSettings(keywords: server.keywords)
         let attempt = Task { try await PostgresConnection.connect(settings: settings, session: session) }
         // The handshake is done once the connection waits in the listener's queue (never accepted, never answered).
-        try await waitUntil(timeout: .seconds(10), "the attempt reached the silent server") { () async throws -> Bool in server.hasPendingConnection }
+        // The deadline is generous: it only matters when the attempt never starts, and on a loaded machine (CPU-bound
+        // tests beside this one) starting it has taken more than 10 s.
+        try await waitUntil(timeout: .seconds(60), "the attempt reached the silent server") { () async throws -> Bool in server.hasPendingConnection }
         attempt.cancel()
         let error = try await #require(throws: PostgresError.self) { try await attempt.value }
         #expect(error.kind == .cancelled, "\(error)")
