@@ -8,6 +8,10 @@ public enum BackfillEvent: Sendable {
     case progress(BackfillProgress)
     /// A batch lost a deadlock, a serialization conflict or its lock wait and is tried again.
     case retrying(attempt: Int, error: PostgresError)
+    /// A batch of creations met a lock held by another transaction and is now made pair by pair.
+    case takenApart(pairs: Int, error: PostgresError)
+    /// Another transaction held this pair's room past the lock timeout: the pair is left for a later run.
+    case setAside(TeacherStudentPair, error: PostgresError)
 }
 
 /// Where a run stands after a batch.
@@ -76,12 +80,16 @@ public struct Backfill: Sendable {
         guard schemaPresent else {
             throw BackfillError(kind: .schema, message: "the platform schema is not there: no chat_rooms, bookings or lessons table on the search path")
         }
-        guard uniquePresent else {
+        // A dry run still lists the backlog without it (useful during that very incident) and says a run would refuse.
+        guard uniquePresent || options.dryRun else {
             throw BackfillError(kind: .missingUniqueConstraint, message: BackfillError.missingUniqueMessage)
         }
         var summary = BackfillSummary(dryRun: options.dryRun, role: role, canWrite: canInsert && !inRecovery)
         summary.standby = inRecovery
         summary.blockedAllowed = options.allowBlocked
+        summary.restoreDeleted = options.restoreDeleted
+        summary.canRestore = canUpdate
+        summary.uniquePresent = uniquePresent
         if !options.dryRun {
             if inRecovery {
                 throw BackfillError(kind: .readOnly, message: "the database is a read-only standby: run the backfill against the primary")
@@ -127,7 +135,7 @@ public struct Backfill: Sendable {
     private func dryRun(_ start: BackfillSummary, role: String) async throws(BackfillError) -> BackfillSummary {
         var summary = start
         let cap = min(options.limit ?? options.listLimit, options.listLimit)
-        let result = try await query(BackfillSQL.missingPairs, parameters: [String(cap)], role: role, partial: summary)
+        let result = try await query(BackfillSQL.missingPairs, parameters: [String(cap), "{}", "{}"], role: role, partial: summary)
         summary.wouldCreate = result.rows.map { row in
             MissingPair(
                 teacherID: cell(result, row, "teacher_id") ?? "",
@@ -144,17 +152,19 @@ public struct Backfill: Sendable {
         return summary
     }
 
+    /// Creates the missing rooms, a batch at a time. A batch waits at most ``BackfillOptions/batchLockTimeout`` for a
+    /// lock: far below PostgreSQL's `deadlock_timeout`, so that when it meets the platform's own transaction in a lock
+    /// cycle (the application inserting two bookings whose rooms the batch also inserts, in the other order) the
+    /// batch gives up first and the platform's write is never the one cancelled. A batch that gives up is taken
+    /// apart: its pairs are made one transaction each, which can wait the session's lock timeout without risk, and a
+    /// pair still held past it (a transaction writing that room and not committing) is set aside for a later run
+    /// instead of holding up every pair after it.
     private func create(
         _ summary: inout BackfillSummary, role: String, expected: Int, stop: BackfillStop, events: @Sendable (BackfillEvent) -> Void
     ) async throws(BackfillError) {
         let total = options.limit.map { min($0, expected) } ?? expected
         var handled = 0
-        while !Self.stopped(&summary, by: stop) {
-            let left = options.limit.map { $0 - summary.created - summary.restored } ?? Int.max
-            let size = min(options.batchSize, left)
-            if size <= 0 { return }
-            let result = try await batch(BackfillSQL.createBatch, size: size, role: role, partial: summary, events: events)
-            summary.batches += 1
+        func record(_ result: QueryResult) {
             var created: [Room] = []
             for row in result.rows {
                 let teacher = cell(result, row, "teacher_id") ?? ""
@@ -171,10 +181,70 @@ public struct Backfill: Sendable {
             events(.progress(BackfillProgress(
                 phase: .creating, done: handled, total: max(total, handled), created: summary.created,
                 alreadyPresent: summary.alreadyPresent, restored: summary.restored, madeLive: created)))
-            // A short batch means the candidates ran out. Every row of a full one now has a room (made here or by
-            // someone else), so the next batch never sees the same pairs again: the loop always progresses.
-            if result.rows.count < size { return }
         }
+        while !Self.stopped(&summary, by: stop) {
+            let left = options.limit.map { $0 - summary.created - summary.restored } ?? Int.max
+            let size = min(options.batchSize, left)
+            if size <= 0 { return }
+            let setAside = Self.textArrays(summary.setAside)
+            do {
+                let result = try await pool.query(
+                    BackfillSQL.createBatch, parameters: [String(size), setAside.teachers, setAside.students],
+                    timeout: options.statementTimeout, lockTimeout: options.batchLockTimeout)
+                summary.batches += 1
+                record(result)
+                // A short batch means the candidates ran out. Every row of a full one now has a room (made here or by
+                // someone else), so the next batch never sees the same pairs again: the loop always progresses.
+                if result.rows.count < size { return }
+            } catch let error as PostgresError where Self.isContention(error) && !Task.isCancelled {
+                // The batch rolled back whole: make the same candidates pair by pair.
+                let listed = try await query(
+                    BackfillSQL.missingPairs, parameters: [String(size), setAside.teachers, setAside.students],
+                    role: role, partial: summary)
+                events(.takenApart(pairs: listed.rows.count, error: error))
+                for row in listed.rows {
+                    if Self.stopped(&summary, by: stop) { return }
+                    if let limit = options.limit, summary.created + summary.restored >= limit { return }
+                    let pair = TeacherStudentPair(teacherID: cell(listed, row, "teacher_id") ?? "", studentID: cell(listed, row, "student_id") ?? "")
+                    do {
+                        let result = try await pool.query(
+                            BackfillSQL.createPair, parameters: [pair.teacherID, pair.studentID], timeout: options.statementTimeout)
+                        summary.batches += 1
+                        record(result)
+                    } catch let error as PostgresError where Self.isContention(error) && !Task.isCancelled {
+                        summary.setAside.append(pair)
+                        events(.setAside(pair, error: error))
+                    } catch {
+                        throw failure(error, role: role, partial: summary)
+                    }
+                }
+                if listed.rows.count < size { return }
+            } catch {
+                throw failure(error, role: role, partial: summary)
+            }
+        }
+    }
+
+    /// A deadlock (40P01), a serialization conflict (40001) or a lock wait past its timeout (55P03): the statement
+    /// lost to another transaction and changed nothing; trying again later is safe.
+    private static func isContention(_ error: PostgresError) -> Bool {
+        ["40P01", "40001", "55P03"].contains(error.sqlState ?? "")
+    }
+
+    /// The pairs as two PostgreSQL text arrays in step (teachers, students).
+    private static func textArrays(_ pairs: [TeacherStudentPair]) -> (teachers: String, students: String) {
+        func literal(_ values: [String]) -> String {
+            let quoted = values.map { value in
+                var element = "\""
+                for character in value {
+                    if character == "\\" || character == "\"" { element.append("\\") }
+                    element.append(character)
+                }
+                return element + "\""
+            }
+            return "{" + quoted.joined(separator: ",") + "}"
+        }
+        return (literal(pairs.map(\.teacherID)), literal(pairs.map(\.studentID)))
     }
 
     private func restore(
@@ -186,7 +256,12 @@ public struct Backfill: Sendable {
             let left = options.limit.map { $0 - summary.created - summary.restored } ?? Int.max
             let size = min(options.batchSize, left)
             if size <= 0 { return }
-            let result = try await batch(BackfillSQL.restoreBatch, size: size, role: role, partial: summary, events: events)
+            guard let result = try await batch(
+                BackfillSQL.restoreBatch, size: size, role: role, partial: summary, stop: stop, events: events)
+            else {
+                _ = Self.stopped(&summary, by: stop)
+                return
+            }
             summary.batches += 1
             var restored: [Room] = []
             for row in result.rows {
@@ -235,20 +310,24 @@ public struct Backfill: Sendable {
         }
     }
 
-    /// One writing batch, tried again when it lost a deadlock (40P01), a serialization conflict (40001) or its lock
-    /// wait (55P03) against the trigger or another backfill. Retrying is safe: the statement is idempotent.
+    /// One batch of restorations, waiting at most ``BackfillOptions/batchLockTimeout`` for a lock (see ``create``), and
+    /// tried again when it lost a deadlock, a serialization conflict or its lock wait. Retrying is safe: the statement
+    /// is idempotent. Nil when a stop was requested before a retry.
     private func batch(
-        _ sql: String, size: Int, role: String, partial: BackfillSummary, events: @Sendable (BackfillEvent) -> Void
-    ) async throws(BackfillError) -> QueryResult {
+        _ sql: String, size: Int, role: String, partial: BackfillSummary, stop: BackfillStop,
+        events: @Sendable (BackfillEvent) -> Void
+    ) async throws(BackfillError) -> QueryResult? {
         var attempt = 0
         while true {
             do {
-                return try await pool.query(sql, parameters: [String(size)], timeout: options.statementTimeout)
+                return try await pool.query(
+                    sql, parameters: [String(size)], timeout: options.statementTimeout, lockTimeout: options.batchLockTimeout)
             } catch {
-                guard let postgres = error as? PostgresError, !Task.isCancelled,
-                      ["40P01", "40001", "55P03"].contains(postgres.sqlState ?? ""), attempt < options.maxRetries else {
+                guard let postgres = error as? PostgresError, !Task.isCancelled, Self.isContention(postgres),
+                      attempt < options.maxRetries else {
                     throw failure(error, role: role, partial: partial)
                 }
+                if stop.requested != nil { return nil }
                 attempt += 1
                 events(.retrying(attempt: attempt, error: postgres))
                 // A little random pause, growing, so that two contenders do not meet again at once.

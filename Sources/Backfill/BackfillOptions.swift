@@ -13,7 +13,11 @@ public struct BackfillOptions: Sendable, Hashable {
     public var allowBlocked: Bool = false
     /// The server-side timeout of each statement.
     public var statementTimeout: Duration = .seconds(60)
-    /// How often a batch that lost a deadlock, a serialization conflict or its lock wait is tried again.
+    /// How long a batch waits for a lock held by another transaction before it gives up: far below PostgreSQL's
+    /// `deadlock_timeout` (1 s by default), so that in a lock cycle with the platform's own transaction the batch is
+    /// the one to give way (``Backfill`` then makes its pairs one at a time).
+    public var batchLockTimeout: Duration = .milliseconds(50)
+    /// How often a batch of restorations that lost a deadlock, a serialization conflict or its lock wait is tried again.
     public var maxRetries: Int = 5
     /// How many pairs a dry run lists at most (the counts are always complete).
     public var listLimit: Int = 10_000

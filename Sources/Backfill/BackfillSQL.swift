@@ -71,7 +71,15 @@ public enum BackfillSQL {
         FROM pairs p
         """
 
-    /// The missing pairs, in the order a run creates them (`$1`: at most this many; NULL for all).
+    /// Leaves out the pairs a run set aside (`$2`, `$3`: their teacher and student ids as text, in step; empty arrays
+    /// for none): another transaction was writing their room when this run tried.
+    private static let notSetAside = """
+        AND (cardinality($2::text[]) = 0
+              OR (l.teacher_id::text, b.student_id::text) NOT IN (SELECT * FROM unnest($2::text[], $3::text[])))
+        """
+
+    /// The missing pairs, in the order a run creates them (`$1`: at most this many; NULL for all; `$2`, `$3`: pairs
+    /// set aside, see ``notSetAside``).
     public static let missingPairs = """
         SELECT l.teacher_id::text AS teacher_id,
                b.student_id::text AS student_id,
@@ -80,6 +88,7 @@ public enum BackfillSQL {
           \(activeBookingsOfPairs)
            AND NOT EXISTS (SELECT 1 FROM chat_rooms r
                             WHERE r.teacher_id = l.teacher_id AND r.student_id = b.student_id)
+           \(notSetAside)
          GROUP BY l.teacher_id, b.student_id
          ORDER BY l.teacher_id, b.student_id
          LIMIT $1::bigint
@@ -111,13 +120,15 @@ public enum BackfillSQL {
     /// One batch of creations (`$1`: the batch size), exactly as the trigger inserts: `ON CONFLICT DO NOTHING`, so a
     /// room the trigger or another backfill made in the meantime is skipped, never duplicated and never an error.
     /// Rows come back for every candidate pair: `room_id` is the new room's id, NULL when the conflict skipped it.
-    /// Candidates are taken in (teacher_id, student_id) order, so concurrent backfills lock keys in the same order.
+    /// Candidates are taken in (teacher_id, student_id) order, so concurrent backfills lock keys in the same order;
+    /// `$2`, `$3` are the pairs set aside (``notSetAside``).
     public static let createBatch = """
         WITH candidates AS (
           SELECT DISTINCT l.teacher_id, b.student_id
             \(activeBookingsOfPairs)
              AND NOT EXISTS (SELECT 1 FROM chat_rooms r
                               WHERE r.teacher_id = l.teacher_id AND r.student_id = b.student_id)
+             \(notSetAside)
            ORDER BY l.teacher_id, b.student_id
            LIMIT $1::bigint
         ), inserted AS (
@@ -134,6 +145,31 @@ public enum BackfillSQL {
           FROM candidates c
           LEFT JOIN inserted i ON i.teacher_id = c.teacher_id AND i.student_id = c.student_id
          ORDER BY c.teacher_id, c.student_id
+        """
+
+    /// The room of one pair (`$1` teacher id, `$2` student id, typed by the server from the columns), while it still
+    /// has an active booking, as ``createBatch`` makes it: one row when the pair is still a candidate, `room_id` NULL
+    /// when its room appeared meanwhile; no row when it has no active booking any more. A run that took a batch
+    /// apart inserts pair by pair with this: a transaction of one row holds nothing while it waits, so it can never
+    /// be one end of a deadlock.
+    public static let createPair = """
+        WITH candidate AS (
+          SELECT l.teacher_id, b.student_id
+            \(activeBookingsOfPairs)
+             AND l.teacher_id = $1
+             AND b.student_id = $2
+           LIMIT 1
+        ), inserted AS (
+          INSERT INTO chat_rooms (teacher_id, student_id, created_at, updated_at)
+          SELECT c.teacher_id, c.student_id, now(), now()
+            FROM candidate c
+          ON CONFLICT (teacher_id, student_id) DO NOTHING
+          RETURNING id
+        )
+        SELECT c.teacher_id::text AS teacher_id,
+               c.student_id::text AS student_id,
+               (SELECT i.id::text FROM inserted i) AS room_id
+          FROM candidate c
         """
 
     /// One batch of restorations (`$1`: the batch size): undeletes the soft-deleted rooms of pairs that still have an

@@ -44,6 +44,21 @@ public struct BlockedPair: Sendable, Hashable, Codable {
     }
 }
 
+/// A teacher/student pair, by its ids as the server prints them.
+public struct TeacherStudentPair: Sendable, Hashable, Codable {
+    public let teacherID: String
+    public let studentID: String
+
+    public init(teacherID: String, studentID: String) {
+        self.teacherID = teacherID
+        self.studentID = studentID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case teacherID = "teacher_id", studentID = "student_id"
+    }
+}
+
 /// A room this run created or restored.
 public struct Room: Sendable, Hashable, Codable {
     public let id: String
@@ -76,6 +91,14 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     public var missingAtStart: Int = 0
     /// Pairs blocked by a soft-deleted room when the run started.
     public var blockedAtStart: Int = 0
+    /// Whether the run was asked to restore the soft-deleted rooms that block pairs (`--restore-deleted`).
+    public var restoreDeleted: Bool = false
+    /// Whether the role may undelete rooms (UPDATE of chat_rooms' deleted_at and updated_at), which
+    /// `--restore-deleted` needs.
+    public var canRestore: Bool = true
+    /// Whether chat_rooms has the unique index on (teacher_id, student_id) a real run needs (a dry run reports
+    /// without it).
+    public var uniquePresent: Bool = true
     /// Rooms this run inserted.
     public var created: Int = 0
     /// Candidate pairs whose room appeared between the candidate query and the insert (`ON CONFLICT DO NOTHING`
@@ -101,6 +124,9 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     public var wouldCreate: [MissingPair] = []
     /// The pairs blocked by a soft-deleted room at the end (dry run: would be restored with `--restore-deleted`).
     public var blockedPairs: [BlockedPair] = []
+    /// Pairs set aside: another transaction held their room (uncommitted) past the session's lock timeout, so this
+    /// run left them to that transaction, or to a later run, rather than wait on them.
+    public var setAside: [TeacherStudentPair] = []
 
     public init(dryRun: Bool, role: String, canWrite: Bool) {
         self.dryRun = dryRun
@@ -111,8 +137,14 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     /// Why a real run could not write here, for a dry run's report; nil when it could.
     public var writeNote: String? {
         if standby { return "Note: this server is a read-only standby: a real run must go to the primary." }
+        if !uniquePresent {
+            return "Note: chat_rooms has no unique index on (teacher_id, student_id): a real run refuses until it is restored (docs/runbooks/ChatCreationUniqueConstraintMissing.md)."
+        }
         if !canWrite {
             return "Note: the role \(role) may not write chat_rooms: a real run needs the backfill role from deploy/sql/role.sql (chat_backfill)."
+        }
+        if restoreDeleted && !canRestore && blocked > 0 {
+            return "Note: the role \(role) may not undelete rooms: --restore-deleted needs the platform's owner role or an administrator."
         }
         return nil
     }
@@ -130,7 +162,9 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     /// (``BackfillError``).
     public var exitCode: Int32 {
         if let interruption { return interruption.exitCode }
-        return remainingMissing == 0 && (blocked == 0 || blockedAllowed) ? 0 : 1
+        // A dry run with --restore-deleted would restore the blocked pairs: that is something to do.
+        let blockedDone = blocked == 0 || (blockedAllowed && !(dryRun && restoreDeleted))
+        return remainingMissing == 0 && blockedDone ? 0 : 1
     }
 
     enum CodingKeys: String, CodingKey {
@@ -139,7 +173,8 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         case alreadyRestored = "already_restored", blocked, remainingMissing = "remaining_missing"
         case limitReached = "limit_reached", batches, createdRooms = "created_rooms", restoredRooms = "restored_rooms"
         case wouldCreate = "would_create", blockedPairs = "blocked_pairs", blockedAllowed = "blocked_allowed"
-        case interrupted, exitCode = "exit_code"
+        case interrupted, exitCode = "exit_code", restoreDeleted = "restore_deleted", canRestore = "can_restore"
+        case uniquePresent = "unique_present", setAside = "set_aside"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -163,6 +198,10 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         wouldCreate = try container.decode([MissingPair].self, forKey: .wouldCreate)
         blockedPairs = try container.decode([BlockedPair].self, forKey: .blockedPairs)
         blockedAllowed = try container.decodeIfPresent(Bool.self, forKey: .blockedAllowed) ?? false
+        restoreDeleted = try container.decodeIfPresent(Bool.self, forKey: .restoreDeleted) ?? false
+        canRestore = try container.decodeIfPresent(Bool.self, forKey: .canRestore) ?? true
+        uniquePresent = try container.decodeIfPresent(Bool.self, forKey: .uniquePresent) ?? true
+        setAside = try container.decodeIfPresent([TeacherStudentPair].self, forKey: .setAside) ?? []
         if let reason = try container.decodeIfPresent(String.self, forKey: .interrupted) {
             interruption = BackfillStop.Request(reason: reason, exitCode: try container.decode(Int32.self, forKey: .exitCode))
         }
@@ -189,6 +228,10 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         try container.encode(wouldCreate, forKey: .wouldCreate)
         try container.encode(blockedPairs, forKey: .blockedPairs)
         try container.encode(blockedAllowed, forKey: .blockedAllowed)
+        try container.encode(restoreDeleted, forKey: .restoreDeleted)
+        try container.encode(canRestore, forKey: .canRestore)
+        try container.encode(uniquePresent, forKey: .uniquePresent)
+        try container.encode(setAside, forKey: .setAside)
         try container.encode(interruption?.reason, forKey: .interrupted)
         try container.encode(exitCode, forKey: .exitCode)
     }

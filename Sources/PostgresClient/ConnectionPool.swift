@@ -47,9 +47,11 @@ public actor ConnectionPool {
     /// Callers waiting for a connection to come back.
     public var waitingCount: Int { waiters.count }
 
-    /// Runs one statement on a pooled connection (see ``PostgresConnection/query(_:parameters:timeout:)``).
+    /// Runs one statement on a pooled connection (see ``PostgresConnection/query(_:parameters:timeout:lockTimeout:)``).
     /// Waiting for a free connection counts against `timeout`.
-    public func query(_ sql: String, parameters: [String?] = [], timeout: Duration) async throws -> QueryResult {
+    public func query(
+        _ sql: String, parameters: [String?] = [], timeout: Duration, lockTimeout: Duration? = nil
+    ) async throws -> QueryResult {
         let deadline = ContinuousClock.now + timeout
         var attempt = 0
         while true {
@@ -57,7 +59,7 @@ public actor ConnectionPool {
             let (connection, reused) = try await acquire(deadline: deadline)
             do {
                 let remaining = max(deadline - ContinuousClock.now, .milliseconds(1))
-                let result = try await connection.query(sql, parameters: parameters, timeout: remaining)
+                let result = try await connection.query(sql, parameters: parameters, timeout: remaining, lockTimeout: lockTimeout)
                 databaseReachable = true
                 await release(connection)
                 return result

@@ -92,11 +92,14 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs one statement with its parameters bound server-side (`$1`, `$2`, …) inside its own transaction —
-    /// `READ ONLY` unless the session allows writes — with `statement_timeout` set to `timeout`.
+    /// `READ ONLY` unless the session allows writes — with `statement_timeout` set to `timeout`, and `lock_timeout` to
+    /// `lockTimeout` when given (instead of the session's; more than zero: it never turns the wait limit off).
     ///
     /// If the server has not answered shortly after the timeout, the statement is cancelled with `PQcancel`; if even
     /// that goes unanswered, the connection is abandoned (marked broken). Task cancellation cancels the statement too.
-    public func query(_ sql: String, parameters: [String?] = [], timeout: Duration) async throws -> QueryResult {
+    public func query(
+        _ sql: String, parameters: [String?] = [], timeout: Duration, lockTimeout: Duration? = nil
+    ) async throws -> QueryResult {
         let generation = control.withLock { state in
             state.generation &+= 1
             state.cancelRequested = state.cancelledForGood
@@ -106,7 +109,7 @@ public final class PostgresConnection: @unchecked Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<QueryResult, any Error>) in
                 queue.async {
                     do {
-                        continuation.resume(returning: try self.runTransaction(sql, parameters: parameters, timeout: timeout))
+                        continuation.resume(returning: try self.runTransaction(sql, parameters: parameters, timeout: timeout, lockTimeout: lockTimeout))
                     } catch {
                         continuation.resume(throwing: error)
                     }
@@ -203,13 +206,16 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    private func runTransaction(_ sql: String, parameters: [String?], timeout: Duration) throws -> QueryResult {
+    private func runTransaction(_ sql: String, parameters: [String?], timeout: Duration, lockTimeout: Duration?) throws -> QueryResult {
         guard handle != nil, !isBroken else {
             throw PostgresError(kind: .connection, message: "connection is closed")
         }
         // The server enforces the timeout; the client waits a little longer, then cancels, then gives up.
         let deadline = ContinuousClock.now + timeout + .milliseconds(500)
-        let begin = (session.readOnly ? "BEGIN READ ONLY" : "BEGIN") + "; SET LOCAL statement_timeout = \(timeout.wholeMilliseconds)"
+        var begin = (session.readOnly ? "BEGIN READ ONLY" : "BEGIN") + "; SET LOCAL statement_timeout = \(timeout.wholeMilliseconds)"
+        if let lockTimeout {
+            begin += "; SET LOCAL lock_timeout = \(max(lockTimeout.wholeMilliseconds, 1))"
+        }
         // A cancel that came before a statement was sent found nothing to cancel on the server: never send it.
         try throwIfCancelled()
         do {

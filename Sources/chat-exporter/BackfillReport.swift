@@ -14,11 +14,15 @@ enum BackfillReport {
             lines.append("Backfill dry run against \(place): nothing was changed.")
             lines.append("")
             let restoreNote = restoreDeleted ? "" : " (left alone without --restore-deleted)"
-            lines.append("Would create \(summary.missingAtStart) room\(summary.missingAtStart == 1 ? "" : "s"):")
+            if summary.limitReached && summary.wouldCreate.count < summary.missingAtStart {
+                lines.append("Would create \(summary.wouldCreate.count) of the \(summary.missingAtStart) missing rooms (--limit):")
+            } else {
+                lines.append("Would create \(summary.missingAtStart) room\(summary.missingAtStart == 1 ? "" : "s"):")
+            }
             for pair in summary.wouldCreate {
                 lines.append("  teacher \(pair.teacherID)  student \(pair.studentID)  \(pair.activeBookings) active booking\(pair.activeBookings == 1 ? "" : "s") since \(pair.oldestBookingCreatedAt ?? "?")")
             }
-            if summary.wouldCreate.count < summary.missingAtStart {
+            if summary.wouldCreate.count < summary.missingAtStart && !summary.limitReached {
                 lines.append("  … and \(summary.missingAtStart - summary.wouldCreate.count) more")
             }
             lines.append("\(restoreDeleted ? "Would restore" : "Blocked by a soft-deleted room") (\(summary.blockedAtStart))\(restoreNote):")
@@ -30,7 +34,9 @@ enum BackfillReport {
                 lines.append(note)
             }
             lines.append("")
-            if summary.exitCode == 0 {
+            if summary.exitCode == 0, summary.blocked > 0 {
+                lines.append("✓ Nothing to create; \(summary.blocked) blocked by a soft-deleted room, left for a person (--allow-blocked).")
+            } else if summary.exitCode == 0 {
                 lines.append("✓ Nothing to do: every active booking has a live chat room.")
             } else {
                 lines.append("✗ \(summary.missingAtStart) missing, \(summary.blockedAtStart) blocked.")
@@ -53,8 +59,21 @@ enum BackfillReport {
             lines.append("  already restored \(pad(summary.alreadyRestored))  undeleted meanwhile by another backfill")
         }
         let blockedHelp = restoreDeleted ? "pairs still blocked by a soft-deleted room" : "pairs blocked by a soft-deleted room, left alone (--restore-deleted undeletes them)"
-        lines.append("  blocked          \(pad(summary.blocked))  \(blockedHelp)")
-        lines.append("  still missing    \(pad(summary.remainingMissing))  pairs without any room now\(summary.limitReached ? " (--limit reached)" : "")")
+        // --limit stopped the phase that had work left: creating (missing pairs remain) or restoring (blocked ones).
+        let limitOnMissing = summary.limitReached && summary.remainingMissing > 0
+        let limitOnBlocked = summary.limitReached && !limitOnMissing
+        lines.append("  blocked          \(pad(summary.blocked))  \(blockedHelp)\(limitOnBlocked ? " (--limit reached)" : "")")
+        if !summary.setAside.isEmpty {
+            lines.append("  set aside        \(pad(summary.setAside.count))  pairs another transaction was writing, uncommitted past the lock timeout: left to it, or to the next run")
+        }
+        lines.append("  still missing    \(pad(summary.remainingMissing))  pairs without any room now\(limitOnMissing ? " (--limit reached)" : "")")
+        if !summary.setAside.isEmpty {
+            lines.append("")
+            lines.append("Set aside:")
+            for pair in summary.setAside {
+                lines.append("  teacher \(pair.teacherID)  student \(pair.studentID)")
+            }
+        }
         if !summary.blockedPairs.isEmpty {
             lines.append("")
             lines.append("Blocked pairs:")

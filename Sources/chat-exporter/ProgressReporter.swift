@@ -20,6 +20,16 @@ final class ProgressReporter: Sendable {
         case let .retrying(attempt, error):
             clearLine()
             logger.warning("batch lost a conflict, retrying", metadata: ["attempt": .stringConvertible(attempt), "err": "\(error)"])
+        case let .takenApart(pairs, error):
+            clearLine()
+            logger.warning("batch met a lock held by another transaction, making its pairs one at a time", metadata: [
+                "pairs": .stringConvertible(pairs), "err": "\(error)",
+            ])
+        case let .setAside(pair, error):
+            clearLine()
+            logger.warning("pair set aside: another transaction holds its room uncommitted", metadata: [
+                "teacher_id": "\(pair.teacherID)", "student_id": "\(pair.studentID)", "err": "\(error)",
+            ])
         case let .progress(progress):
             // Each room as its batch commits: a run killed later has still logged every room it made.
             if !progress.madeLive.isEmpty { clearLine() }

@@ -165,48 +165,97 @@ struct BackfillConcurrencyTests {
         #expect(summaries.map(\.alreadyRestored).reduce(0, +) > 0, "they met: \(summaries.map { ($0.restored, $0.alreadyRestored) })")
     }
 
-    @Test func aBatchThatLosesItsLockWaitIsRetriedAndCountsTheRoomAsPresent() async throws {
+    @Test func aPairHeldUncommittedIsSetAsideAndTheOthersAreCreated() async throws {
         let database = try Fixture.make()
         defer { database.drop() }
-        // Another transaction inserts (T1, S1)'s room and holds it uncommitted: the backfill's insert of the same pair
-        // waits for it, past its 500 ms lock_timeout, so the batch fails with 55P03 and is tried again. The holder
-        // keeps the row for a second once it has seen the backfill wait (two lock timeouts), then commits while a
-        // retry has been waiting for less than 100 ms: that insert then finds the room and reports it as present.
-        // (Committed between two retries instead, the room would simply no longer be a candidate.)
+        // Another transaction inserts (T1, S1)'s room and keeps it uncommitted until the backfill has disconnected:
+        // the first pair of every batch. The batch gives up on it at once, the pairs are made one at a time, and
+        // (T1, S1) waits the session's lock timeout and is set aside: it holds up nothing after it.
         let holder = try await Fixture.holdRoom(database, teacher: ID.teacher(1), student: ID.student(1), while: """
             WHILE NOT EXISTS (SELECT 1 FROM pg_stat_activity
                                WHERE datname = current_database() AND application_name = 'backfill-tests'
                                  AND wait_event_type = 'Lock') LOOP
               IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill never waited'; END IF;
-              PERFORM pg_sleep(0.01);
+              PERFORM pg_sleep(0.005);
               PERFORM pg_stat_clear_snapshot();
             END LOOP;
-            PERFORM pg_sleep(1);
-            PERFORM pg_stat_clear_snapshot();
-            WHILE NOT EXISTS (SELECT 1 FROM pg_stat_activity
-                               WHERE datname = current_database() AND application_name = 'backfill-tests'
-                                 AND wait_event_type = 'Lock'
-                                 AND clock_timestamp() - query_start < interval '100 milliseconds') LOOP
-              IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill stopped retrying'; END IF;
-              PERFORM pg_sleep(0.005);
+            WHILE EXISTS (SELECT 1 FROM pg_stat_activity
+                           WHERE datname = current_database() AND application_name = 'backfill-tests') LOOP
+              IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill never finished'; END IF;
+              PERFORM pg_sleep(0.01);
               PERFORM pg_stat_clear_snapshot();
             END LOOP;
             """)
 
-        let retries = Mutex(0)
-        var options = BackfillOptions()
-        options.maxRetries = 100
+        let events = Mutex<[String]>([])
         let pool = Fixture.pool(database, lockTimeout: .milliseconds(500))
-        let summary = try await Backfill(pool: pool, options: options).run { event in
-            if case .retrying(_, let error) = event, error.sqlState == "55P03" { retries.withLock { $0 += 1 } }
+        let summary = try await Backfill(pool: pool, options: BackfillOptions()).run { event in
+            switch event {
+            case .takenApart: events.withLock { $0.append("taken apart") }
+            case .setAside(let pair, _): events.withLock { $0.append("set aside \(pair.teacherID) \(pair.studentID)") }
+            default: break
+            }
         }
         await pool.shutdown()
         try await holder.value
 
-        #expect(retries.withLock { $0 } >= 1)
+        #expect(events.withLock { $0 } == ["taken apart", "set aside \(ID.teacher(1)) \(ID.student(1))"])
+        #expect(summary.setAside == [TeacherStudentPair(teacherID: ID.teacher(1), studentID: ID.student(1))])
+        #expect(summary.created == 2, "the pairs after the held one")
+        #expect(summary.remainingMissing == 1, "the held pair: its holder had not committed when the run ended")
+        #expect(summary.exitCode == 1)
+        #expect(try Fixture.duplicatePairs(database) == 0)
+        #expect(try Fixture.livePairs(database) == Fixture.missing.union([Fixture.live]), "the holder's room, committed after")
+    }
+
+    @Test func thePlatformsTransactionIsNeverTheDeadlockVictim() async throws {
+        let database = try Fixture.make()
+        defer { database.drop() }
+        // The platform activates two bookings in one transaction, in the opposite order to the backfill's:
+        // (T2, S3) first, whose room the trigger inserts, then — once the backfill has waited on that room for
+        // longer than deadlock_timeout (1 s), so that its own deadlock check has passed — (T1, S1), whose room the
+        // backfill inserted first. Had the backfill's batch still held (T1, S1) and waited on (T2, S3), PostgreSQL
+        // would cancel the platform's transaction (deadlock detected, 40P01) at its own check a second later.
+        let platform = Task {
+            try await onThread { () throws -> Void in
+                try database.execute("""
+                    SET application_name = 'platform';
+                    BEGIN;
+                    INSERT INTO bookings (lesson_id, student_id, status) VALUES ('\(ID.lesson(2))', '\(ID.student(3))', 'active');
+                    DO $$
+                    DECLARE deadline timestamptz := clock_timestamp() + interval '60 seconds';
+                    BEGIN
+                      WHILE NOT EXISTS (SELECT 1 FROM pg_stat_activity
+                                         WHERE datname = current_database() AND application_name = 'backfill-tests'
+                                           AND wait_event_type = 'Lock'
+                                           AND clock_timestamp() - query_start > interval '1200 milliseconds') LOOP
+                        IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill never waited on the room'; END IF;
+                        PERFORM pg_sleep(0.01);
+                        PERFORM pg_stat_clear_snapshot();
+                      END LOOP;
+                    END $$;
+                    INSERT INTO bookings (lesson_id, student_id, status) VALUES ('\(ID.lesson(1))', '\(ID.student(1))', 'active');
+                    COMMIT;
+                    """)
+            }
+        }
+        try await waitUntil(timeout: .seconds(30), "the platform's first room is written") { () async throws -> Bool in
+            try database.scalar("""
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND application_name = 'platform' AND backend_xid IS NOT NULL
+                """) == "1"
+        }
+
+        let pool = Fixture.pool(database, lockTimeout: .seconds(5))
+        var options = BackfillOptions()
+        options.allowBlocked = true  // the fixture's (T3, S4)
+        let summary = try await Backfill(pool: pool, options: options).run()
+        await pool.shutdown()
+        try await platform.value  // throws if PostgreSQL cancelled the platform's transaction
+
         #expect(summary.created == 2)
-        #expect(summary.alreadyPresent == 1, "the holder's room, committed while the backfill waited")
-        #expect(summary.remainingMissing == 0)
+        #expect(summary.alreadyPresent == 1, "(T2, S3): the platform's trigger made it")
+        #expect(summary.exitCode == 0)
         #expect(try Fixture.duplicatePairs(database) == 0)
         #expect(try Fixture.livePairs(database) == Fixture.missing.union([Fixture.live]))
     }

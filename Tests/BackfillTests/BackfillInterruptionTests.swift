@@ -54,8 +54,9 @@ struct BackfillInterruptionTests {
     }
 
     /// (T1, S2)'s room, inserted and held uncommitted by another session until the test adds a row to `release`:
-    /// the backfill's first batch (batch size 2: (T1, S1) and (T1, S2), in key order) inserts (T1, S1) and then
-    /// waits on it, and the signals arrive while it waits. Returns once the row is in place.
+    /// the backfill's first batch (batch size 2: (T1, S1) and (T1, S2), in key order) gives way to it within 50 ms
+    /// and is made pair by pair: (T1, S1) in a statement of its own, then (T1, S2), which waits on the holder, and
+    /// the signals arrive while it waits. Returns once the row is in place.
     private func holdSecondPairsRoom(_ database: TestDatabase) async throws -> Task<Void, any Error> {
         try database.execute("CREATE TABLE release (at timestamptz)")
         return try await Fixture.holdRoom(database, teacher: ID.teacher(1), student: ID.student(2), while: """
@@ -66,8 +67,9 @@ struct BackfillInterruptionTests {
             """)
     }
 
-    /// Starts the binary's backfill and waits until a batch waits on the held row: the first with batches of 2, the
-    /// second with batches of 1.
+    /// Starts the binary's backfill and waits until a statement has waited on the held row for longer than a batch
+    /// ever does: the insert of (T1, S2) alone, after (T1, S1) was made (with batches of 2, pair by pair; with batches
+    /// of 1, by the first batch).
     private func startBlockedBackfill(_ database: TestDatabase, batchSize: Int = 2) throws -> ExporterProcess {
         let backfill = try ExporterProcess.start(
             arguments: ["backfill", "--batch-size", "\(batchSize)", "--output", "json", "--database.lock-timeout", "60s"],
@@ -77,6 +79,7 @@ struct BackfillInterruptionTests {
             return try database.scalar("""
                 SELECT count(*) FROM pg_stat_activity
                  WHERE datname = current_database() AND application_name = 'chat-exporter-backfill' AND wait_event_type = 'Lock'
+                   AND clock_timestamp() - query_start > interval '300 milliseconds'
                 """) == "1"
         }
         return backfill
@@ -108,9 +111,9 @@ struct BackfillInterruptionTests {
         let summary = try JSONDecoder().decode(BackfillSummary.self, from: Data(backfill.stdout().utf8))
         #expect(summary.interruption?.reason == name)
         #expect(summary.exitCode == 128 + signal)
-        #expect(summary.batches == 1)
-        #expect(summary.created == 1, "(T1, S1), in the batch that was in flight")
-        #expect(summary.alreadyPresent == 1, "(T1, S2): the holder's")
+        #expect(summary.batches == 2, "(T1, S1), then (T1, S2): the statement in flight")
+        #expect(summary.created == 1, "(T1, S1)")
+        #expect(summary.alreadyPresent == 1, "(T1, S2): the holder's, committed while the statement in flight waited")
         #expect(summary.remainingMissing == 1, "(T2, S3): no batch after the signal")
         #expect(summary.blocked == 1)
         #expect(try Fixture.livePairs(database) == [
@@ -139,10 +142,16 @@ struct BackfillInterruptionTests {
         #expect(failure["kind"] as? String == "interrupted")
         #expect(failure["interrupted"] as? String == "SIGINT")
         #expect(failure["exit_code"] as? Int == 130)
-        #expect(failure["created"] as? Int == 0)
+        #expect(failure["created"] as? Int == 1, "(T1, S1), committed by its own statement before the signals")
         #expect(backfill.stderr().contains("rolled back"), "\(backfill.stderr())")
-        // (T1, S1)'s insert went with the cancelled statement; only the holder's room is new.
-        #expect(try Fixture.livePairs(database) == [Fixture.live, Pair(ID.teacher(1), ID.student(2))])
+        // The cancelled statement made nothing: (T1, S2)'s room is the holder's, and (T2, S3) never started.
+        #expect(try Fixture.livePairs(database) == [
+            Fixture.live, Pair(ID.teacher(1), ID.student(1)), Pair(ID.teacher(1), ID.student(2)),
+        ])
+        let holders = try database.scalar("""
+            SELECT count(*) FROM chat_rooms WHERE teacher_id = '\(ID.teacher(1))' AND student_id = '\(ID.student(2))'
+            """)
+        #expect(holders == "1")
     }
 
     @Test func aKilledRunHasLoggedEveryRoomItCommitted() async throws {

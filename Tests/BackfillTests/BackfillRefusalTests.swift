@@ -71,6 +71,10 @@ struct BackfillRefusalTests {
         #expect(restoringAsBackfill.stderr.contains("the role chat_backfill may not undelete rooms"), "\(restoringAsBackfill.stderr)")
         #expect(restoringAsBackfill.stderr.contains("as the platform's owner role or an administrator"))
         #expect(try Fixture.rooms(database) == before)
+        // Its dry run says so beforehand.
+        let dryRestoringAsBackfill = try Fixture.runBinary(
+            database, ["--dry-run", "--restore-deleted"], dsn: dsn(database, user: "chat_backfill", password: backfillPassword))
+        #expect(dryRestoringAsBackfill.stdout.contains("Note: the role chat_backfill may not undelete rooms"), "\(dryRestoringAsBackfill.stdout)")
 
         let asBackfill = try Fixture.runBinary(database, ["--allow-blocked", "--output", "json"], dsn: dsn(database, user: "chat_backfill", password: backfillPassword))
         #expect(asBackfill.status == 0, "\(asBackfill.stderr)")
@@ -107,12 +111,15 @@ struct BackfillRefusalTests {
         defer { database.drop() }
         try database.execute("ALTER TABLE chat_rooms DROP CONSTRAINT chat_rooms_teacher_id_student_id_key")
         let before = try Fixture.rooms(database)
-        for arguments in [[], ["--dry-run"]] {
-            let result = try Fixture.runBinary(database, arguments)
-            #expect(result.status == 2)
-            #expect(result.stderr.contains("chat_rooms has no unique constraint on (teacher_id, student_id)"))
-            #expect(result.stderr.contains("ON CONFLICT"))
-        }
+        let result = try Fixture.runBinary(database, [])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("chat_rooms has no unique constraint on (teacher_id, student_id)"))
+        #expect(result.stderr.contains("ON CONFLICT"))
+        // The dry run still lists the backlog (what the incident's runbook needs to know) and says a run would refuse.
+        let dryRun = try Fixture.runBinary(database, ["--dry-run"])
+        #expect(dryRun.status == 1, "\(dryRun.stderr)")
+        #expect(dryRun.stdout.contains("Would create 3 rooms:"), "\(dryRun.stdout)")
+        #expect(dryRun.stdout.contains("a real run refuses until it is restored"), "\(dryRun.stdout)")
         // A DEFERRABLE one cannot be ON CONFLICT's arbiter either: refused before any batch, not failed in one.
         try database.execute("ALTER TABLE chat_rooms ADD CONSTRAINT chat_rooms_pair_deferrable UNIQUE (teacher_id, student_id) DEFERRABLE")
         let deferrable = try Fixture.runBinary(database, [])

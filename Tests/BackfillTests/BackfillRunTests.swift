@@ -35,6 +35,28 @@ struct BackfillRunTests {
         #expect(try Fixture.rooms(database) == before)
     }
 
+    @Test func aDryRunAnswersAsARunWithTheSameFlagsWould() async throws {
+        let database = try Fixture.make()
+        defer { database.drop() }
+        var created = try await Fixture.run(database) { $0.allowBlocked = true }
+        #expect(created.created == 3)
+        // Only the blocked pair is left. With --allow-blocked a run has nothing to do and exits 0: so does its dry run,
+        // without claiming every booking has a live room.
+        let allowed = try Fixture.runBinary(database, ["--dry-run", "--allow-blocked"])
+        #expect(allowed.status == 0, "\(allowed.stdout)")
+        #expect(allowed.stdout.contains("✓ Nothing to create; 1 blocked by a soft-deleted room, left for a person"), "\(allowed.stdout)")
+        // With --restore-deleted as well, a run would restore it: the dry run has something to report.
+        let restoring = try Fixture.runBinary(database, ["--dry-run", "--allow-blocked", "--restore-deleted"])
+        #expect(restoring.status == 1, "\(restoring.stdout)")
+        #expect(restoring.stdout.contains("Would restore (1):"), "\(restoring.stdout)")
+        // --limit: the dry run counts what that run would create, not the whole backlog.
+        try database.execute("DELETE FROM chat_rooms WHERE deleted_at IS NULL AND id <> (SELECT id FROM chat_rooms WHERE teacher_id = '\(ID.teacher(2))' AND student_id = '\(ID.student(1))')")
+        let limited = try Fixture.runBinary(database, ["--dry-run", "--limit", "2"])
+        #expect(limited.stdout.contains("Would create 2 of the 3 missing rooms (--limit):"), "\(limited.stdout)")
+        created = try await Fixture.run(database) { $0.limit = 2 }
+        #expect(created.created == 2)
+    }
+
     @Test func aRunCreatesExactlyTheMissingRoomsAsTheTriggerWouldAndASecondRunCreatesNothing() throws {
         let database = try Fixture.make()
         defer { database.drop() }
