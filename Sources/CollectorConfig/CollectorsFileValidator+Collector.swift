@@ -75,11 +75,11 @@ extension CollectorsFileValidator {
         }
         guard timeout <= interval else {
             let timeoutSource = timeoutNode == nil ? " (from global)" : ""
-            let intervalSource = intervalNode == nil ? " (from global)" : ""
+            let intervalSource = intervalNode != nil ? "" : defaults.intervalIsExplicit ? " (from global)" : " (the default interval)"
             let fix = timeoutNode == nil
                 ? "; set a timeout of at most \(PrometheusDuration.format(interval)) for this collector" : ""
             throw ConfigError(
-                file: file, at: (timeoutNode ?? intervalNode)?.mark,
+                file: file, at: (timeoutNode ?? intervalNode ?? fields["name"])?.mark,
                 "timeout \(PrometheusDuration.format(timeout))\(timeoutSource) is longer than the interval "
                     + "\(PrometheusDuration.format(interval))\(intervalSource); "
                     + "a query must finish before its next run starts\(fix)")

@@ -11,10 +11,13 @@ extension CollectorsFileValidator {
             node, place: "in global", expected: "global must be a mapping", allowedKeys: Self.globalKeys, file: file)
         if let intervalNode = fields["interval"] {
             defaults.interval = try interval(intervalNode)
+            defaults.intervalIsExplicit = true
         }
         if let timeoutNode = fields["timeout"] {
             let value = try timeout(timeoutNode)
-            guard value <= defaults.interval else {
+            // Against the default interval only when the file sets it: otherwise each collector's own interval is
+            // what counts, and the collectors check it.
+            guard value <= defaults.interval || fields["interval"] == nil else {
                 throw ConfigError(
                     file: file, at: timeoutNode.mark,
                     "timeout \(PrometheusDuration.format(value)) is longer than the interval "

@@ -3,8 +3,11 @@ import YAML
 
 extension CollectorsFileValidator {
     static let metricKeys = ["name", "type", "help", "value", "labels", "const_labels", "max_series"]
-    /// Prefixes of chat-exporter's own metrics, which collectors may not use.
-    static let reservedMetricPrefixes = ["chat_exporter_", "process_"]
+    /// Prefixes of chat-exporter's own metrics, which collectors may not use, and of the series Prometheus adds to
+    /// every scrape (`scrape_duration_seconds`, `scrape_samples_scraped`, …).
+    static let reservedMetricPrefixes = ["chat_exporter_", "process_", "scrape_"]
+    /// Names Prometheus gives a series of its own for every target: a collector's `up` would stand in for it.
+    static let reservedMetricNames = ["up"]
 
     /// Reads one entry of a collector's `metrics`.
     mutating func readMetric(_ node: Node, collector: String) throws(ConfigError) -> MetricDefinition {
@@ -23,7 +26,14 @@ extension CollectorsFileValidator {
                 file: file, at: nameNode.mark,
                 "counter \"\(name)\" must have a name ending in \"_total\" (e.g. \"\(name)_total\")")
         }
-        let help = try nonEmptyText(helpNode, for: "help")
+        if type == .counter, name == "_total" {
+            throw ConfigError(
+                file: file, at: nameNode.mark,
+                "counter \"_total\" needs a name before \"_total\" (its OpenMetrics family name would be empty)")
+        }
+        var help = try nonEmptyText(helpNode, for: "help")
+        // A block scalar (`help: |`) ends in a newline, which would be served as "\n" at the end of # HELP.
+        while help.last?.isWhitespace == true { help.removeLast() }
         let valueColumn = try nonEmptyText(valueNode, for: "value")
         var labelColumns: [String] = []
         var labelMarks: [String: Mark?] = [:]
@@ -59,10 +69,16 @@ extension CollectorsFileValidator {
                 "invalid metric name \"\(name)\": metric names must match [a-zA-Z_:][a-zA-Z0-9_:]*")
         }
         if let prefix = Self.reservedMetricPrefixes.first(where: { name.hasPrefix($0) }) {
+            let owner = prefix == "scrape_" ? "Prometheus adds scrape_* series to every scrape" : "used by chat-exporter's own metrics"
             throw ConfigError(
                 file: file, at: node.mark,
-                "metric name \"\(name)\" starts with the reserved prefix \"\(prefix)\" "
-                    + "(used by chat-exporter's own metrics)")
+                "metric name \"\(name)\" starts with the reserved prefix \"\(prefix)\" (\(owner))")
+        }
+        if Self.reservedMetricNames.contains(name) {
+            throw ConfigError(
+                file: file, at: node.mark,
+                "metric name \"\(name)\" is reserved: Prometheus records \"up\" for every target itself, and a "
+                    + "collector's would stand in for it (every up == 0 alert would read it)")
         }
         return name
     }
@@ -119,17 +135,17 @@ extension CollectorsFileValidator {
         }
         // OpenMetrics reserves a counter family's "_created" series (the time it started): strict parsers refuse a
         // metric of that name beside the counter.
-        let clash: MetricDeclaration?
+        // The other may be a gauge `x_created` or a counter `x_created_total` (family `x_created`), either way round.
+        var clash: MetricDeclaration?
         if declaration.type == .counter {
-            clash = metricDeclarations[family + "_created"]?.first
-        } else if name.hasSuffix("_created"), let counter = openMetricsFamilies[String(name.dropLast("_created".count))],
-                  counter.type == .counter {
+            clash = metricDeclarations[family + "_created"]?.first ?? openMetricsFamilies[family + "_created"]
+        }
+        if clash == nil, family.hasSuffix("_created"), let counter = openMetricsFamilies[String(family.dropLast("_created".count))],
+           counter.type == .counter {
             clash = counter
-        } else {
-            clash = nil
         }
         if let clash {
-            let (counter, other) = declaration.type == .counter ? (declaration, clash) : (clash, declaration)
+            let (counter, other) = clash.openMetricsFamily + "_created" == family ? (clash, declaration) : (declaration, clash)
             throw ConfigError(
                 file: file, at: declaration.nameMark,
                 "metric \"\(other.name)\" would be read as the \"_created\" series of counter \"\(counter.name)\" in "

@@ -52,6 +52,12 @@ extension CollectorsFileValidator {
         guard value > .zero else {
             throw ConfigError(file: file, at: node.mark, "timeout must be greater than 0, found \(PrometheusDuration.format(value))")
         }
+        // PostgreSQL's statement_timeout takes whole milliseconds up to 2^31 - 1.
+        guard value <= .milliseconds(Int32.max) else {
+            throw ConfigError(
+                file: file, at: node.mark,
+                "timeout must be at most 24d (PostgreSQL's statement_timeout), found \(PrometheusDuration.format(value))")
+        }
         return value
     }
 

@@ -7,6 +7,8 @@ struct GlobalDefaults {
 
     /// The default interval of every collector.
     var interval: Duration = .seconds(30)
+    /// Whether `global` sets the interval (otherwise it is the built-in 30s).
+    var intervalIsExplicit = false
     /// The timeout `global` sets, if it sets one.
     var explicitTimeout: Duration?
     /// The default cap on series per metric.

@@ -11,7 +11,8 @@ public struct CollectorOutput: Sendable {
 
     /// Turns the rows of a collector's statement into metric families, as its definition says.
     ///
-    /// A missing column, a value that is not a number and two rows with the same labels fail the run
+    /// A missing column, a value that is not a number and two rows with the same series (``SeriesKey``: an empty
+    /// label is no label, values compared byte for byte) fail the run
     /// (`invalid_value`); more series than a metric's cap fail it too (`cardinality`): chat-exporter never serves
     /// part of a result. A NULL value skips that sample (and is counted); a NULL label value becomes "".
     public init(definition: CollectorDefinition, result: QueryResult) throws(CollectorFailure) {
@@ -35,7 +36,7 @@ public struct CollectorOutput: Sendable {
             let constLabels = metric.constLabels.map { Label(name: $0.name, value: $0.value) }
             var samples: [Sample] = []
             samples.reserveCapacity(result.rows.count)
-            var seen = Set<[Label]>()
+            var seen = Set<SeriesKey>()
             for row in result.rows {
                 guard let text = row[valueIndex] else {
                     nullValues += 1
@@ -52,7 +53,7 @@ public struct CollectorOutput: Sendable {
                 for (name, index) in zip(metric.labelColumns, labelIndexes) {
                     labels.append(Label(name: name, value: row[index] ?? ""))
                 }
-                guard seen.insert(labels).inserted else {
+                guard seen.insert(SeriesKey(labels)).inserted else {
                     throw CollectorFailure(reason: .invalidValue, message: "metric \(metric.name): two rows have the same labels {\(labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ","))}")
                 }
                 samples.append(Sample(labels: labels, value: value))

@@ -44,7 +44,8 @@ extension ExporterState {
     }
 
     /// Every family to serve, merged by name (one HELP/TYPE each) and in a deterministic order: families by name,
-    /// samples by their labels. A series two collectors both produce is served once, from the first.
+    /// samples by their labels. A series two collectors both produce (the same ``SeriesKey``) is served once, from
+    /// the first.
     var allFamilies: [MetricFamily] {
         var byName: [String: MetricFamily] = [:]
         for family in collectors.flatMap(\.servedFamilies) + selfMetricFamilies {
@@ -57,12 +58,19 @@ extension ExporterState {
         }
         return byName.keys.sorted().compactMap { name in
             guard var family = byName[name] else { return nil }
-            var seen = Set<[Label]>()
+            var seen = Set<SeriesKey>()
             family.samples = family.samples
-                .filter { seen.insert($0.labels).inserted }
-                .sorted { $0.labels.lexicographicallyPrecedes($1.labels) { ($0.name, $0.value) < ($1.name, $1.value) } }
+                .filter { seen.insert($0.seriesKey).inserted }
+                .sorted { $0.labels.lexicographicallyPrecedes($1.labels, by: Self.bytewisePrecedes) }
             return family
         }
+    }
+
+    /// Label order by name, then value, byte for byte: deterministic even for values that are canonically
+    /// equivalent Unicode, which `String`'s `<` holds equal.
+    private static func bytewisePrecedes(_ first: Label, _ second: Label) -> Bool {
+        if first.name != second.name { return first.name.utf8.lexicographicallyPrecedes(second.name.utf8) }
+        return first.value.utf8.lexicographicallyPrecedes(second.value.utf8)
     }
 }
 

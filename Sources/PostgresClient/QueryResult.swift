@@ -37,8 +37,10 @@ extension QueryResult.Column {
         }
     }
 
-    /// Converts a cell of this column to a `Double`. Booleans become 1 and 0; `NaN` and `±Infinity` are kept.
-    /// Returns nil when the text is not a number.
+    /// Converts a cell of this column to a `Double`. Booleans become 1 and 0; the server's `NaN` and `±Infinity` are
+    /// kept. Returns nil when the text is not a decimal number (`[+-]digits[.digits][e[+-]digits]`: no hexadecimal,
+    /// no `inf` or `nan` spelled by a text column) or lies beyond a `Double`'s range (a `numeric` of 10^400), which
+    /// would otherwise be served as `+Inf`.
     public func double(from text: String) -> Double? {
         if typeOID == 16 {
             switch text {
@@ -53,9 +55,32 @@ extension QueryResult.Column {
         case "-Infinity": return -.infinity
         default: break
         }
-        guard let first = text.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
-            return nil  // reject "nan", "inf" spelled by a text column: only the server's own numeric spellings count
+        guard Self.isDecimalNumber(text), let value = Double(text), value.isFinite else { return nil }
+        return value
+    }
+
+    /// Whether `text` is `[+-]?(digits(.digits?)?|.digits)([eE][+-]?digits)?`.
+    static func isDecimalNumber(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var index = 0
+        func isDigit(_ at: Int) -> Bool { at < bytes.count && bytes[at] >= UInt8(ascii: "0") && bytes[at] <= UInt8(ascii: "9") }
+        func skipDigits() -> Int {
+            let start = index
+            while isDigit(index) { index += 1 }
+            return index - start
         }
-        return Double(text)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+        var digits = skipDigits()
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            digits += skipDigits()
+        }
+        guard digits > 0 else { return false }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard skipDigits() > 0 else { return false }
+        }
+        return index == bytes.count
     }
 }

@@ -1,4 +1,5 @@
 import CollectorConfig
+import Foundation
 import Testing
 
 @Suite("Defaults and resolution")
@@ -57,6 +58,20 @@ struct CollectorsFileDefaultsTests {
         #expect(collector.timeout == .seconds(20))
         #expect(collector.metrics.first?.maxSeries == 7)
         #expect(collector.description == "x")
+    }
+
+    @Test("a global timeout longer than the default interval is fine when every collector's own interval is longer")
+    func globalTimeoutWithCollectorIntervals() throws {
+        let collector = try Self.parse(Self.file(head: "global:\n  timeout: 1m", collectorKeys: "    interval: 5m"))
+        #expect(collector.interval == .seconds(300))
+        #expect(collector.timeout == .seconds(60))
+    }
+
+    @Test("a help text written as a block scalar loses its final newline")
+    func blockScalarHelp() throws {
+        let yaml = Self.file().replacingOccurrences(of: "help: Rooms.", with: "help: |\n          Rooms, in a block.\n")
+        let collector = try Self.parse(yaml)
+        #expect(collector.metrics.first?.help == "Rooms, in a block.")
     }
 
     @Test("collector and metric values override global ones")

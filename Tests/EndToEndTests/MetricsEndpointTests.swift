@@ -140,6 +140,45 @@ struct MetricsEndpointTests {
         #expect(metrics.value("chat_exporter_collector_success", ["collector": "nulls"]) == 1)
     }
 
+    /// Prometheus reads `m{k=""}` as `m` and keeps `café` in NFC and NFD as two series: the exporter's idea of a
+    /// duplicate must be the same, or Prometheus drops a sample silently (two collectors) or the exporter fails a
+    /// collector whose rows PostgreSQL holds distinct (one collector).
+    @Test func seriesAreTheSameOrDistinctAsPrometheusSeesThem() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let exporter = try RunningExporter(collectors: #"""
+            collectors:
+              - name: labelled
+                interval: 1s
+                timeout: 1s
+                sql: SELECT NULL::text AS state, 1 AS v
+                metrics:
+                  - {name: test_same, type: gauge, help: Same series., value: v, labels: [state]}
+              - name: bare
+                interval: 1s
+                timeout: 1s
+                sql: SELECT 2 AS v
+                metrics:
+                  - {name: test_same, type: gauge, help: Same series., value: v}
+              - name: unicode
+                interval: 1s
+                timeout: 1s
+                sql: SELECT * FROM (VALUES (U&'caf\00E9', 1), (U&'cafe\0301', 2)) AS t(name, v)
+                metrics:
+                  - {name: test_unicode, type: gauge, help: Two spellings., value: v, labels: [name]}
+            """#, database: database)
+        try exporter.waitUntilReady()
+        let text = try exporter.get("/metrics").text
+        let same = text.split(separator: "\n").filter { $0.hasPrefix("test_same") }
+        #expect(same.count == 1, "served once: \(same)")
+        let unicode = text.split(separator: "\n").filter { $0.hasPrefix("test_unicode") }
+        #expect(unicode.count == 2, "\(unicode)")
+        let metrics = Exposition(text: text)
+        #expect(metrics.value("chat_exporter_collector_success", ["collector": "unicode"]) == 1)
+        let check = try Promtool.checkMetrics(text)
+        #expect(check.status == 0, "promtool: \(check.stdout) \(check.stderr)")
+    }
+
     @Test func openMetricsAndGzipAreNegotiated() throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }

@@ -171,6 +171,28 @@ struct PostgresConnectionTests {
         await connection.close()
     }
 
+    /// Only decimal numbers count: what Go's ParseFloat would refuse in sql_exporter or postgres_exporter (hexadecimal,
+    /// spelled infinities, a number beyond a double's range) is not a value either, rather than served as +Inf.
+    @Test func textThatIsNotADecimalNumberOrOverflowsIsNoValue() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let connection = try await connect(database)
+        let refused = ["1e400", "+inf", "-nan", "inf", "0x10", "0x1p-3", "1e", ".", "-", "1.2.3", " 1", "1 ", "١"]
+        let accepted: [(String, Double)] = [("-0", 0), ("+1.5", 1.5), (".5", 0.5), ("5.", 5), ("1E3", 1000), ("2e-3", 0.002), ("4.9406564584124654e-324", .leastNonzeroMagnitude)]
+        let values = (refused + accepted.map(\.0)).map { "('\($0)')" }.joined(separator: ", ")
+        let result = try await connection.query("SELECT v FROM (VALUES \(values)) t(v)", timeout: .seconds(5))
+        let column = result.columns[0]
+        for (text, row) in zip(refused, result.rows) {
+            #expect(column.double(from: row[0]!) == nil, "\(text)")
+        }
+        for ((text, value), row) in zip(accepted, result.rows.dropFirst(refused.count)) {
+            #expect(column.double(from: row[0]!) == value, "\(text)")
+        }
+        let overflow = try await connection.query("SELECT 10::numeric ^ 400 AS v", timeout: .seconds(5))
+        #expect(overflow.columns[0].double(from: overflow.rows[0][0]!) == nil)
+        await connection.close()
+    }
+
     /// A server that accepted TCP and never answers (a frozen primary) holds a connection attempt until the connect
     /// timeout; cancelling the task (a shutdown) abandons it at once instead.
     @Test func cancellingAConnectionAttemptToASilentServerAbandonsIt() async throws {
