@@ -69,9 +69,9 @@ public struct WebHandler: HTTPHandler {
     }
 
     private func metrics(_ snapshot: Snapshot, _ request: HTTPRequest) -> HTTPResponse {
-        let format = ExpositionFormat.negotiate(accept: request.header("accept"))
+        let (format, contentType) = ExpositionFormat.negotiateResponse(accept: request.header("accept"))
         let gzip = Gzip.acceptsGzip(request.header("accept-encoding"))
-        var headers = [HTTPHeader(name: "Content-Type", value: format.contentType), HTTPHeader(name: "Vary", value: "Accept, Accept-Encoding")]
+        var headers = [HTTPHeader(name: "Content-Type", value: contentType), HTTPHeader(name: "Vary", value: "Accept, Accept-Encoding")]
         if gzip { headers.append(HTTPHeader(name: "Content-Encoding", value: "gzip")) }
         let body: HTTPBody = switch (format, gzip) {
         case (.prometheusText, false): snapshot.prometheusText

@@ -4,7 +4,7 @@ extension ExpositionFormat {
     /// The header is read as a list of media ranges with parameters and `q` weights; types and
     /// parameter names are case-insensitive. OpenMetrics is chosen only when
     /// `application/openmetrics-text` is named explicitly (wildcards do not select it), with no
-    /// `version` parameter or with version `1.0.0` or `0.0.1`, with a weight above 0 that is at
+    /// `version` parameter or with version `1.0.0` or `0.0.1` (each weighed on its own), with a weight above 0 that is at
     /// least the weight the header gives the text format (`text/plain`, `text/*` or `*/*`, the most
     /// specific matching range deciding, as RFC 9110 prescribes). Everything else, including a
     /// missing, empty or malformed header, gets the Prometheus text format 0.0.4.
@@ -13,12 +13,24 @@ extension ExpositionFormat {
     /// `application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1`
     /// and gets OpenMetrics.
     public static func negotiate(accept: String?) -> ExpositionFormat {
-        guard let accept, !accept.isEmpty else { return .prometheusText }
+        negotiateResponse(accept: accept).format
+    }
+
+    /// The format of a response and its `Content-Type`. OpenMetrics is weighed per version: a version the header
+    /// names has the weight given to it (`version=1.0.0;q=0` refuses 1.0.0 even beside an unversioned range), an
+    /// unnamed one the weight of an unversioned range. When 0.0.1 weighs more than 1.0.0 the answer says
+    /// `version=0.0.1`, as client_golang does: the two versions' text is the same for what chat-exporter serves.
+    public static func negotiateResponse(accept: String?) -> (format: ExpositionFormat, contentType: String) {
+        let text = (ExpositionFormat.prometheusText, ExpositionFormat.prometheusText.contentType)
+        guard let accept, !accept.isEmpty else { return text }
         let ranges = MediaRange.parseList(accept)
-        let openMetrics = quality(in: ranges, specificity: openMetricsSpecificity)
-        guard openMetrics > 0 else { return .prometheusText }
-        let text = quality(in: ranges, specificity: textSpecificity)
-        return openMetrics >= text ? .openMetrics : .prometheusText
+        let current = quality(in: ranges) { openMetricsSpecificity($0, version: "1.0.0") }
+        let legacy = quality(in: ranges) { openMetricsSpecificity($0, version: "0.0.1") }
+        let openMetrics = max(current, legacy)
+        guard openMetrics > 0, openMetrics >= quality(in: ranges, specificity: textSpecificity) else { return text }
+        return current >= legacy
+            ? (.openMetrics, ExpositionFormat.openMetrics.contentType)
+            : (.openMetrics, "application/openmetrics-text; version=0.0.1; charset=utf-8")
     }
 
     /// The weight the most specific matching ranges give a format: the highest `q` among the
@@ -37,12 +49,12 @@ extension ExpositionFormat {
         return best?.quality ?? 0
     }
 
-    /// How specifically a range names OpenMetrics; `nil` when it does not accept it.
-    private static func openMetricsSpecificity(_ range: MediaRange) -> Int? {
+    /// How specifically a range names OpenMetrics in `version`; `nil` when it does not accept that version.
+    private static func openMetricsSpecificity(_ range: MediaRange, version: String) -> Int? {
         guard range.type == "application", range.subtype == "openmetrics-text" else { return nil }
         switch range.parameters["version"] {
         case nil: return 2
-        case "1.0.0", "0.0.1": return 3
+        case version: return 3
         default: return nil
         }
     }

@@ -64,6 +64,26 @@ import Testing
         #expect(ExpositionFormat.negotiate(accept: accept) == .prometheusText)
     }
 
+    /// Each OpenMetrics version has its own weight, and 0.0.1 is named in the answer when it weighs more.
+    @Test(arguments: [
+        (NegotiationTests.prometheus242, "version=1.0.0"),
+        ("application/openmetrics-text;version=0.0.1", "version=0.0.1"),
+        ("application/openmetrics-text;version=1.0.0;q=0,application/openmetrics-text;version=0.0.1", "version=0.0.1"),
+        ("application/openmetrics-text;version=0.0.1;q=0.9,application/openmetrics-text;q=0.5", "version=0.0.1"),
+        ("application/openmetrics-text;version=0.0.1;q=0.5,application/openmetrics-text", "version=1.0.0"),
+        ("application/openmetrics-text", "version=1.0.0"),
+    ])
+    func openMetricsVersions(accept: String, version: String) {
+        let (format, contentType) = ExpositionFormat.negotiateResponse(accept: accept)
+        #expect(format == .openMetrics)
+        #expect(contentType == "application/openmetrics-text; \(version); charset=utf-8")
+    }
+
+    @Test func aRefusedVersionIsNotServed() {
+        let accept = "application/openmetrics-text;version=1.0.0;q=0,application/openmetrics-text;version=0.0.1;q=0,text/plain;q=0.1"
+        #expect(ExpositionFormat.negotiate(accept: accept) == .prometheusText)
+    }
+
     @Test func missingHeaderGetsText() {
         #expect(ExpositionFormat.negotiate(accept: nil) == .prometheusText)
     }
