@@ -13,6 +13,9 @@ extension CheckReport {
         /// Rows dated further ahead of now() than this mean the platform's timestamps are read in the wrong zone (the
         /// threshold of ChatExporterTimeZoneMismatch).
         public var timestampsAhead: Duration = .seconds(300)
+        /// A message pending moderation for longer than this is a warning (the threshold of
+        /// ChatCreationModerationBacklog).
+        public var moderationOldest: Duration = .seconds(900)
         public init() {}
     }
 
@@ -33,8 +36,22 @@ extension CheckReport {
         self.connection = Connection(
             host: target.host, port: target.port, database: target.database, user: target.user, service: target.service,
             connected: connected, error: connected ? nil : connectionFailure.map { $0.1.description } ?? "no collector ran")
+        // A role without the grants, or a database without the platform's tables, is not a finding about the platform:
+        // the report could not be made (exit 2), and without the tables the catalog checks' "missing" would read as
+        // an incident.
+        let missingTables = failures.first { _, failure in
+            failure.sqlState == "42P01" && ["\"bookings\"", "\"lessons\"", "\"chat_rooms\""].contains { failure.message.contains($0) }
+        }
+        let denied = failures.first { $0.1.sqlState == "42501" }
+        if let (collector, failure) = missingTables {
+            self.cannotCheck = "the platform's tables are not in database \(target.database) (collector \(collector): \(failure.message)): is it the right database?"
+        } else if let (collector, _) = denied {
+            self.cannotCheck = "the role \(target.user) may not read what collector \(collector) needs (permission denied): apply deploy/sql/role.sql, or connect as the chat_exporter role"
+        } else {
+            self.cannotCheck = nil
+        }
         var builder = CheckBuilder(lookup: lookup, thresholds: thresholds)
-        if connected {
+        if connected && missingTables == nil {
             builder.addSchemaChecks()
             builder.addClockCheck()
             builder.addStatistics()
@@ -121,7 +138,10 @@ struct CheckBuilder {
             add(section, "rooms", .ok, "chat rooms: \(Int(live)) live, \(Int(deleted)) soft-deleted\(withMessages)\(today)")
         }
         if let pending = lookup.value("chat_messages_pending_moderation"), let oldest = lookup.value("chat_messages_pending_moderation_oldest_seconds") {
-            add(section, "moderation", .ok, "messages pending moderation: \(Int(pending))" + (pending > 0 ? " (oldest \(Self.age(oldest)))" : ""))
+            let late = pending > 0 && oldest > thresholds.moderationOldest.secondsValue
+            add(section, "moderation", late ? .warning : .ok, "messages pending moderation: \(Int(pending))"
+                + (pending > 0 ? " (oldest \(Self.age(oldest)))" : "")
+                + (late ? ", past \(Self.age(thresholds.moderationOldest.secondsValue)): their recipients do not see them (ChatCreationModerationBacklog)" : ""))
         }
     }
 
@@ -155,7 +175,7 @@ struct CheckBuilder {
         if let orphaned = require(section, "orphaned", "chat_bookings_orphaned") {
             orphaned == 0
                 ? add(section, "orphaned", .ok, "no orphaned bookings (active bookings of soft-deleted lessons)")
-                : add(section, "orphaned", .problem, "\(Int(orphaned)) active bookings belong to soft-deleted lessons")
+                : add(section, "orphaned", .warning, "\(Int(orphaned)) active booking\(orphaned == 1 ? "" : "s") of soft-deleted lessons: data hygiene, no chat is lost (ChatCreationOrphanedBookings)")
         }
         if let invalid = require(section, "participants", "chat_rooms_invalid_participants") {
             invalid == 0

@@ -27,6 +27,7 @@ extension CheckReport {
                                user: connection.user, service: connection.service).description
         if connection.connected {
             lines.append("  \(mark(.ok)) connected to \(place)")
+            if let cannotCheck { lines.append("  \(mark(.problem)) cannot check: \(cannotCheck)") }
         } else {
             lines.append("  \(mark(.problem)) cannot connect to \(place): \(connection.error ?? "unknown error")")
         }
@@ -46,7 +47,8 @@ extension CheckReport {
         case 0 where warnings == 0: lines.append(paint("✓ All checks passed.", .ok))
         case 0: lines.append(paint("⚠ No problems, \(warnings) warning\(warnings == 1 ? "" : "s").", .warning))
         case 1: lines.append(paint("✗ \(problems) problem\(problems == 1 ? "" : "s") found, \(warnings) warning\(warnings == 1 ? "" : "s").", .problem))
-        default: lines.append(paint("✗ The database could not be checked.", .problem))
+        default:
+            lines.append(paint(connection.connected ? "✗ The database could not be checked: \(cannotCheck ?? "see above")." : "✗ The database could not be checked.", .problem))
         }
         return lines.joined(separator: "\n") + "\n"
     }

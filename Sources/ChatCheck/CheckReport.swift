@@ -35,20 +35,23 @@ public struct CheckReport: Sendable, Encodable {
     }
 
     public let connection: Connection
+    /// Why the report says nothing trustworthy although the server answered: the role lacks grants, or the database
+    /// is not the platform's. `check` then exits 2, as when it cannot connect.
+    public let cannotCheck: String?
     public let checks: [Check]
     /// Every sample the collectors produced, as `name{label="value",...}` → value (NaN and ±Inf as strings in JSON).
     public let metrics: [String: MetricValue]
 
-    /// 0 healthy, 1 a problem was found, 2 the database could not be reached.
+    /// 0 healthy, 1 a problem was found, 2 the database could not be reached or checked.
     public var exitCode: Int32 {
-        if !connection.connected { return 2 }
+        if !connection.connected || cannotCheck != nil { return 2 }
         return checks.contains { $0.status == .problem } ? 1 : 0
     }
 
     public var healthy: Bool { exitCode == 0 }
 
     enum CodingKeys: String, CodingKey {
-        case healthy, exitCode = "exit_code", connection, checks, metrics
+        case healthy, exitCode = "exit_code", connection, cannotCheck = "cannot_check", checks, metrics
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -56,6 +59,7 @@ public struct CheckReport: Sendable, Encodable {
         try container.encode(healthy, forKey: .healthy)
         try container.encode(exitCode, forKey: .exitCode)
         try container.encode(connection, forKey: .connection)
+        try container.encode(cannotCheck, forKey: .cannotCheck)
         try container.encode(checks, forKey: .checks)
         try container.encode(metrics, forKey: .metrics)
     }

@@ -10,7 +10,7 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Run every collector once and report on the chat-creation system.",
-        discussion: "Exits 0 when healthy, 1 when a problem was found, 2 when the database cannot be reached or the configuration is bad. Colour only on a terminal, never with NO_COLOR."
+        discussion: "Exits 0 when healthy (warnings allowed), 1 when a problem was found, 2 when the database cannot be reached or checked (a role without the grants, a database without the platform's tables) or the configuration is bad. Colour only on a terminal, never with NO_COLOR."
     )
 
     enum Output: String, ExpressibleByArgument, CaseIterable {
@@ -23,7 +23,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: "Report format: text or json.")
     var output: Output = .text
 
-    @Option(name: .customLong("grace-period"), help: "Bookings left without a room for longer than this are a problem.")
+    @Option(name: .customLong("grace-period"), help: "Active bookings without a room whose booking was created longer ago than this are a problem; younger ones a warning.")
     var gracePeriod = DurationArgument(argument: "5m")!
 
     @OptionGroup(title: "Database") var database: DatabaseOptions

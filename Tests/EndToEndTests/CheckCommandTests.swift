@@ -104,6 +104,53 @@ struct CheckCommandTests {
         }
     }
 
+    /// A role without the grants or a database without the platform's tables is not a finding about the platform:
+    /// the report could not be made (exit 2, as for an unreachable database), and a database that is not the
+    /// platform's does not read as missing triggers.
+    @Test func aWrongRoleOrAWrongDatabaseCannotBeChecked() throws {
+        let database = try healthyPlatform()
+        defer { database.drop() }
+        let role = "nogrants_\(UUID().uuidString.prefix(8).lowercased())"
+        try database.execute("CREATE ROLE \(role) LOGIN PASSWORD 'nogrants-password'")
+        defer { try? database.execute("DROP ROLE IF EXISTS \(role)") }
+        let server = database.server
+        let denied = try runProcess(Binary.chatExporter, ["check", "--output", "json"], environment: [
+            "DATA_SOURCE_NAME": "host=\(server.host) port=\(server.port) dbname=\(database.name) user=\(role) password=nogrants-password",
+        ], timeout: .seconds(60))
+        #expect(denied.status == 2, "\(denied.stdout)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(denied.stdout.utf8)) as? [String: Any])
+        #expect((object["cannot_check"] as? String)?.contains("may not read") == true, "\(denied.stdout)")
+        #expect(object["exit_code"] as? Int == 2)
+
+        let other = "empty_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try server.psql("CREATE DATABASE \(other) TEMPLATE template1")
+        defer { _ = try? server.psql("DROP DATABASE IF EXISTS \(other) WITH (FORCE)") }
+        let elsewhere = try check(database, environment: [
+            "DATA_SOURCE_NAME": database.keyValueDSN.replacingOccurrences(of: "dbname=\(database.name)", with: "dbname=\(other)"),
+        ])
+        #expect(elsewhere.status == 2, "\(elsewhere.stdout)")
+        #expect(elsewhere.stdout.contains("cannot check: the platform's tables are not in database \(other)"), "\(elsewhere.stdout)")
+        #expect(!elsewhere.stdout.contains("trigger 'booking_create_chat' is missing"), "\(elsewhere.stdout)")
+    }
+
+    /// Data hygiene and a moderation backlog are what their alerts make them: a warning, not a failed check.
+    @Test func orphanedBookingsAndOldPendingMessagesAreWarnings() throws {
+        let database = try healthyPlatform()
+        defer { database.drop() }
+        try database.execute("""
+            INSERT INTO lessons (id, teacher_id, start_time, end_time, deleted_at) VALUES
+              ('00000000-0000-0000-0000-0000000000c2', '00000000-0000-0000-0000-0000000000a1', now() - interval '2 days', now() - interval '2 days' + interval '1 hour', now());
+            INSERT INTO bookings (lesson_id, student_id, status) VALUES
+              ('00000000-0000-0000-0000-0000000000c2', '00000000-0000-0000-0000-0000000000b1', 'active');
+            INSERT INTO messages (chat_room_id, sender_id, message_text, status, created_at)
+              SELECT id, student_id, 'hello', 'pending_moderation', now() - interval '20 minutes' FROM chat_rooms LIMIT 1;
+            """)
+        let result = try check(database)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("⚠ 1 active booking of soft-deleted lessons"), "\(result.stdout)")
+        #expect(result.stdout.contains("⚠ messages pending moderation: 1 (oldest 20m"), "\(result.stdout)")
+    }
+
     /// The platform writes UTC wall-clock times; read with --database.timezone five hours behind UTC, its newest
     /// rows are dated 5 hours ahead, and check says so (exit 1). Read in UTC, the same database is healthy.
     @Test func timestampsReadInAZoneBehindTheirsAreAProblem() throws {
