@@ -159,14 +159,14 @@ struct CheckBuilder {
         }
         // Only a pair without any room is late: a booking blocked by a deleted room waits for a decision instead.
         let overGrace = missing > 0 && oldestMissing > thresholds.gracePeriod.secondsValue
-        var message = "\(Int(total)) active bookings without a live room (\(Int(missing)) missing, \(Int(deleted)) blocked by a soft-deleted room)"
+        var message = "\(Int(total)) active booking\(total == 1 ? "" : "s") without a live room (\(Int(missing)) missing, \(Int(deleted)) blocked by a soft-deleted room)"
         if missing > 0 {
             message += "; oldest missing \(Self.age(oldestMissing))"
                 + (overGrace ? ", past the \(Self.age(thresholds.gracePeriod.secondsValue)) grace period: run chat-exporter backfill" : ", within the grace period")
         }
         add(section, "without_room", overGrace ? .problem : .warning, message)
         if deleted > 0 {
-            add(section, "room_deleted", .warning, "\(Int(deleted)) bookings whose pair has only a soft-deleted room (oldest \(Self.age(oldestDeleted))): the trigger cannot recreate it (chat-exporter backfill --restore-deleted)")
+            add(section, "room_deleted", .warning, "\(Int(deleted)) booking\(deleted == 1 ? "" : "s") whose pair has only a soft-deleted room (oldest \(Self.age(oldestDeleted))): the trigger cannot recreate it (chat-exporter backfill --restore-deleted)")
         }
     }
 

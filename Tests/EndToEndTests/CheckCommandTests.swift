@@ -63,7 +63,7 @@ struct CheckCommandTests {
         let result = try check(database)
         #expect(result.status == 1)
         #expect(result.stdout.contains("✗ trigger 'booking_create_chat' exists but does NOT fire on INSERT for each row"))
-        #expect(result.stdout.contains("✗ 1 active bookings without a live room (1 missing, 0 blocked by a soft-deleted room)"))
+        #expect(result.stdout.contains("✗ 1 active booking without a live room (1 missing, 0 blocked by a soft-deleted room)"))
 
         let json = try check(database, ["--output", "json"])
         #expect(json.status == 1)
@@ -78,7 +78,7 @@ struct CheckCommandTests {
 
         // A booking younger than the grace period is only a warning.
         let lenient = try check(database, ["--grace-period", "1h"])
-        #expect(lenient.stdout.contains("⚠ 1 active bookings without a live room"))
+        #expect(lenient.stdout.contains("⚠ 1 active booking without a live room"))
     }
 
     /// Without the unique constraint the trigger's ON CONFLICT fails on every activation: a problem, as the
@@ -185,7 +185,7 @@ struct CheckCommandTests {
         let result = try check(database)
         #expect(result.stdout.contains("⚠ 2 active bookings without a live room (1 missing, 1 blocked by a soft-deleted room); oldest missing 1m"), "\(result.stdout)")
         #expect(result.stdout.contains("within the grace period"))
-        #expect(result.stdout.contains("⚠ 1 bookings whose pair has only a soft-deleted room (oldest 1d0h)"))
+        #expect(result.stdout.contains("⚠ 1 booking whose pair has only a soft-deleted room (oldest 1d0h)"))
         #expect(result.status == 0, "warnings only: \(result.stdout)")
     }
 
