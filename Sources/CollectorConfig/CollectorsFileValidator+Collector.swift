@@ -25,6 +25,7 @@ extension CollectorsFileValidator {
             parameters = try readParameters(parametersNode)
         }
         let sql = try nonEmptyText(sqlNode, for: "sql")
+        try checkShape(of: sql, at: sqlNode, parameters: parameters.count, parametersNode: fields["parameters"])
 
         guard case .sequence(let metricNodes) = metricsNode else {
             throw ConfigError(
@@ -40,6 +41,29 @@ extension CollectorsFileValidator {
         return CollectorDefinition(
             name: name, description: description, sql: sql, interval: interval, timeout: timeout,
             parameters: parameters, metrics: metrics)
+    }
+
+    /// What the server would refuse at every run, caught here: more than one statement (the extended protocol takes
+    /// one), a `$N` beyond the parameters given, or a parameter the SQL never uses (its type cannot be inferred).
+    func checkShape(of sql: String, at sqlNode: Node, parameters: Int, parametersNode: Node?) throws(ConfigError) {
+        let shape = SQLShape(sql)
+        if shape.hasSeveralStatements {
+            throw ConfigError(
+                file: file, at: sqlNode.mark,
+                "sql holds more than one statement; a collector runs exactly one (a trailing semicolon is fine)")
+        }
+        if let highest = shape.placeholders.max(), highest > parameters {
+            throw ConfigError(
+                file: file, at: sqlNode.mark,
+                "sql uses $\(highest) but the collector gives \(parameters) parameter\(parameters == 1 ? "" : "s")")
+        }
+        if let unused = (1...max(parameters, 1)).first(where: { $0 <= parameters && !shape.placeholders.contains($0) }) {
+            var mark = parametersNode?.mark ?? sqlNode.mark
+            if case .sequence(let items)? = parametersNode, unused <= items.count { mark = items[unused - 1].mark }
+            throw ConfigError(
+                file: file, at: mark,
+                "parameter $\(unused) is never used in sql; PostgreSQL cannot tell its type (remove it, or use it)")
+        }
     }
 
     /// The collector name: `[a-z_][a-z0-9_]*`, not used by an earlier collector.

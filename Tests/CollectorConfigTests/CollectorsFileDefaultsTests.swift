@@ -113,7 +113,9 @@ struct CollectorsFileDefaultsTests {
                           - {setting: limit}
                           - setting: nothing
                           - setting: flag
-                    """))
+                    """).replacingOccurrences(
+                        of: "sql: SELECT 1 AS n",
+                        with: "sql: SELECT 1 AS n WHERE concat($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text) IS NOT NULL"))
         #expect(collector.parameters == ["0x1F", "1_000", "yes", nil, "", "null", "1.5", "0x10", nil, "on"])
     }
 
@@ -168,5 +170,34 @@ struct CollectorsFileDefaultsTests {
         let collector = try Self.parse(Self.file(metricKeys: "        labels: [collector]\n        const_labels: {job: x}"))
         #expect(collector.metrics.first?.labelColumns == ["collector"])
         #expect(collector.metrics.first?.constLabels == [ConstLabel(name: "job", value: "x")])
+    }
+}
+
+@Suite("What validate reads in the SQL")
+struct SQLShapeTests {
+    @Test("a trailing semicolon, comments and quoted semicolons are one statement")
+    func oneStatement() throws {
+        for sql in [
+            "SELECT 1 AS n;", "SELECT 1 AS n ;  -- done\n", "SELECT ';' AS n", "SELECT 1 AS n /* ; */", "SELECT $$;$$ AS n;\n/* end */",
+            "SELECT E'\\';' AS n", "SELECT \"a;b\" FROM t", "SELECT $body$ ; $1 $body$ AS n",
+        ] {
+            let yaml = CollectorsFileDefaultsTests.file().replacingOccurrences(of: "sql: SELECT 1 AS n", with: "sql: \(Self.quoted(sql))")
+            #expect(throws: Never.self, "\(sql)") { try CollectorsFileDefaultsTests.parse(yaml) }
+        }
+    }
+
+    @Test("identifiers with a dollar are not placeholders, and $10 is ten")
+    func placeholders() throws {
+        let yaml = CollectorsFileDefaultsTests.file(collectorKeys: "    parameters: [1]")
+            .replacingOccurrences(of: "sql: SELECT 1 AS n", with: "sql: \(Self.quoted("SELECT a$2 AS n FROM t WHERE x = $1"))")
+        #expect(throws: Never.self) { try CollectorsFileDefaultsTests.parse(yaml) }
+        let ten = CollectorsFileDefaultsTests.file(collectorKeys: "    parameters: [1]")
+            .replacingOccurrences(of: "sql: SELECT 1 AS n", with: "sql: \(Self.quoted("SELECT $1 AS n WHERE $10 > 0"))")
+        let error = #expect(throws: ConfigError.self) { try CollectorsFileDefaultsTests.parse(ten) }
+        #expect(error?.message.contains("sql uses $10") == true, "\(String(describing: error))")
+    }
+
+    private static func quoted(_ sql: String) -> String {
+        "\"" + sql.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 }

@@ -51,7 +51,8 @@ struct ValidExampleTests {
             name: "chat_creation_slow",
             description: "Chats whose creation took longer than the threshold, per day in the configured time zone.",
             sql: "SELECT date_trunc('day', created_at AT TIME ZONE $1)::date::text AS day, kind, count(*) AS n, "
-                + "sum(seconds) AS s FROM chat_creations WHERE seconds > $2 GROUP BY 1, 2",
+                + "sum(seconds) AS s FROM chat_creations WHERE seconds > $2 AND seconds < $3 AND $4 AND tenant IS DISTINCT FROM $5 "
+                + "AND note <> $6 AND region = $7 GROUP BY 1, 2",
             interval: .seconds(300),
             timeout: .seconds(90),
             parameters: ["UTC", "3600", "3600", "true", nil, "literal text", nil],
