@@ -21,7 +21,7 @@ readonly REPO_ROOT="$PWD"
 
 readonly PACKAGES=(
     libpq-dev libmicrohttpd-dev libyaml-dev zlib1g-dev pkg-config
-    postgresql prometheus prometheus-alertmanager
+    postgresql pgbouncer prometheus prometheus-alertmanager
     openssl curl ca-certificates
     systemd python3-yaml apache2-utils binutils
 )

@@ -40,11 +40,27 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Whether the connection is unusable (lost, or abandoned after a statement would not stop).
     public var isBroken: Bool { control.withLock { $0.broken } }
 
+    /// The session's settings as `SET LOCAL` statements, sent with every `BEGIN` (the lock timeout apart, which a
+    /// query may override): the time zone, the idle-in-transaction timeout, no JIT, no parallel workers.
+    private let transactionSettings: String
+
+    private static func transactionSettings(for session: SessionSettings) -> String {
+        var zone = "E'"
+        for character in session.timeZone {
+            if character == "'" || character == "\\" { zone.append(character) }
+            zone.append(character)
+        }
+        zone += "'"
+        return "; SET LOCAL idle_in_transaction_session_timeout = \(session.idleInTransactionSessionTimeout.settingMilliseconds)"
+            + "; SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL TimeZone = \(zone)"
+    }
+
     private init(queue: DispatchQueue, handle: OpaquePointer, settings: ConnectionSettings, session: SessionSettings) {
         self.queue = queue
         self.handle = handle
         self.settings = settings
         self.session = session
+        self.transactionSettings = Self.transactionSettings(for: session)
         self.backendPID = PQbackendPID(handle)
         self.target = ConnectionTarget(
             host: LibPQ.string(PQhost(handle)), port: LibPQ.string(PQport(handle)),
@@ -61,8 +77,11 @@ public final class PostgresConnection: @unchecked Sendable {
         if let handle { PQfinish(handle) }
     }
 
-    /// Opens a connection and sets the session up (application name, read-only default, time zone, lock and
-    /// idle-in-transaction timeouts), all within `session.connectTimeout`.
+    /// Opens a connection (with its application name) and checks that the server accepts the session's settings, all
+    /// within `session.connectTimeout`. The settings themselves are set in each transaction (``query``), never on the
+    /// session: behind a pooler in transaction mode (pgbouncer) a session setting would stay on the server connection
+    /// for the pool's next client — read-only transactions for the platform's own writes — and another client's
+    /// settings would reach the exporter's queries.
     public static func connect(settings: ConnectionSettings, session: SessionSettings) async throws -> PostgresConnection {
         let queue = DispatchQueue(label: "chat-exporter.postgres")
         // Task cancellation abandons the attempt within a tenth of a second: a shutdown does not wait out the connect
@@ -184,15 +203,16 @@ public final class PostgresConnection: @unchecked Sendable {
         handle = nil
     }
 
+    /// Checks that the server takes the settings every transaction sets (``transactionSettings``): set with
+    /// `is_local` in the statement's own transaction, they are gone when it ends.
     private func configureSession(deadline: ContinuousClock.Instant) throws {
         let sql = """
-            SELECT set_config('default_transaction_read_only', $1, false), set_config('TimeZone', $2, false), \
-            set_config('lock_timeout', $3, false), set_config('idle_in_transaction_session_timeout', $4, false), \
-            set_config('jit', 'off', false), set_config('max_parallel_workers_per_gather', '0', false)
+            SELECT set_config('TimeZone', $1, true), \
+            set_config('lock_timeout', $2, true), set_config('idle_in_transaction_session_timeout', $3, true), \
+            set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)
             """
         do {
             _ = try execute(sql, parameters: [
-                session.readOnly ? "on" : "off",
                 session.timeZone,
                 "\(session.lockTimeout.settingMilliseconds)ms",
                 "\(session.idleInTransactionSessionTimeout.settingMilliseconds)ms",
@@ -212,10 +232,9 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         // The server enforces the timeout; the client waits a little longer, then cancels, then gives up.
         let deadline = ContinuousClock.now + timeout + .milliseconds(500)
-        var begin = (session.readOnly ? "BEGIN READ ONLY" : "BEGIN") + "; SET LOCAL statement_timeout = \(timeout.wholeMilliseconds)"
-        if let lockTimeout {
-            begin += "; SET LOCAL lock_timeout = \(max(lockTimeout.wholeMilliseconds, 1))"
-        }
+        let lockMilliseconds = lockTimeout.map { max($0.wholeMilliseconds, 1) } ?? session.lockTimeout.settingMilliseconds
+        let begin = (session.readOnly ? "BEGIN READ ONLY" : "BEGIN") + "; SET LOCAL statement_timeout = \(timeout.wholeMilliseconds)"
+            + "; SET LOCAL lock_timeout = \(lockMilliseconds)" + transactionSettings
         // A cancel that came before a statement was sent found nothing to cancel on the server: never send it.
         try throwIfCancelled()
         do {

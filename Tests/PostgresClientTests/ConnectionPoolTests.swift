@@ -104,7 +104,9 @@ struct ConnectionPoolWaitingTests {
     @Test func aCancelledConnectionAttemptStartsNoBackoff() async throws {
         let server = try SilentServer()
         var session = SessionSettings()
-        session.connectTimeout = .seconds(1)
+        // Long enough that the cancel below comes first on a loaded machine (with 1 s, the attempt once timed out
+        // before the test saw it queued), short enough for the next caller's own attempt to time out soon.
+        session.connectTimeout = .seconds(4)
         let pool = ConnectionPool(settings: ConnectionSettings(keywords: server.keywords), session: session)
         let first = Task { try await pool.query("SELECT 1", timeout: .seconds(30)) }
         try await waitUntil(timeout: .seconds(60), "the attempt reached the silent server") { () async throws -> Bool in server.hasPendingConnection }

@@ -125,3 +125,8 @@ final class TCPSocket {
         }
     }
 }
+
+/// Whether a TCP connection to `host`:`port` succeeds within a second (a server has started listening).
+public func tcpPortAnswers(host: String, port: Int) -> Bool {
+    TCPSocket.canConnect(host: host, port: port)
+}
