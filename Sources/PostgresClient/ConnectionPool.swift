@@ -67,7 +67,10 @@ public actor ConnectionPool {
                 await release(connection)
                 if error.kind == .connection {
                     databaseReachable = false
-                    if reused && attempt == 1 {
+                    // An idle connection found dead before the statement began (it went stale: a server restart, an
+                    // idle timeout) is replaced and the statement tried on a new one. One that broke while the statement
+                    // ran (a DBA's pg_terminate_backend of a heavy query) fails: trying again would run it twice.
+                    if reused && attempt == 1 && !error.statementStarted {
                         await closeIdle()  // they share the fate of the one that went stale
                         continue
                     }

@@ -241,13 +241,19 @@ public final class PostgresConnection: @unchecked Sendable {
             // Inside the do: a cancel can stop the SET after BEGIN opened the transaction, which must then be closed.
             _ = try execute(begin, parameters: nil, deadline: deadline, graceAfterDeadline: .seconds(2))
             try throwIfCancelled()
-            let result = try execute(sql, parameters: parameters, deadline: deadline, graceAfterDeadline: .seconds(2))
-            // Cancelled now, the transaction is rolled back below rather than committed. Once sent, the COMMIT is
-            // not cancelled: its outcome would be unknown.
-            try throwIfCancelled()
-            _ = try execute(
-                session.readOnly ? "ROLLBACK" : "COMMIT", parameters: nil, deadline: ContinuousClock.now + .seconds(5),
-                graceAfterDeadline: .seconds(1), honoursCancel: false)
+            let result: QueryResult
+            do {
+                result = try execute(sql, parameters: parameters, deadline: deadline, graceAfterDeadline: .seconds(2))
+                // Cancelled now, the transaction is rolled back below rather than committed. Once sent, the COMMIT is
+                // not cancelled: its outcome would be unknown.
+                try throwIfCancelled()
+                _ = try execute(
+                    session.readOnly ? "ROLLBACK" : "COMMIT", parameters: nil, deadline: ContinuousClock.now + .seconds(5),
+                    graceAfterDeadline: .seconds(1), honoursCancel: false)
+            } catch var error as PostgresError where error.kind == .connection {
+                error.statementStarted = true
+                throw error
+            }
             return result
         } catch let error as PostgresError {
             if !isBroken {

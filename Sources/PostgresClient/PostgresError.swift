@@ -24,6 +24,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, Hashable 
     public let sqlState: String?
     /// A one-line message, safe to log.
     public let message: String
+    /// Whether the connection failed after the transaction had begun, so the statement may have run (a backend
+    /// terminated mid-query, a server that went down): trying again would run it twice. False when the connection
+    /// was found dead before (an idle connection that went stale).
+    public var statementStarted = false
 
     public init(kind: Kind, sqlState: String? = nil, message: String) {
         self.kind = kind

@@ -34,6 +34,39 @@ struct ConnectionPoolTests {
         await pool.shutdown()
     }
 
+    /// A connection that went stale while idle is replaced without the caller seeing it; a statement whose backend was
+    /// terminated while it ran (a DBA stopping a heavy query) fails instead of running again on a new connection.
+    @Test func aStaleConnectionIsReplacedButATerminatedStatementIsNotRunAgain() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        var configuration = ConnectionPool.Configuration()
+        configuration.maxConnections = 1
+        var session = SessionSettings()
+        session.applicationName = "pool-kill-\(database.name)"
+        let pool = ConnectionPool(settings: ConnectionSettings(keywords: database.keywords), session: session, configuration: configuration)
+        let terminate = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '\(session.applicationName)'"
+
+        _ = try await pool.query("SELECT 1", timeout: .seconds(10))
+        #expect(try database.scalar(terminate) == "1")
+        let afterIdle = try await pool.query("SELECT 2 AS n", timeout: .seconds(10))
+        #expect(afterIdle.rows == [["2"]], "the stale connection was replaced")
+
+        let heavy = Task { try await pool.query("SELECT pg_sleep(20)", timeout: .seconds(30)) }
+        try await waitUntil(timeout: .seconds(10), "the statement runs") { () async throws -> Bool in
+            try database.scalar("""
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE application_name = '\(session.applicationName)' AND query LIKE '%pg_sleep(20)%' AND state = 'active'
+                """) == "1"
+        }
+        #expect(try database.scalar(terminate) == "1")
+        let failure = try await #require(throws: PostgresError.self) { try await heavy.value }
+        #expect(failure.kind == .connection, "\(failure)")
+        #expect(failure.statementStarted)
+        #expect(try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(20)%' AND state = 'active' AND pid <> pg_backend_pid()") == "0",
+                "not run again")
+        await pool.shutdown()
+    }
+
     @Test func anUnreachableDatabaseFailsFastAndBacksOff() async throws {
         let port = freeTCPPort()
         let pool = ConnectionPool(settings: ConnectionSettings(keywords: [("host", "127.0.0.1"), ("port", "\(port)"), ("dbname", "x"), ("user", "x")]), session: SessionSettings())
