@@ -10,6 +10,8 @@ public actor ConnectionPool {
         public var maxConnections: Int = 3
         public var backoffBase: Duration = .milliseconds(200)
         public var backoffCap: Duration = .seconds(5)
+        /// Receives the server's notices and warnings (``PostgresNotice``); without it they are dropped, never printed.
+        public var onNotice: (@Sendable (PostgresNotice) -> Void)?
         public init() {}
     }
 
@@ -126,7 +128,7 @@ public actor ConnectionPool {
         }
         opening += 1
         do {
-            let connection = try await PostgresConnection.connect(settings: settings, session: session)
+            let connection = try await PostgresConnection.connect(settings: settings, session: session, onNotice: configuration.onNotice)
             opening -= 1
             connectionsOpened += 1
             connectedTarget = connection.target

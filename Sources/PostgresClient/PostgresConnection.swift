@@ -37,6 +37,9 @@ public final class PostgresConnection: @unchecked Sendable {
         var broken = false
     }
 
+    /// Where the server's notices go (instead of libpq's default, stderr).
+    private let notices: NoticeReceiver
+
     /// Whether the connection is unusable (lost, or abandoned after a statement would not stop).
     public var isBroken: Bool { control.withLock { $0.broken } }
 
@@ -55,9 +58,16 @@ public final class PostgresConnection: @unchecked Sendable {
             + "; SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL TimeZone = \(zone)"
     }
 
-    private init(queue: DispatchQueue, handle: OpaquePointer, settings: ConnectionSettings, session: SessionSettings) {
+    private init(
+        queue: DispatchQueue, handle: OpaquePointer, settings: ConnectionSettings, session: SessionSettings,
+        onNotice: (@Sendable (PostgresNotice) -> Void)?
+    ) {
         self.queue = queue
         self.handle = handle
+        self.notices = NoticeReceiver(settings: settings, handler: onNotice)
+        // libpq calls it from PQgetResult on this connection's queue; the receiver lives as long as the handle (the
+        // deinit finishes the handle before the stored properties go).
+        PQsetNoticeReceiver(handle, NoticeReceiver.receive, Unmanaged.passUnretained(notices).toOpaque())
         self.settings = settings
         self.session = session
         self.transactionSettings = Self.transactionSettings(for: session)
@@ -82,7 +92,9 @@ public final class PostgresConnection: @unchecked Sendable {
     /// session: behind a pooler in transaction mode (pgbouncer) a session setting would stay on the server connection
     /// for the pool's next client — read-only transactions for the platform's own writes — and another client's
     /// settings would reach the exporter's queries.
-    public static func connect(settings: ConnectionSettings, session: SessionSettings) async throws -> PostgresConnection {
+    public static func connect(
+        settings: ConnectionSettings, session: SessionSettings, onNotice: (@Sendable (PostgresNotice) -> Void)? = nil
+    ) async throws -> PostgresConnection {
         let queue = DispatchQueue(label: "chat-exporter.postgres")
         // Task cancellation abandons the attempt within a tenth of a second: a shutdown does not wait out the connect
         // timeout of a server that accepted TCP and never answered.
@@ -93,7 +105,8 @@ public final class PostgresConnection: @unchecked Sendable {
                     do {
                         let deadline = ContinuousClock.now + session.connectTimeout
                         let handle = try LibPQ.open(settings: settings, session: session, deadline: deadline) { cancelled.isSet }
-                        let connection = PostgresConnection(queue: queue, handle: handle, settings: settings, session: session)
+                        let connection = PostgresConnection(
+                            queue: queue, handle: handle, settings: settings, session: session, onNotice: onNotice)
                         if cancelled.isSet {
                             connection.finish()
                             throw LibPQ.connectCancelled

@@ -90,6 +90,7 @@ struct BackfillCommand: AsyncParsableCommand {
         session.readOnly = dryRun  // the exporter never writes; a real backfill must
         var poolConfiguration = database.pool
         poolConfiguration.maxConnections = 1  // one statement at a time
+        poolConfiguration.onNotice = logger.noticeHandler()
         let pool = ConnectionPool(settings: settings, session: session, configuration: poolConfiguration)
         let target = settings.target
 

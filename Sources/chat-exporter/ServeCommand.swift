@@ -55,7 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
                     ])
                 }
             })
-        let pool = ConnectionPool(settings: settings, session: database.session, configuration: database.pool)
+        var poolConfiguration = database.pool
+        poolConfiguration.onNotice = logger.noticeHandler()
+        let pool = ConnectionPool(settings: settings, session: database.session, configuration: poolConfiguration)
         let verifiedCredentials = VerifiedCredentials()
         let scheduler = Scheduler(pool: pool, store: store, logger: logger)
         let server = HTTPServer(

@@ -29,6 +29,43 @@ struct LogFormatTests {
         #expect(fields["collector"] is String, "\(run)")
     }
 
+    /// The server's notices and warnings (a RAISE in a function a collector calls, a server shutting down) are
+    /// lines of the log in its format; libpq would print them raw on stderr, breaking a JSON log.
+    @Test func serverNoticesAreLogLinesInTheLogsFormat() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        try database.execute("""
+            CREATE FUNCTION noisy() RETURNS int LANGUAGE plpgsql AS $$
+            BEGIN
+              RAISE WARNING 'the table is getting big';
+              RAISE NOTICE 'just so you know';
+              RETURN 1;
+            END $$;
+            """)
+        let exporter = try RunningExporter(collectors: """
+            collectors:
+              - name: noisy
+                interval: 1s
+                timeout: 1s
+                sql: SELECT noisy() AS v
+                metrics:
+                  - {name: test_noisy, type: gauge, help: Noisy., value: v}
+            """, database: database, arguments: ["--log.format", "json", "--log.level", "debug"])
+        try exporter.waitUntilReady()
+        try waitUntil(timeout: .seconds(20), "both notices are logged; stderr:\n\(exporter.process.stderr())") {
+            let log = exporter.process.stderr()
+            return log.contains("just so you know") && log.contains("the table is getting big")
+        }
+        let lines = exporter.process.stderr().split(separator: "\n").map(String.init)
+        for line in lines {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "not a JSON object: \(line)")
+        }
+        let warning = try #require(lines.first { $0.contains("the table is getting big") })
+        #expect(warning.contains("\"level\":\"warn") && warning.contains("\"msg\":\"database notice\"") && warning.contains("\"severity\":\"WARNING\""), "\(warning)")
+        let notice = try #require(lines.first { $0.contains("just so you know") })
+        #expect(notice.contains("\"level\":\"debug\""), "\(notice)")
+    }
+
     @Test func logfmtIsTheDefault() throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
