@@ -128,7 +128,8 @@ public actor ConnectionPool {
         }
         opening += 1
         do {
-            let connection = try await PostgresConnection.connect(settings: settings, session: session, onNotice: configuration.onNotice)
+            let connection = try await PostgresConnection.connect(
+                settings: try settings.refreshed(), session: session, onNotice: configuration.onNotice)
             opening -= 1
             connectionsOpened += 1
             connectedTarget = connection.target

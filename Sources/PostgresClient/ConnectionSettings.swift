@@ -31,6 +31,9 @@ public struct ConnectionSettings: Sendable {
     /// Every secret the settings carry, scrubbed from any message that could reach a log.
     let secrets: [String]
     public let source: Source
+    /// The password file, read again before every connection attempt (``refreshed()``), as libpq reads its own
+    /// password file: a rotated password (a Kubernetes secret updated in place) is used from the next connection on.
+    let passwordFile: String?
 
     /// Resolves the settings from environment variables, the way the README documents.
     /// - Parameter passwordFile: a file whose content (without a trailing newline) is the password.
@@ -87,7 +90,21 @@ public struct ConnectionSettings: Sendable {
             parameters.append(("password", password))
             secrets.append(password)
         }
-        return ConnectionSettings(parameters: parameters, secrets: secrets, source: source)
+        return ConnectionSettings(parameters: parameters, secrets: secrets, source: source, passwordFile: passwordFile)
+    }
+
+    /// The settings for a new connection: with a password file, its content now (the last `password` parameter wins
+    /// in libpq), the earlier passwords still scrubbed. Throws a configuration error when the file cannot be read.
+    func refreshed() throws(PostgresError) -> ConnectionSettings {
+        guard let passwordFile else { return self }
+        let password = try Self.readPasswordFile(passwordFile)
+        if parameters.last?.keyword == "password", parameters.last?.value == password { return self }
+        var secrets = secrets
+        if !secrets.contains(password) { secrets.append(password) }
+        // fromEnvironment appends the file's password last.
+        return ConnectionSettings(
+            parameters: Array(parameters.dropLast()) + [("password", password)], secrets: secrets, source: source,
+            passwordFile: passwordFile)
     }
 
     /// Settings from explicit libpq keywords (tests, tools).
@@ -95,12 +112,14 @@ public struct ConnectionSettings: Sendable {
         parameters = keywords.map { (keyword: $0.0, value: $0.1) }
         secrets = keywords.filter { $0.0 == "password" && !$0.1.isEmpty }.map(\.1)
         source = .dbVariables
+        passwordFile = nil
     }
 
-    init(parameters: [(keyword: String, value: String)], secrets: [String], source: Source) {
+    init(parameters: [(keyword: String, value: String)], secrets: [String], source: Source, passwordFile: String? = nil) {
         self.parameters = parameters
         self.secrets = secrets
         self.source = source
+        self.passwordFile = passwordFile
     }
 
     /// Host, port, database and user as libpq will resolve them (environment and defaults included). Never the password.

@@ -61,4 +61,46 @@ struct SecretsTests {
         #expect(!log.contains(password))
         #expect(!log.contains(password.lowercased()))
     }
+
+    /// A password rotated in its file (a Kubernetes secret the kubelet updates in place) is used from the next
+    /// connection on, without a restart or a signal, as libpq reads its own password file; and neither password is
+    /// ever shown.
+    @Test func aRotatedPasswordFileIsUsedFromTheNextConnectionOn() throws {
+        let server = try TestPostgres.shared()
+        let database = try server.createDatabase()
+        defer { database.drop() }
+        let role = "rotated_\(UUID().uuidString.prefix(8).lowercased())"
+        let first = "Pw-\(UUID().uuidString)", second = "Pw-\(UUID().uuidString)"
+        try database.execute("CREATE ROLE \(role) LOGIN PASSWORD '\(first)'; GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(role)")
+        defer { try? database.execute("DROP OWNED BY \(role); DROP ROLE \(role)") }
+        let file = NSTemporaryDirectory() + "pw-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "\(first)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let exporter = try RunningExporter(collectors: """
+            collectors:
+              - name: ok
+                interval: 1s
+                timeout: 1s
+                sql: SELECT count(*) AS n FROM users
+                metrics:
+                  - {name: test_ok, type: gauge, help: OK., value: n}
+            """, database: nil, arguments: ["--database.password-file", file],
+            environment: ["DB_HOST": server.host, "DB_PORT": "\(server.port)", "DB_NAME": database.name, "DB_USER": role])
+        try exporter.waitUntilReady()
+
+        // The password changes on the server, its connections are ended, and only then does the file follow.
+        try database.execute("ALTER ROLE \(role) PASSWORD '\(second)'")
+        _ = try server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(role)'")
+        try exporter.waitForMetrics("the old password is refused") { $0.value("chat_exporter_database_up") == 0 }
+        try "\(second)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let failures = try exporter.metrics().value("chat_exporter_collector_errors_total", ["collector": "ok", "reason": "connection"]) ?? 0
+        try exporter.waitForMetrics(timeout: .seconds(30), "the new password is used") {
+            $0.value("chat_exporter_database_up") == 1
+                && ($0.value("chat_exporter_collector_errors_total", ["collector": "ok", "reason": "connection"]) ?? 0) >= failures
+                && $0.value("test_ok") != nil
+        }
+        let log = exporter.process.stderr()
+        #expect(!log.contains(first) && !log.contains(second))
+        #expect(!(try exporter.get("/").text.contains(second)))
+    }
 }
