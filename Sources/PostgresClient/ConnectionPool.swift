@@ -12,6 +12,9 @@ public actor ConnectionPool {
         public var backoffCap: Duration = .seconds(5)
         /// Receives the server's notices and warnings (``PostgresNotice``); without it they are dropped, never printed.
         public var onNotice: (@Sendable (PostgresNotice) -> Void)?
+        /// Told when ``ConnectionPool/databaseReachable`` changes (the first answer included), with the error that
+        /// made it unreachable: one log line per outage and recovery, where each failed run says only its own.
+        public var onReachabilityChange: (@Sendable (_ reachable: Bool, _ error: PostgresError?) -> Void)?
         public init() {}
     }
 
@@ -62,13 +65,12 @@ public actor ConnectionPool {
             do {
                 let remaining = max(deadline - ContinuousClock.now, .milliseconds(1))
                 let result = try await connection.query(sql, parameters: parameters, timeout: remaining, lockTimeout: lockTimeout)
-                databaseReachable = true
+                setReachable(true)
                 await release(connection)
                 return result
             } catch let error as PostgresError {
                 await release(connection)
                 if error.kind == .connection {
-                    databaseReachable = false
                     // An idle connection found dead before the statement began (it went stale: a server restart, an
                     // idle timeout) is replaced and the statement tried on a new one. One that broke while the statement
                     // ran (a DBA's pg_terminate_backend of a heavy query) fails: trying again would run it twice.
@@ -76,8 +78,9 @@ public actor ConnectionPool {
                         await closeIdle()  // they share the fate of the one that went stale
                         continue
                     }
+                    setReachable(false, error)
                 } else if error.kind != .cancelled {
-                    databaseReachable = true
+                    setReachable(true)
                 }
                 throw error
             } catch {
@@ -136,7 +139,7 @@ public actor ConnectionPool {
             consecutiveFailures = 0
             nextAttempt = nil
             lastConnectError = nil
-            databaseReachable = true
+            setReachable(true)
             if isShutDown {
                 await close(connection)
                 throw PostgresError(kind: .cancelled, message: "shutting down")
@@ -153,10 +156,16 @@ public actor ConnectionPool {
             consecutiveFailures += 1
             nextAttempt = ContinuousClock.now + backoff(after: consecutiveFailures)
             lastConnectError = error
-            if error.kind == .connection { databaseReachable = false }
+            if error.kind == .connection { setReachable(false, error) }
             wakeOneWaiter()
             throw error
         }
+    }
+
+    private func setReachable(_ reachable: Bool, _ error: PostgresError? = nil) {
+        guard databaseReachable != reachable else { return }
+        databaseReachable = reachable
+        configuration.onReachabilityChange?(reachable, error)
     }
 
     /// Capped exponential backoff with "equal jitter": half the step fixed, half random.

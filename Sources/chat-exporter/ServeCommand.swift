@@ -57,6 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
             })
         var poolConfiguration = database.pool
         poolConfiguration.onNotice = logger.noticeHandler()
+        poolConfiguration.onReachabilityChange = logger.reachabilityHandler()
         let pool = ConnectionPool(settings: settings, session: database.session, configuration: poolConfiguration)
         let verifiedCredentials = VerifiedCredentials()
         let scheduler = Scheduler(pool: pool, store: store, logger: logger)

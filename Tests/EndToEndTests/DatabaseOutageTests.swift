@@ -36,6 +36,13 @@ struct DatabaseOutageTests {
             $0.value("chat_exporter_database_up") == 1 && $0.value("test_users") == 1
         }
         #expect(exporter.process.isRunning)
+        // The outage is one line and the recovery another (beside each failed run's own), at start too.
+        let log = exporter.process.stderr()
+        let transitions = log.split(separator: "\n").filter { $0.contains("msg=\"database reachable\"") || $0.contains("msg=\"database unreachable\"") }
+        #expect(transitions.count == 3, "\(transitions)")
+        #expect(transitions.first?.contains("msg=\"database reachable\"") == true)
+        #expect(transitions.dropFirst().first?.contains("level=warn") == true)
+        #expect(transitions.last?.contains("msg=\"database reachable\"") == true)
     }
 
     @Test func theExporterStartsWithoutADatabaseAndIsReadyOnlyOnceItCanSaySomethingTrue() throws {

@@ -12,4 +12,19 @@ extension Logger {
             logger.log(level: notice.isWarning ? .warning : .debug, "database notice", metadata: metadata)
         }
     }
+
+    /// One line when the database stops answering and one when it answers again (the first answer included), beside
+    /// each failed run's own line.
+    func reachabilityHandler() -> @Sendable (Bool, PostgresError?) -> Void {
+        let logger = self
+        return { reachable, error in
+            if reachable {
+                logger.info("database reachable")
+            } else {
+                var metadata: Logger.Metadata = ["err": "\(error?.message ?? "unknown")"]
+                if let sqlState = error?.sqlState { metadata["sqlstate"] = "\(sqlState)" }
+                logger.warning("database unreachable", metadata: metadata)
+            }
+        }
+    }
 }
