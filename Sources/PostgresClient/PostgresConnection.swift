@@ -233,6 +233,13 @@ public final class PostgresConnection: @unchecked Sendable {
         } catch let error as PostgresError where error.sqlState == "22023" || error.sqlState == "22P02" {
             finish()
             throw PostgresError(kind: .configuration, sqlState: error.sqlState, message: "session settings rejected: \(error.message)")
+        } catch let error as PostgresError where error.kind == .timeout {
+            // Connected, and then nothing answered the first statement: a pooler with no free server connection
+            // (pgbouncer's pool full, or PAUSE), or a server too busy to answer. No statement of the caller ran.
+            finish()
+            throw PostgresError(
+                kind: .connection,
+                message: "connected, but the first statement got no answer within the connect timeout (a pooler with no free server connection, or a paused one?)")
         } catch {
             finish()
             throw error

@@ -49,4 +49,39 @@ struct PoolerTests {
         }
         #expect(try exporter.metrics().value("test_session", expected) == 1)
     }
+
+    /// A pooler whose only server connection is taken accepts the exporter's connection and then answers nothing:
+    /// the exporter says so, as a connection failure, instead of "statement did not stop after cancellation".
+    @Test func aPoolerWithNoFreeServerConnectionIsAConnectionFailureSaidPlainly() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let bouncer = try PgBouncer(before: database.server)
+        let holding = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? bouncer.psql("BEGIN; SELECT pg_sleep(8); COMMIT;", database: database.name)
+            holding.signal()
+        }
+        defer { _ = holding.wait(timeout: .now() + 30) }
+        try waitUntil(timeout: .seconds(10), "the pooler's server connection is taken") {
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(8)%' AND state = 'active' AND pid <> pg_backend_pid()") == "1"
+        }
+        let exporter = try RunningExporter(collectors: """
+            collectors:
+              - name: one
+                interval: 1s
+                timeout: 1s
+                sql: SELECT 1 AS v
+                metrics:
+                  - {name: test_one, type: gauge, help: One., value: v}
+            """, database: nil, arguments: ["--database.connect-timeout", "2s"],
+            environment: ["DATA_SOURCE_NAME": bouncer.dsn(database: database.name)])
+        try exporter.waitForMetrics("a connection failure") {
+            ($0.value("chat_exporter_collector_errors_total", ["collector": "one", "reason": "connection"]) ?? 0) >= 1
+                && $0.value("chat_exporter_database_up") == 0
+        }
+        let log = exporter.process.stderr()
+        #expect(log.contains("the first statement got no answer within the connect timeout"), "\(log)")
+        #expect(!log.contains("statement did not stop after cancellation"), "\(log)")
+        #expect((try exporter.metrics().value("chat_exporter_collector_errors_total", ["collector": "one", "reason": "timeout"])) == 0)
+    }
 }

@@ -6,7 +6,7 @@ import TestSupport
 /// every client of a database shares the same server session, one transaction at a time. Clients log in as anyone
 /// (`auth_type = any`); pgbouncer logs in as the cluster's superuser. As root it runs as `postgres` (pgbouncer
 /// refuses root). Stopped when released.
-final class PgBouncer {
+final class PgBouncer: Sendable {
     let port: Int
     private let directory: String
     private let child: ChildProcess
