@@ -65,15 +65,7 @@ struct PoolerTests {
         try waitUntil(timeout: .seconds(10), "the pooler's server connection is taken") {
             try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(8)%' AND state = 'active' AND pid <> pg_backend_pid()") == "1"
         }
-        let exporter = try RunningExporter(collectors: """
-            collectors:
-              - name: one
-                interval: 1s
-                timeout: 1s
-                sql: SELECT 1 AS v
-                metrics:
-                  - {name: test_one, type: gauge, help: One., value: v}
-            """, database: nil, arguments: ["--database.connect-timeout", "2s"],
+        let exporter = try RunningExporter(collectors: TestCollectors.selectOne, database: nil, arguments: ["--database.connect-timeout", "2s"],
             environment: ["DATA_SOURCE_NAME": bouncer.dsn(database: database.name)])
         try exporter.waitForMetrics("a connection failure") {
             ($0.value("chat_exporter_collector_errors_total", ["collector": "one", "reason": "connection"]) ?? 0) >= 1

@@ -28,14 +28,8 @@ struct SecretsTests {
             environment = ["DB_HOST": host, "DB_PORT": "\(port)", "DB_NAME": name, "DB_USER": role]
             arguments = ["--database.password-file", file]
         }
-        let exporter = try RunningExporter(collectors: """
-            collectors:
-              - name: ok
-                interval: 1s
-                timeout: 1s
-                sql: SELECT count(*) AS n FROM users
-                metrics:
-                  - {name: test_ok, type: gauge, help: OK., value: n}
+        let exporter = try RunningExporter(collectors: TestCollectors.countUsers + """
+
               - name: failing
                 interval: 1s
                 timeout: 1s
@@ -76,15 +70,7 @@ struct SecretsTests {
         let file = NSTemporaryDirectory() + "pw-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: file) }
         try "\(first)\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let exporter = try RunningExporter(collectors: """
-            collectors:
-              - name: ok
-                interval: 1s
-                timeout: 1s
-                sql: SELECT count(*) AS n FROM users
-                metrics:
-                  - {name: test_ok, type: gauge, help: OK., value: n}
-            """, database: nil, arguments: ["--database.password-file", file],
+        let exporter = try RunningExporter(collectors: TestCollectors.countUsers, database: nil, arguments: ["--database.password-file", file],
             environment: ["DB_HOST": server.host, "DB_PORT": "\(server.port)", "DB_NAME": database.name, "DB_USER": role])
         try exporter.waitUntilReady()
 

@@ -5,15 +5,7 @@ import TestSupport
 
 /// `--web.config.file` in the exporter-toolkit format: basic auth with bcrypt hashes, TLS, client certificates.
 struct WebSecurityTests {
-    static let collectors = """
-        collectors:
-          - name: one
-            interval: 1s
-            timeout: 1s
-            sql: SELECT 1 AS v
-            metrics:
-              - {name: test_one, type: gauge, help: One., value: v}
-        """
+    static let collectors = TestCollectors.selectOne
 
     private func temporaryDirectory() throws -> String {
         let directory = NSTemporaryDirectory() + "web-\(UUID().uuidString)"
