@@ -131,8 +131,15 @@ public actor ConnectionPool {
         }
         opening += 1
         do {
-            let connection = try await PostgresConnection.connect(
-                settings: try settings.refreshed(), session: session, onNotice: configuration.onNotice)
+            let current: ConnectionSettings
+            do {
+                current = try settings.refreshed()
+            } catch {
+                // A password file gone or unreadable since start-up: no connection can be made, as when the database
+                // is down (database_up 0, ChatExporterDatabaseDown), with the file named in the error.
+                throw PostgresError(kind: .connection, message: error.message)
+            }
+            let connection = try await PostgresConnection.connect(settings: current, session: session, onNotice: configuration.onNotice)
             opening -= 1
             connectionsOpened += 1
             connectedTarget = connection.target

@@ -14,8 +14,11 @@ enum LibPQ {
     static let connectCancelled = PostgresError(kind: .cancelled, message: "connection attempt cancelled")
 
     /// Starts a connection with `PQconnectStartParams` and drives `PQconnectPoll` until it is made or the deadline passes.
+    /// `notices` receives what the server sends from the start (a collation version mismatch is warned at every
+    /// login); the caller keeps it alive as long as the handle.
     static func open(
-        settings: ConnectionSettings, session: SessionSettings, deadline: ContinuousClock.Instant, isCancelled: () -> Bool
+        settings: ConnectionSettings, session: SessionSettings, notices: NoticeReceiver, deadline: ContinuousClock.Instant,
+        isCancelled: () -> Bool
     ) throws -> OpaquePointer {
         var parameters = settings.parameters
         parameters.append(("application_name", session.applicationName))
@@ -30,6 +33,7 @@ enum LibPQ {
         guard let handle else {
             throw PostgresError(kind: .connection, message: "out of memory starting a connection")
         }
+        PQsetNoticeReceiver(handle, NoticeReceiver.receive, Unmanaged.passUnretained(notices).toOpaque())
         func failure(_ kind: PostgresError.Kind = .connection) -> PostgresError {
             let message = settings.loggable(String(cString: PQerrorMessage(handle)))
             PQfinish(handle)

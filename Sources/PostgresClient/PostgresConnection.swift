@@ -49,25 +49,24 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private static func transactionSettings(for session: SessionSettings) -> String {
         var zone = "E'"
-        for character in session.timeZone {
-            if character == "'" || character == "\\" { zone.append(character) }
-            zone.append(character)
+        for scalar in session.timeZone.unicodeScalars {
+            if scalar == "'" || scalar == "\\" { zone.unicodeScalars.append(scalar) }
+            zone.unicodeScalars.append(scalar)
         }
         zone += "'"
         return "; SET LOCAL idle_in_transaction_session_timeout = \(session.idleInTransactionSessionTimeout.settingMilliseconds)"
             + "; SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL TimeZone = \(zone)"
     }
 
+    /// `notices` is the handle's notice receiver (``LibPQ/open``): kept here, it lives as long as the handle (the
+    /// deinit finishes the handle before the stored properties go).
     private init(
         queue: DispatchQueue, handle: OpaquePointer, settings: ConnectionSettings, session: SessionSettings,
-        onNotice: (@Sendable (PostgresNotice) -> Void)?
+        notices: NoticeReceiver
     ) {
         self.queue = queue
         self.handle = handle
-        self.notices = NoticeReceiver(settings: settings, handler: onNotice)
-        // libpq calls it from PQgetResult on this connection's queue; the receiver lives as long as the handle (the
-        // deinit finishes the handle before the stored properties go).
-        PQsetNoticeReceiver(handle, NoticeReceiver.receive, Unmanaged.passUnretained(notices).toOpaque())
+        self.notices = notices
         self.settings = settings
         self.session = session
         self.transactionSettings = Self.transactionSettings(for: session)
@@ -104,9 +103,11 @@ public final class PostgresConnection: @unchecked Sendable {
                 queue.async {
                     do {
                         let deadline = ContinuousClock.now + session.connectTimeout
-                        let handle = try LibPQ.open(settings: settings, session: session, deadline: deadline) { cancelled.isSet }
+                        let notices = NoticeReceiver(settings: settings, handler: onNotice)
+                        let handle = try LibPQ.open(
+                            settings: settings, session: session, notices: notices, deadline: deadline) { cancelled.isSet }
                         let connection = PostgresConnection(
-                            queue: queue, handle: handle, settings: settings, session: session, onNotice: onNotice)
+                            queue: queue, handle: handle, settings: settings, session: session, notices: notices)
                         if cancelled.isSet {
                             connection.finish()
                             throw LibPQ.connectCancelled

@@ -42,6 +42,9 @@ struct LogFormatTests {
               RETURN 1;
             END $$;
             """)
+        // PostgreSQL 15 warns at every login when the database's recorded collation version is not the system's (after
+        // an OS upgrade): a notice sent while the connection is being made, before any query.
+        _ = try database.server.psql("UPDATE pg_database SET datcollversion = '0.1' WHERE datname = '\(database.name)'")
         let exporter = try RunningExporter(collectors: """
             collectors:
               - name: noisy
@@ -54,7 +57,7 @@ struct LogFormatTests {
         try exporter.waitUntilReady()
         try waitUntil(timeout: .seconds(20), "both notices are logged; stderr:\n\(exporter.process.stderr())") {
             let log = exporter.process.stderr()
-            return log.contains("just so you know") && log.contains("the table is getting big")
+            return log.contains("just so you know") && log.contains("the table is getting big") && log.contains("collation version")
         }
         let lines = exporter.process.stderr().split(separator: "\n").map(String.init)
         for line in lines {
