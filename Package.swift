@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "CollectorConfigTests", dependencies: ["CollectorConfig", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "ExporterCoreTests",
-            dependencies: ["ExporterCore", "CollectorConfig", "Exposition", "PostgresClient", "WebConfig", "PasswordHash"],
+            dependencies: ["ExporterCore", "ChatCheck", "CollectorConfig", "Exposition", "PostgresClient", "WebConfig", "PasswordHash"],
             swiftSettings: strict
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], swiftSettings: strict),

@@ -10,8 +10,10 @@ public enum BackfillEvent: Sendable {
     case retrying(attempt: Int, error: PostgresError)
     /// A batch of creations met a lock held by another transaction and is now made pair by pair.
     case takenApart(pairs: Int, error: PostgresError)
-    /// Another transaction held this pair's room past the lock timeout: the pair is left for a later run.
+    /// Another transaction held this pair's room (or the table) past the lock timeout: the pair is left for a later run.
     case setAside(TeacherStudentPair, error: PostgresError)
+    /// Several pairs in a row were set aside: chat_rooms looks locked as a whole, and the run stops creating.
+    case lockedOut(pairs: Int)
 }
 
 /// Where a run stands after a batch.
@@ -135,6 +137,7 @@ public struct Backfill: Sendable {
     private func dryRun(_ start: BackfillSummary, role: String) async throws(BackfillError) -> BackfillSummary {
         var summary = start
         let cap = min(options.limit ?? options.listLimit, options.listLimit)
+        summary.wouldCreateCount = min(options.limit ?? summary.missingAtStart, summary.missingAtStart)
         let result = try await query(BackfillSQL.missingPairs, parameters: [String(cap), "{}", "{}"], role: role, partial: summary)
         summary.wouldCreate = result.rows.map { row in
             MissingPair(
@@ -182,6 +185,7 @@ public struct Backfill: Sendable {
                 phase: .creating, done: handled, total: max(total, handled), created: summary.created,
                 alreadyPresent: summary.alreadyPresent, restored: summary.restored, madeLive: created)))
         }
+        var setAsideInARow = 0
         while !Self.stopped(&summary, by: stop) {
             let left = options.limit.map { $0 - summary.created - summary.restored } ?? Int.max
             let size = min(options.batchSize, left)
@@ -208,12 +212,20 @@ public struct Backfill: Sendable {
                     let pair = TeacherStudentPair(teacherID: cell(listed, row, "teacher_id") ?? "", studentID: cell(listed, row, "student_id") ?? "")
                     do {
                         let result = try await pool.query(
-                            BackfillSQL.createPair, parameters: [pair.teacherID, pair.studentID], timeout: options.statementTimeout)
+                            BackfillSQL.createPair, parameters: [pair.teacherID, pair.studentID], timeout: options.statementTimeout,
+                            lockTimeout: options.pairLockTimeout)
                         summary.batches += 1
                         record(result)
+                        setAsideInARow = 0
                     } catch let error as PostgresError where Self.isContention(error) && !Task.isCancelled {
                         summary.setAside.append(pair)
                         events(.setAside(pair, error: error))
+                        setAsideInARow += 1
+                        if setAsideInARow >= options.setAsideInARowLimit {
+                            summary.lockedOut = true
+                            events(.lockedOut(pairs: setAsideInARow))
+                            return
+                        }
                     } catch {
                         throw failure(error, role: role, partial: summary)
                     }
@@ -310,8 +322,7 @@ public struct Backfill: Sendable {
         }
     }
 
-    /// One batch of restorations, waiting at most ``BackfillOptions/batchLockTimeout`` for a lock (see ``create``), and
-    /// tried again when it lost a deadlock, a serialization conflict or its lock wait. Retrying is safe: the statement
+    /// One batch of restorations, tried again when it lost a deadlock, a serialization conflict or its lock wait. Retrying is safe: the statement
     /// is idempotent. Nil when a stop was requested before a retry.
     private func batch(
         _ sql: String, size: Int, role: String, partial: BackfillSummary, stop: BackfillStop,
@@ -320,8 +331,9 @@ public struct Backfill: Sendable {
         var attempt = 0
         while true {
             do {
-                return try await pool.query(
-                    sql, parameters: [String(size)], timeout: options.statementTimeout, lockTimeout: options.batchLockTimeout)
+                // The session's lock timeout: a soft-deleted room is no row the trigger's insert waits on, so a
+                // restoration cannot be one end of a lock cycle with the platform's transaction.
+                return try await pool.query(sql, parameters: [String(size)], timeout: options.statementTimeout)
             } catch {
                 guard let postgres = error as? PostgresError, !Task.isCancelled, Self.isContention(postgres),
                       attempt < options.maxRetries else {

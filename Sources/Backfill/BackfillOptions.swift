@@ -17,6 +17,19 @@ public struct BackfillOptions: Sendable, Hashable {
     /// `deadlock_timeout` (1 s by default), so that in a lock cycle with the platform's own transaction the batch is
     /// the one to give way (``Backfill`` then makes its pairs one at a time).
     public var batchLockTimeout: Duration = .milliseconds(50)
+    /// The session's lock timeout (`--database.lock-timeout`; zero: none). A pair made on its own waits at most this,
+    /// and never more than half the statement timeout (``pairLockTimeout``).
+    public var lockTimeout: Duration = .seconds(5)
+    /// How long a pair made on its own waits for a lock before it is set aside: a lock wait, not the statement
+    /// timeout, must end it, even with `--database.lock-timeout 0s` (no limit).
+    public var pairLockTimeout: Duration {
+        let cap = statementTimeout / 2
+        return lockTimeout > .zero ? min(lockTimeout, cap) : cap
+    }
+    /// Pairs set aside one after another, with nothing made between, after which the run stops creating: so many
+    /// held rooms at once mean a lock on the whole table (`CREATE INDEX` without `CONCURRENTLY`, `LOCK TABLE`), which
+    /// every later pair would wait out too.
+    public var setAsideInARowLimit: Int = 3
     /// How often a batch of restorations that lost a deadlock, a serialization conflict or its lock wait is tried again.
     public var maxRetries: Int = 5
     /// How many pairs a dry run lists at most (the counts are always complete).

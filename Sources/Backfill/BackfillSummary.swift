@@ -114,7 +114,8 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     public var remainingMissing: Int = 0
     /// Whether `--limit` stopped the run while something was left to do.
     public var limitReached: Bool = false
-    /// Statements that changed data (batches), retries not counted.
+    /// Writing statements that ran to their end (batches, and pairs made one at a time), retries and statements that
+    /// gave way to a lock not counted.
     public var batches: Int = 0
     /// The rooms this run created, in the order it created them.
     public var createdRooms: [Room] = []
@@ -127,6 +128,11 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     /// Pairs set aside: another transaction held their room (uncommitted) past the session's lock timeout, so this
     /// run left them to that transaction, or to a later run, rather than wait on them.
     public var setAside: [TeacherStudentPair] = []
+    /// Whether the run stopped creating because several pairs in a row were set aside: chat_rooms looked locked as a
+    /// whole (``BackfillOptions/setAsideInARowLimit``).
+    public var lockedOut = false
+    /// Dry run: how many rooms a run with the same `--limit` would create (the list may stop at 10 000 before).
+    public var wouldCreateCount = 0
 
     public init(dryRun: Bool, role: String, canWrite: Bool) {
         self.dryRun = dryRun
@@ -143,7 +149,7 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         if !canWrite {
             return "Note: the role \(role) may not write chat_rooms: a real run needs the backfill role from deploy/sql/role.sql (chat_backfill)."
         }
-        if restoreDeleted && !canRestore && blocked > 0 {
+        if restoreDeleted && !canRestore {
             return "Note: the role \(role) may not undelete rooms: --restore-deleted needs the platform's owner role or an administrator."
         }
         return nil
@@ -162,6 +168,8 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     /// (``BackfillError``).
     public var exitCode: Int32 {
         if let interruption { return interruption.exitCode }
+        // A real run would refuse to start without the unique index (2): so does its dry run, after listing.
+        if dryRun && !uniquePresent { return 2 }
         // A dry run with --restore-deleted would restore the blocked pairs: that is something to do.
         let blockedDone = blocked == 0 || (blockedAllowed && !(dryRun && restoreDeleted))
         return remainingMissing == 0 && blockedDone ? 0 : 1
@@ -174,7 +182,8 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         case limitReached = "limit_reached", batches, createdRooms = "created_rooms", restoredRooms = "restored_rooms"
         case wouldCreate = "would_create", blockedPairs = "blocked_pairs", blockedAllowed = "blocked_allowed"
         case interrupted, exitCode = "exit_code", restoreDeleted = "restore_deleted", canRestore = "can_restore"
-        case uniquePresent = "unique_present", setAside = "set_aside"
+        case uniquePresent = "unique_present", setAside = "set_aside", lockedOut = "locked_out"
+        case wouldCreateCount = "would_create_count"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -202,6 +211,8 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         canRestore = try container.decodeIfPresent(Bool.self, forKey: .canRestore) ?? true
         uniquePresent = try container.decodeIfPresent(Bool.self, forKey: .uniquePresent) ?? true
         setAside = try container.decodeIfPresent([TeacherStudentPair].self, forKey: .setAside) ?? []
+        lockedOut = try container.decodeIfPresent(Bool.self, forKey: .lockedOut) ?? false
+        wouldCreateCount = try container.decodeIfPresent(Int.self, forKey: .wouldCreateCount) ?? 0
         if let reason = try container.decodeIfPresent(String.self, forKey: .interrupted) {
             interruption = BackfillStop.Request(reason: reason, exitCode: try container.decode(Int32.self, forKey: .exitCode))
         }
@@ -232,6 +243,8 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         try container.encode(canRestore, forKey: .canRestore)
         try container.encode(uniquePresent, forKey: .uniquePresent)
         try container.encode(setAside, forKey: .setAside)
+        try container.encode(lockedOut, forKey: .lockedOut)
+        try container.encode(wouldCreateCount, forKey: .wouldCreateCount)
         try container.encode(interruption?.reason, forKey: .interrupted)
         try container.encode(exitCode, forKey: .exitCode)
     }

@@ -40,7 +40,7 @@ extension CheckReport {
         // the report could not be made (exit 2), and without the tables the catalog checks' "missing" would read as
         // an incident.
         let missingTables = failures.first { _, failure in
-            failure.sqlState == "42P01" && ["\"bookings\"", "\"lessons\"", "\"chat_rooms\""].contains { failure.message.contains($0) }
+            failure.sqlState == "42P01" && ["bookings", "lessons", "chat_rooms"].contains { Self.names(failure.message, $0) }
         }
         let denied = failures.first { $0.1.sqlState == "42501" }
         if let (collector, failure) = missingTables {
@@ -65,6 +65,24 @@ extension CheckReport {
         }
         self.checks = builder.checks
         self.metrics = lookup.all.mapValues { MetricValue(value: $0) }
+    }
+
+    /// Whether `message` names the relation `name` as a word of its own, whatever quotes the server's language puts
+    /// around it (`"bookings"`, `»bookings«`): `lc_messages` is the server's, and only a superuser may change it.
+    static func names(_ message: String, _ name: String) -> Bool {
+        let bytes = Array(message.utf8), word = Array(name.utf8)
+        func isIdentifier(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "_") || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        }
+        var start = 0
+        while let range = bytes[start...].firstRange(of: word) {
+            let before = range.lowerBound == 0 || !isIdentifier(bytes[range.lowerBound - 1])
+            let after = range.upperBound == bytes.count || !isIdentifier(bytes[range.upperBound])
+            if before && after { return true }
+            start = range.lowerBound + 1
+        }
+        return false
     }
 }
 

@@ -65,6 +65,7 @@ struct BackfillCommand: AsyncParsableCommand {
         options.restoreDeleted = restoreDeleted
         options.allowBlocked = allowBlocked
         options.statementTimeout = statementTimeout.duration
+        options.lockTimeout = database.session.lockTimeout
         return options
     }
 

@@ -14,16 +14,16 @@ enum BackfillReport {
             lines.append("Backfill dry run against \(place): nothing was changed.")
             lines.append("")
             let restoreNote = restoreDeleted ? "" : " (left alone without --restore-deleted)"
-            if summary.limitReached && summary.wouldCreate.count < summary.missingAtStart {
-                lines.append("Would create \(summary.wouldCreate.count) of the \(summary.missingAtStart) missing rooms (--limit):")
+            if summary.wouldCreateCount < summary.missingAtStart {
+                lines.append("Would create \(summary.wouldCreateCount) of the \(summary.missingAtStart) missing rooms (--limit):")
             } else {
                 lines.append("Would create \(summary.missingAtStart) room\(summary.missingAtStart == 1 ? "" : "s"):")
             }
             for pair in summary.wouldCreate {
                 lines.append("  teacher \(pair.teacherID)  student \(pair.studentID)  \(pair.activeBookings) active booking\(pair.activeBookings == 1 ? "" : "s") since \(pair.oldestBookingCreatedAt ?? "?")")
             }
-            if summary.wouldCreate.count < summary.missingAtStart && !summary.limitReached {
-                lines.append("  … and \(summary.missingAtStart - summary.wouldCreate.count) more")
+            if summary.wouldCreate.count < summary.wouldCreateCount {
+                lines.append("  … and \(summary.wouldCreateCount - summary.wouldCreate.count) more")
             }
             lines.append("\(restoreDeleted ? "Would restore" : "Blocked by a soft-deleted room") (\(summary.blockedAtStart))\(restoreNote):")
             for pair in summary.blockedPairs {
@@ -64,7 +64,10 @@ enum BackfillReport {
         let limitOnBlocked = summary.limitReached && !limitOnMissing
         lines.append("  blocked          \(pad(summary.blocked))  \(blockedHelp)\(limitOnBlocked ? " (--limit reached)" : "")")
         if !summary.setAside.isEmpty {
-            lines.append("  set aside        \(pad(summary.setAside.count))  pairs another transaction was writing, uncommitted past the lock timeout: left to it, or to the next run")
+            lines.append("  set aside        \(pad(summary.setAside.count))  pairs whose room (or chat_rooms) stayed locked past the lock timeout: left for the next run")
+        }
+        if summary.lockedOut {
+            lines.append("  (stopped creating after \(summary.setAside.count) pairs set aside in a row: chat_rooms looks locked as a whole, by a CREATE INDEX without CONCURRENTLY or a LOCK TABLE; run again once it is released)")
         }
         lines.append("  still missing    \(pad(summary.remainingMissing))  pairs without any room now\(limitOnMissing ? " (--limit reached)" : "")")
         if !summary.setAside.isEmpty {

@@ -27,8 +27,13 @@ final class ProgressReporter: Sendable {
             ])
         case let .setAside(pair, error):
             clearLine()
-            logger.warning("pair set aside: another transaction holds its room uncommitted", metadata: [
+            logger.warning("pair set aside: its room, or chat_rooms, stayed locked past the lock timeout", metadata: [
                 "teacher_id": "\(pair.teacherID)", "student_id": "\(pair.studentID)", "err": "\(error)",
+            ])
+        case let .lockedOut(pairs):
+            clearLine()
+            logger.warning("stopped creating: several pairs in a row stayed locked, chat_rooms looks locked as a whole", metadata: [
+                "pairs": .stringConvertible(pairs),
             ])
         case let .progress(progress):
             // Each room as its batch commits: a run killed later has still logged every room it made.

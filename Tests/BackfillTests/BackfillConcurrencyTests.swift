@@ -259,4 +259,101 @@ struct BackfillConcurrencyTests {
         #expect(try Fixture.duplicatePairs(database) == 0)
         #expect(try Fixture.livePairs(database) == Fixture.missing.union([Fixture.live]))
     }
+
+    /// With no lock timeout (`--database.lock-timeout 0s`) a pair made on its own still waits a bounded time (half the
+    /// statement timeout) and is set aside, rather than the statement timeout failing the whole run.
+    @Test func withoutALockTimeoutAHeldPairIsStillSetAside() async throws {
+        let database = try Fixture.make()
+        defer { database.drop() }
+        let holder = try await Fixture.holdRoom(database, teacher: ID.teacher(1), student: ID.student(1), while: """
+            WHILE NOT EXISTS (SELECT 1 FROM chat_rooms WHERE teacher_id = '\(ID.teacher(2))' AND student_id = '\(ID.student(3))') LOOP
+              IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill never went past the held pair'; END IF;
+              PERFORM pg_sleep(0.01);
+            END LOOP;
+            """)
+        let pool = Fixture.pool(database, lockTimeout: .zero)
+        var options = BackfillOptions()
+        options.lockTimeout = .zero
+        options.statementTimeout = .seconds(2)
+        let summary = try await Backfill(pool: pool, options: options).run()
+        await pool.shutdown()
+        try await holder.value
+        #expect(summary.setAside == [TeacherStudentPair(teacherID: ID.teacher(1), studentID: ID.student(1))])
+        #expect(summary.created == 2)
+    }
+
+    /// A lock on the whole table (a CREATE INDEX without CONCURRENTLY, as restoring the unique constraint by hand might)
+    /// holds every pair: the run stops after a few set aside in a row instead of waiting out each pair of the backlog.
+    @Test func aLockOnTheWholeTableStopsTheRunAfterAFewPairs() async throws {
+        let database = try Fixture.make()
+        defer { database.drop() }
+        try database.execute("""
+            ALTER TABLE bookings DISABLE TRIGGER booking_create_chat;
+            INSERT INTO users (id, role) SELECT md5('many' || i)::uuid, 'student' FROM generate_series(1, 20) i;
+            INSERT INTO bookings (lesson_id, student_id, status) SELECT '\(ID.lesson(1))', md5('many' || i)::uuid, 'active' FROM generate_series(1, 20) i;
+            ALTER TABLE bookings ENABLE TRIGGER booking_create_chat;
+            """)
+        let locker = Task {
+            try await onThread { () throws -> Void in
+                try database.execute("""
+                    SET application_name = 'backfill-locker';
+                    BEGIN;
+                    LOCK TABLE chat_rooms IN SHARE MODE;
+                    DO $$
+                    DECLARE deadline timestamptz := clock_timestamp() + interval '60 seconds';
+                    BEGIN
+                      PERFORM pg_sleep(0.2);
+                      WHILE EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'backfill-tests') LOOP
+                        IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the backfill never stopped'; END IF;
+                        PERFORM pg_sleep(0.01);
+                        PERFORM pg_stat_clear_snapshot();
+                      END LOOP;
+                    END $$;
+                    COMMIT;
+                    """)
+            }
+        }
+        try await waitUntil(timeout: .seconds(30), "the table is locked") { () async throws -> Bool in
+            try database.scalar("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'chat_rooms' AND l.mode = 'ShareLock' AND l.granted") == "1"
+        }
+        let events = Mutex(0)
+        let pool = Fixture.pool(database, lockTimeout: .milliseconds(300))
+        var options = BackfillOptions()
+        options.lockTimeout = .milliseconds(300)
+        options.allowBlocked = true
+        let summary = try await Backfill(pool: pool, options: options).run { event in
+            if case .lockedOut = event { events.withLock { $0 += 1 } }
+        }
+        await pool.shutdown()
+        try await locker.value
+        #expect(summary.lockedOut)
+        #expect(events.withLock { $0 } == 1)
+        #expect(summary.setAside.count == 3, "stopped after three in a row, of 23 missing")
+        #expect(summary.created == 0)
+        #expect(summary.exitCode == 1)
+    }
+
+    /// Restorations wait the session's lock timeout, not a batch's 50 ms: a blocked room another session holds for a
+    /// moment (a platform transaction touching it) is restored once it is free.
+    @Test func aRestorationWaitsForARoomHeldForAMoment() async throws {
+        let database = try Fixture.make()
+        defer { database.drop() }
+        let holder = Task {
+            try await onThread { () throws -> Void in
+                try database.execute("""
+                    BEGIN;
+                    SELECT 1 FROM chat_rooms WHERE id = '\(ID.room(1))' FOR UPDATE;
+                    SELECT pg_sleep(1.5);
+                    COMMIT;
+                    """)
+            }
+        }
+        try await waitUntil(timeout: .seconds(30), "the room is held") { () async throws -> Bool in
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1.5)%' AND state = 'active' AND pid <> pg_backend_pid()") == "1"
+        }
+        let summary = try await Fixture.run(database) { $0.restoreDeleted = true }
+        try await holder.value
+        #expect(summary.restored == 1, "\(summary)")
+        #expect(summary.exitCode == 0)
+    }
 }
