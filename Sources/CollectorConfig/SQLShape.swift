@@ -55,6 +55,17 @@ struct SQLShape: Equatable {
                 let escapes = index > 0 && (bytes[index - 1] == UInt8(ascii: "E") || bytes[index - 1] == UInt8(ascii: "e"))
                     && (index < 2 || !isIdentifier(bytes[index - 2]))
                 skipQuoted(byte, backslashes: escapes)
+                // 'a'<newline>'b' is one constant, and an E'…' keeps its escapes in the parts that continue it.
+                while true {
+                    var next = index, sawNewline = false
+                    while next < bytes.count, [0x20, 0x09, 0x0A, 0x0D, 0x0C].contains(bytes[next]) {
+                        if bytes[next] == 0x0A { sawNewline = true }
+                        next += 1
+                    }
+                    guard sawNewline, next < bytes.count, bytes[next] == UInt8(ascii: "'") else { break }
+                    index = next
+                    skipQuoted(byte, backslashes: escapes)
+                }
                 startsSomething = true
             case UInt8(ascii: "\""):
                 skipQuoted(byte, backslashes: false)

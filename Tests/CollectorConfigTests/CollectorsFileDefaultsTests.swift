@@ -180,6 +180,7 @@ struct SQLShapeTests {
         for sql in [
             "SELECT 1 AS n;", "SELECT 1 AS n ;  -- done\n", "SELECT ';' AS n", "SELECT 1 AS n /* ; */", "SELECT $$;$$ AS n;\n/* end */",
             "SELECT E'\\';' AS n", "SELECT \"a;b\" FROM t", "SELECT $body$ ; $1 $body$ AS n",
+            "SELECT E'a'\n'\\'; x' AS n",  // a continued E'' constant keeps its escapes
         ] {
             let yaml = CollectorsFileDefaultsTests.file().replacingOccurrences(of: "sql: SELECT 1 AS n", with: "sql: \(Self.quoted(sql))")
             #expect(throws: Never.self, "\(sql)") { try CollectorsFileDefaultsTests.parse(yaml) }
