@@ -20,12 +20,12 @@ public struct CollectorOutput: Sendable {
         var nullValues = 0
         for metric in definition.metrics {
             guard let valueIndex = result.columnIndex(named: metric.valueColumn) else {
-                throw CollectorFailure(reason: .invalidValue, message: "metric \(metric.name): the result has no column \"\(metric.valueColumn)\" (columns: \(result.columns.map(\.name).joined(separator: ", ")))")
+                throw CollectorFailure(reason: .invalidValue, message: "metric \(metric.name): the result has no column \"\(metric.valueColumn)\" (columns: \(result.columns.map(\.name).joined(separator: ", ")))\(Self.caseHint(metric.valueColumn, result))")
             }
             var labelIndexes: [Int] = []
             for column in metric.labelColumns {
                 guard let index = result.columnIndex(named: column) else {
-                    throw CollectorFailure(reason: .invalidValue, message: "metric \(metric.name): the result has no label column \"\(column)\"")
+                    throw CollectorFailure(reason: .invalidValue, message: "metric \(metric.name): the result has no label column \"\(column)\"\(Self.caseHint(column, result))")
                 }
                 labelIndexes.append(index)
             }
@@ -62,5 +62,12 @@ public struct CollectorOutput: Sendable {
         }
         self.families = families
         self.nullValuesSkipped = nullValues
+    }
+
+    /// The usual cause when a column is missing but one differs only in case: `SELECT 1 AS Value` names its column
+    /// `value`, since PostgreSQL folds unquoted names to lower case.
+    private static func caseHint(_ column: String, _ result: QueryResult) -> String {
+        guard let near = result.columns.first(where: { $0.name.lowercased() == column.lowercased() }) else { return "" }
+        return "; PostgreSQL folds unquoted names to lower case: the result's \"\(near.name)\" is it? Quote the alias in the SQL (AS \"\(column)\") or write \(near.name) in the collectors file"
     }
 }

@@ -41,6 +41,17 @@ struct CollectorOutputTests {
         #expect(error?.message.contains("no column \"nope\"") == true)
     }
 
+    @Test func aColumnThatDiffersOnlyInCaseIsPointedOut() {
+        let error = #expect(throws: CollectorFailure.self) {
+            try CollectorOutput(definition: definition(value: "V"), result: result([["a", "1"]]))
+        }
+        #expect(error?.message.contains("folds unquoted names to lower case") == true, "\(String(describing: error))")
+        let unrelated = #expect(throws: CollectorFailure.self) {
+            try CollectorOutput(definition: definition(value: "nope"), result: result([["a", "1"]]))
+        }
+        #expect(unrelated?.message.contains("folds") == false)
+    }
+
     @Test func textThatIsNotANumberIsAnInvalidValue() {
         let error = #expect(throws: CollectorFailure.self) {
             try CollectorOutput(definition: definition(), result: result([["a", "many"]], valueType: 25))
