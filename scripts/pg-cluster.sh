@@ -4,6 +4,9 @@
 #   scripts/pg-cluster.sh start DIR PORT   initdb into DIR/data (unless it is there), start it on
 #                                          127.0.0.1:PORT, build the template database chat_template
 #                                          from deploy/sql/schema.sql, print the connection settings
+#   scripts/pg-cluster.sh standby DIR PORT PRIMARY_PORT
+#                                          a hot standby of the cluster on 127.0.0.1:PRIMARY_PORT, streaming from
+#                                          it (pg_basebackup -R), started on 127.0.0.1:PORT
 #   scripts/pg-cluster.sh stop DIR         stop it (fast shutdown)
 #   scripts/pg-cluster.sh restart DIR      restart it
 #   scripts/pg-cluster.sh destroy DIR      stop it and remove DIR
@@ -178,6 +181,23 @@ cmd_start() {
     print_settings
 }
 
+cmd_standby() {
+    local port="${1:-}" primary="${2:-}"
+    [[ "$port" =~ ^[0-9]+$ && "$primary" =~ ^[0-9]+$ ]] || die "standby needs its TCP port and the primary's"
+    [[ ! -f "$DATA/PG_VERSION" ]] || die "$DATA exists already"
+    prepare_dir
+    log "copying the cluster on 127.0.0.1:$primary into $DATA"
+    # -R writes standby.signal and primary_conninfo (with the password it connected with).
+    as_owner env PGPASSWORD="$PASSWORD" "$BINDIR/pg_basebackup" -h 127.0.0.1 -p "$primary" -U "$SUPERUSER" \
+        -D "$DATA" -R -X stream --checkpoint=fast --no-sync >"$DIR/basebackup.log" 2>&1 \
+        || { cat "$DIR/basebackup.log" >&2; die "pg_basebackup failed"; }
+    printf '\n# --- scripts/pg-cluster.sh: the standby ---\nport = %s\nhot_standby = on\n' "$port" >>"$DATA/postgresql.conf"
+    touch "$DIR/.template-ready"
+    start_server
+    log "ready (standby of 127.0.0.1:$primary)"
+    print_settings
+}
+
 cmd_stop() {
     [[ -f "$DATA/PG_VERSION" ]] || die "no cluster in $DIR"
     if is_running; then
@@ -215,6 +235,7 @@ main() {
     BINDIR="$(find_bindir)" || die "no PostgreSQL server binaries (initdb, pg_ctl) found: install postgresql"
     case "$command" in
         start) cmd_start "$@" ;;
+        standby) cmd_standby "$@" ;;
         stop) cmd_stop ;;
         restart) cmd_restart ;;
         destroy) cmd_destroy ;;

@@ -16,6 +16,8 @@ extension CheckReport {
         /// A message pending moderation for longer than this is a warning (the threshold of
         /// ChatCreationModerationBacklog).
         public var moderationOldest: Duration = .seconds(900)
+        /// A standby whose replay trails its primary by more than this is a warning (ChatExporterStandbyLagging).
+        public var standbyLag: Duration = .seconds(300)
         public init() {}
     }
 
@@ -52,6 +54,7 @@ extension CheckReport {
         }
         var builder = CheckBuilder(lookup: lookup, thresholds: thresholds)
         if connected && missingTables == nil {
+            builder.addStandbyCheck()
             builder.addSchemaChecks()
             builder.addClockCheck()
             builder.addStatistics()
@@ -220,6 +223,19 @@ struct CheckBuilder {
                 add(section, window, slow > 0 ? .warning : .ok,
                     "last \(window): \(Int(late)) rooms created after the lesson ended, average lag \(Self.age(average)), max \(Self.age(maximum)), \(Int(slow)) slower than the threshold")
             }
+        }
+    }
+
+    /// On a hot standby every figure is as old as its replay: said first, a warning past the threshold of
+    /// ChatExporterStandbyLagging. Nothing is said on a primary, or without the chat_database collector.
+    mutating func addStandbyCheck() {
+        guard lookup.value("chat_database_in_recovery") == 1 else { return }
+        let lag = lookup.value("chat_database_replay_lag_seconds") ?? 0
+        if lag > thresholds.standbyLag.secondsValue {
+            add("Database", "standby", .warning,
+                "this is a hot standby whose replay trails its primary by \(Self.age(lag)): every figure below is that old (rooms the trigger made since are missing here)")
+        } else {
+            add("Database", "standby", .ok, "this is a hot standby, its replay \(lag == 0 ? "caught up" : "\(Self.age(lag)) behind") (figures are as old as its replay)")
         }
     }
 

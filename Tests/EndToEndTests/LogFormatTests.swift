@@ -19,7 +19,7 @@ struct LogFormatTests {
             #expect(object["ts"] is String && object["level"] is String && object["msg"] is String, "\(line)")
         }
         let start = try #require(lines.first { $0.contains("\"msg\":\"starting chat-exporter\"") })
-        #expect(start.contains("\"collectors\":13") && start.contains("\"tls\":false") && start.contains("\"basic_auth\":false"), "\(start)")
+        #expect(start.contains("\"collectors\":14") && start.contains("\"tls\":false") && start.contains("\"basic_auth\":false"), "\(start)")
         #expect(start.contains("\"version\":\""), "text stays text: \(start)")
         let listening = try #require(lines.first { $0.contains("\"msg\":\"listening\"") })
         #expect(listening.contains("\"port\":\(exporter.port)"), "\(listening)")
@@ -76,6 +76,6 @@ struct LogFormatTests {
         try exporter.waitUntilReady()
         let start = try #require(exporter.process.stderr().split(separator: "\n").first { $0.contains("msg=\"starting chat-exporter\"") },
                                  "stderr:\n\(exporter.process.stderr())")
-        #expect(start.hasPrefix("ts=") && start.contains(" level=info ") && start.contains(" collectors=13 ") && start.contains(" tls=false"), "\(start)")
+        #expect(start.hasPrefix("ts=") && start.contains(" level=info ") && start.contains(" collectors=14 ") && start.contains(" tls=false"), "\(start)")
     }
 }

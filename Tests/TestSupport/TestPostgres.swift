@@ -93,6 +93,25 @@ public enum TestPostgres {
         throw lastError ?? TestSupportError("could not start a PostgreSQL cluster")
     }
 
+    /// A hot standby of `primary` (a cluster this process started, ``makePrivateCluster()``), streaming from it, on a
+    /// port of its own. The caller destroys it; any left are destroyed when the process exits.
+    public static func makeStandby(of primary: PostgresServer) throws -> PostgresServer {
+        installExitHandler()
+        let directory = try TemporaryDirectory(prefix: "pg-standby").path
+        let port = freeTCPPort()
+        ownedClusters.withLock { _ = $0.insert(directory) }
+        do {
+            try PostgresServer.runClusterScript(["standby", directory, String(port), String(primary.port)], password: primary.password)
+        } catch {
+            _ = try? PostgresServer.runClusterScript(["destroy", directory], password: primary.password)
+            forget(directory: directory)
+            throw error
+        }
+        return PostgresServer(
+            host: "127.0.0.1", port: port, superuser: primary.superuser, password: primary.password, directory: directory,
+            ownership: .private)
+    }
+
     /// Marks a cluster as gone, so that the exit handler leaves it alone.
     static func forget(directory: String) {
         ownedClusters.withLock { _ = $0.remove(directory) }

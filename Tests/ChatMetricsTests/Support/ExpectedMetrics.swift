@@ -58,6 +58,8 @@ struct ExpectedMetrics {
         expected["chat_messages_created", ["window": "1h"]] = 0
         expected["chat_rooms_active", ["window": "24h"]] = 0
         expected["chat_timestamps_ahead_seconds"] = 0
+        expected["chat_database_in_recovery"] = 0
+        expected["chat_database_replay_lag_seconds"] = 0
         return expected
     }
 

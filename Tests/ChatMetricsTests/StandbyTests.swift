@@ -1,0 +1,82 @@
+import CollectorConfig
+import ExporterCore
+import Exposition
+import PostgresClient
+import TestSupport
+import Testing
+
+/// The shipped `chat_database` collector on a real primary and a real hot standby streaming from it: the standby says
+/// so, and how far its replay trails while replay is paused and WAL keeps arriving.
+@Suite(.serialized)
+struct StandbyTests {
+    @Test func aStandbySaysSoAndHowFarItsReplayTrails() async throws {
+        let primary = try TestPostgres.makePrivateCluster()
+        defer { primary.destroy() }
+        let database = try primary.createDatabase()
+        let standby = try TestPostgres.makeStandby(of: primary)
+        defer { standby.destroy() }
+        let collector = try #require(try DefaultCollectorsFile.with([:]).collectors.first { $0.name == "chat_database" })
+
+        #expect(try await Self.measure(collector, on: primary, database: database.name) == Reading(inRecovery: 0, lag: 0))
+
+        try await waitUntil(timeout: .seconds(60), "the standby has the database") { () async throws -> Bool in
+            (try? standby.psql("SELECT count(*) FROM chat_rooms", database: database.name)) == "0"
+        }
+        // A transaction replayed first: the lag is the age of the last one (before any, it is unknown).
+        try database.execute("INSERT INTO users (email) VALUES ('before-the-pause@example.com')")
+        try await waitUntil(timeout: .seconds(60), "the standby has replayed the insert") { () async throws -> Bool in
+            (try? standby.psql("SELECT count(*) FROM users", database: database.name)) == "1"
+        }
+        try await waitUntil(timeout: .seconds(60), "the standby has replayed all it received") { () async throws -> Bool in
+            try await Self.measure(collector, on: standby, database: database.name) == Reading(inRecovery: 1, lag: 0)
+        }
+
+        // Replay paused while the primary keeps writing: received, not replayed, and older every second.
+        _ = try standby.psql("SELECT pg_wal_replay_pause()")
+        try database.execute("INSERT INTO users (email) VALUES ('after-the-pause@example.com')")
+        try await waitUntil(timeout: .seconds(60), "the lag grows past 2 s") { () async throws -> Bool in
+            let reading = try await Self.measure(collector, on: standby, database: database.name)
+            return reading.inRecovery == 1 && reading.lag >= 2
+        }
+        let check = try runProcess(Binary.chatExporter, ["check"], environment: [
+            "DATA_SOURCE_NAME": Self.dsn(standby, database: database.name),
+        ], timeout: .seconds(60))
+        #expect(check.stdout.contains("this is a hot standby, its replay"), "\(check.stdout)")
+
+        _ = try standby.psql("SELECT pg_wal_replay_resume()")
+        try await waitUntil(timeout: .seconds(60), "caught up again") { () async throws -> Bool in
+            try await Self.measure(collector, on: standby, database: database.name).lag == 0
+        }
+    }
+
+    struct Reading: Equatable {
+        let inRecovery: Double
+        let lag: Double
+    }
+
+    private static func dsn(_ server: PostgresServer, database: String) -> String {
+        "host=\(server.host) port=\(server.port) dbname=\(database) user=\(server.superuser) password=\(server.password)"
+    }
+
+    /// One run of the collector on `server`, as the exporter runs it.
+    private static func measure(_ collector: CollectorDefinition, on server: PostgresServer, database: String) async throws -> Reading {
+        let pool = ConnectionPool(
+            settings: ConnectionSettings(keywords: [
+                ("host", server.host), ("port", "\(server.port)"), ("dbname", database), ("user", server.superuser),
+                ("password", server.password),
+            ]),
+            session: SessionSettings())
+        let run = await CollectorRun.execute(collector, on: pool)
+        await pool.shutdown()
+        guard let run, case .success(let output) = run.outcome else {
+            throw HarnessError("chat_database failed: \(String(describing: run?.outcome))")
+        }
+        func value(_ name: String) throws -> Double {
+            guard let sample = output.families.first(where: { $0.name == name })?.samples.first else {
+                throw HarnessError("no \(name)")
+            }
+            return sample.value
+        }
+        return Reading(inRecovery: try value("chat_database_in_recovery"), lag: try value("chat_database_replay_lag_seconds"))
+    }
+}
