@@ -230,7 +230,11 @@ struct CheckBuilder {
     /// ChatExporterStandbyLagging. Nothing is said on a primary, or without the chat_database collector.
     mutating func addStandbyCheck() {
         guard lookup.value("chat_database_in_recovery") == 1 else { return }
-        let lag = lookup.value("chat_database_replay_lag_seconds") ?? 0
+        guard let lag = lookup.value("chat_database_replay_lag_seconds") else {
+            add("Database", "standby", .warning,
+                "this is a hot standby with WAL waiting and no transaction replayed since it started: how old its figures are is unknown (is it cut off from its primary?)")
+            return
+        }
         if lag > thresholds.standbyLag.secondsValue {
             add("Database", "standby", .warning,
                 "this is a hot standby whose replay trails its primary by \(Self.age(lag)): every figure below is that old (rooms the trigger made since are missing here)")

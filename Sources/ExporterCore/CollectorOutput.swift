@@ -68,6 +68,6 @@ public struct CollectorOutput: Sendable {
     /// `value`, since PostgreSQL folds unquoted names to lower case.
     private static func caseHint(_ column: String, _ result: QueryResult) -> String {
         guard let near = result.columns.first(where: { $0.name.lowercased() == column.lowercased() }) else { return "" }
-        return "; PostgreSQL folds unquoted names to lower case: the result's \"\(near.name)\" is it? Quote the alias in the SQL (AS \"\(column)\") or write \(near.name) in the collectors file"
+        return "; did you mean \"\(near.name)\"? PostgreSQL folds unquoted names to lower case: quote the alias in the SQL (AS \"\(column)\") or write \(near.name) in the collectors file"
     }
 }

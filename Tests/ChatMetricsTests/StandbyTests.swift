@@ -17,7 +17,7 @@ struct StandbyTests {
         defer { standby.destroy() }
         let collector = try #require(try DefaultCollectorsFile.with([:]).collectors.first { $0.name == "chat_database" })
 
-        #expect(try await Self.measure(collector, on: primary, database: database.name) == Reading(inRecovery: 0, lag: 0))
+        #expect(try await Self.measure(collector, on: primary, database: database.name) == Reading(inRecovery: 0, lag: 0, pending: 0, position: 0))
 
         try await waitUntil(timeout: .seconds(60), "the standby has the database") { () async throws -> Bool in
             (try? standby.psql("SELECT count(*) FROM chat_rooms", database: database.name)) == "0"
@@ -28,15 +28,20 @@ struct StandbyTests {
             (try? standby.psql("SELECT count(*) FROM users", database: database.name)) == "1"
         }
         try await waitUntil(timeout: .seconds(60), "the standby has replayed all it received") { () async throws -> Bool in
-            try await Self.measure(collector, on: standby, database: database.name) == Reading(inRecovery: 1, lag: 0)
+            let reading = try await Self.measure(collector, on: standby, database: database.name)
+            return reading.inRecovery == 1 && reading.lag == 0 && reading.pending == 0 && (reading.position ?? 0) > 0
         }
 
         // Replay paused while the primary keeps writing: received, not replayed, and older every second.
         _ = try standby.psql("SELECT pg_wal_replay_pause()")
+        try await waitUntil(timeout: .seconds(30), "replay is paused") { () async throws -> Bool in
+            try standby.psql("SELECT pg_get_wal_replay_pause_state()") == "paused"
+        }
+        let paused = try #require(try await Self.measure(collector, on: standby, database: database.name).position)
         try database.execute("INSERT INTO users (email) VALUES ('after-the-pause@example.com')")
-        try await waitUntil(timeout: .seconds(60), "the lag grows past 2 s") { () async throws -> Bool in
+        try await waitUntil(timeout: .seconds(60), "the lag grows past 2 s, WAL waiting, the position still") { () async throws -> Bool in
             let reading = try await Self.measure(collector, on: standby, database: database.name)
-            return reading.inRecovery == 1 && reading.lag >= 2
+            return reading.inRecovery == 1 && (reading.lag ?? 0) >= 2 && (reading.pending ?? 0) > 0 && reading.position == paused
         }
         let check = try runProcess(Binary.chatExporter, ["check"], environment: [
             "DATA_SOURCE_NAME": Self.dsn(standby, database: database.name),
@@ -44,14 +49,18 @@ struct StandbyTests {
         #expect(check.stdout.contains("this is a hot standby, its replay"), "\(check.stdout)")
 
         _ = try standby.psql("SELECT pg_wal_replay_resume()")
-        try await waitUntil(timeout: .seconds(60), "caught up again") { () async throws -> Bool in
-            try await Self.measure(collector, on: standby, database: database.name).lag == 0
+        try await waitUntil(timeout: .seconds(60), "caught up again, the position further") { () async throws -> Bool in
+            let reading = try await Self.measure(collector, on: standby, database: database.name)
+            return reading.lag == 0 && reading.pending == 0 && (reading.position ?? 0) > paused
         }
     }
 
+    /// The collector's four values; nil where it served no sample.
     struct Reading: Equatable {
-        let inRecovery: Double
-        let lag: Double
+        let inRecovery: Double?
+        let lag: Double?
+        let pending: Double?
+        let position: Double?
     }
 
     private static func dsn(_ server: PostgresServer, database: String) -> String {
@@ -71,12 +80,11 @@ struct StandbyTests {
         guard let run, case .success(let output) = run.outcome else {
             throw HarnessError("chat_database failed: \(String(describing: run?.outcome))")
         }
-        func value(_ name: String) throws -> Double {
-            guard let sample = output.families.first(where: { $0.name == name })?.samples.first else {
-                throw HarnessError("no \(name)")
-            }
-            return sample.value
+        func value(_ name: String) -> Double? {
+            output.families.first(where: { $0.name == name })?.samples.first?.value
         }
-        return Reading(inRecovery: try value("chat_database_in_recovery"), lag: try value("chat_database_replay_lag_seconds"))
+        return Reading(
+            inRecovery: value("chat_database_in_recovery"), lag: value("chat_database_replay_lag_seconds"),
+            pending: value("chat_database_replay_pending_bytes"), position: value("chat_database_replay_position_bytes"))
     }
 }

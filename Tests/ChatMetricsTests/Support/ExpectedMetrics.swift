@@ -60,6 +60,8 @@ struct ExpectedMetrics {
         expected["chat_timestamps_ahead_seconds"] = 0
         expected["chat_database_in_recovery"] = 0
         expected["chat_database_replay_lag_seconds"] = 0
+        expected["chat_database_replay_pending_bytes"] = 0
+        expected["chat_database_replay_position_bytes"] = 0
         return expected
     }
 
