@@ -44,18 +44,34 @@ public final class PostgresConnection: @unchecked Sendable {
     public var isBroken: Bool { control.withLock { $0.broken } }
 
     /// The session's settings as `SET LOCAL` statements, sent with every `BEGIN` (the lock timeout apart, which a
-    /// query may override): the time zone, the idle-in-transaction timeout, no JIT, no parallel workers.
+    /// query may override): every one of ``sessionSettings(_:)`` but the first.
     private let transactionSettings: String
 
+    /// What every transaction sets, by name and value: the lock timeout first (a query may override it), then the
+    /// time zone, the idle-in-transaction timeout, no JIT, no parallel workers. The connect-time check
+    /// (``configureSession(deadline:)``) and each transaction's `SET LOCAL`s both come from this one list.
+    private static func sessionSettings(_ session: SessionSettings) -> [(name: String, value: String)] {
+        [
+            ("lock_timeout", "\(session.lockTimeout.settingMilliseconds)ms"),
+            ("TimeZone", session.timeZone),
+            ("idle_in_transaction_session_timeout", "\(session.idleInTransactionSessionTimeout.settingMilliseconds)ms"),
+            ("jit", "off"),
+            ("max_parallel_workers_per_gather", "0"),
+        ]
+    }
+
     private static func transactionSettings(for session: SessionSettings) -> String {
-        var zone = "E'"
-        for scalar in session.timeZone.unicodeScalars {
-            if scalar == "'" || scalar == "\\" { zone.unicodeScalars.append(scalar) }
-            zone.unicodeScalars.append(scalar)
+        sessionSettings(session).dropFirst().map { "; SET LOCAL \($0.name) = \(quoted($0.value))" }.joined()
+    }
+
+    /// A string constant for `value`, whatever it holds (E'' escapes hold whatever standard_conforming_strings says).
+    private static func quoted(_ value: String) -> String {
+        var constant = "E'"
+        for scalar in value.unicodeScalars {
+            if scalar == "'" || scalar == "\\" { constant.unicodeScalars.append(scalar) }
+            constant.unicodeScalars.append(scalar)
         }
-        zone += "'"
-        return "; SET LOCAL idle_in_transaction_session_timeout = \(session.idleInTransactionSessionTimeout.settingMilliseconds)"
-            + "; SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL TimeZone = \(zone)"
+        return constant + "'"
     }
 
     /// `notices` is the handle's notice receiver (``LibPQ/open``): kept here, it lives as long as the handle (the
@@ -220,17 +236,12 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Checks that the server takes the settings every transaction sets (``transactionSettings``): set with
     /// `is_local` in the statement's own transaction, they are gone when it ends.
     private func configureSession(deadline: ContinuousClock.Instant) throws {
-        let sql = """
-            SELECT set_config('TimeZone', $1, true), \
-            set_config('lock_timeout', $2, true), set_config('idle_in_transaction_session_timeout', $3, true), \
-            set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)
-            """
+        let settings = Self.sessionSettings(session)
+        let calls = settings.indices.map { "set_config($\(2 * $0 + 1), $\(2 * $0 + 2), true)" }
         do {
-            _ = try execute(sql, parameters: [
-                session.timeZone,
-                "\(session.lockTimeout.settingMilliseconds)ms",
-                "\(session.idleInTransactionSessionTimeout.settingMilliseconds)ms",
-            ], deadline: deadline, graceAfterDeadline: .zero)
+            _ = try execute(
+                "SELECT " + calls.joined(separator: ", "), parameters: settings.flatMap { [$0.name, $0.value] },
+                deadline: deadline, graceAfterDeadline: .zero)
         } catch let error as PostgresError where error.sqlState == "22023" || error.sqlState == "22P02" {
             finish()
             throw PostgresError(kind: .configuration, sqlState: error.sqlState, message: "session settings rejected: \(error.message)")
