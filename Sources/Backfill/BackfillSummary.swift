@@ -125,8 +125,8 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     public var wouldCreate: [MissingPair] = []
     /// The pairs blocked by a soft-deleted room at the end (dry run: would be restored with `--restore-deleted`).
     public var blockedPairs: [BlockedPair] = []
-    /// Pairs set aside: another transaction held their room (uncommitted) past the session's lock timeout, so this
-    /// run left them to that transaction, or to a later run, rather than wait on them.
+    /// Pairs set aside: their room (another transaction writing it, uncommitted) or the whole table stayed locked past
+    /// ``BackfillOptions/pairLockTimeout``, so this run left them for a later run rather than wait on them.
     public var setAside: [TeacherStudentPair] = []
     /// Whether the run stopped creating because several pairs in a row were set aside: chat_rooms looked locked as a
     /// whole (``BackfillOptions/setAsideInARowLimit``).
