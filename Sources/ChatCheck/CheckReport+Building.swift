@@ -116,7 +116,7 @@ struct CheckBuilder {
         for trigger in ["booking_create_chat", "booking_create_chat_update"] {
             guard let present = require("Triggers", trigger, "chat_trigger_present", ["trigger": trigger]),
                   let enabled = require("Triggers", trigger, "chat_trigger_enabled", ["trigger": trigger]) else { continue }
-            let event = trigger.hasSuffix("_update") ? "UPDATE" : "INSERT"
+            let event = trigger.hasSuffix("_update") ? "an UPDATE of status" : "INSERT"
             if present == 0 {
                 add("Triggers", trigger, .problem, "trigger '\(trigger)' is missing on bookings: new active bookings get no chat")
             } else if enabled == 0 {

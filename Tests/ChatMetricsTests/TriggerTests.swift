@@ -97,6 +97,38 @@ import Testing
         expected.verify(run.metrics)
     }
 
+    /// An update trigger recreated for other columns (`UPDATE OF lesson_id`) never fires when a booking becomes active:
+    /// present 1, enabled 0, and the activated booking has no room. Limited to columns that include status, or to
+    /// every column, it still works: enabled 1, and the booking gets its room.
+    @Test(arguments: [
+        ("BEFORE UPDATE OF lesson_id ON bookings", false),
+        ("BEFORE UPDATE OF lesson_id, status ON bookings", true),
+        ("AFTER UPDATE OF status ON bookings", true),
+    ])
+    func anUpdateTriggerForOtherColumnsIsNotEnabled(event: String, works: Bool) async throws {
+        let run = try await collectScenario { scenario in
+            try scenario.run(
+                Self.base
+                    + "DROP TRIGGER booking_create_chat_update ON bookings;\n"
+                    + "CREATE TRIGGER booking_create_chat_update \(event) FOR EACH ROW"
+                    + " WHEN (NEW.status = 'active' AND OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION create_chat_on_booking_active();\n"
+                    + Fixture.booking(1, lesson: 1, student: ID.student(1), status: "pending", created: At.ago("10 minutes"))
+                    + "UPDATE bookings SET status = 'active' WHERE id = '\(ID.booking(1))';\n"
+            )
+        }
+        var expected = ExpectedMetrics.emptyDatabase
+        expected["chat_bookings_active"] = 1
+        expected["chat_bookings", ["status": "active"]] = 1
+        if works {
+            expected.rooms(live: 1, deleted: 0, createdToday: 1)
+        } else {
+            expected.trigger("booking_create_chat_update", present: 1, enabled: 0)
+            expected.withoutRoom(missing: 1, roomDeleted: 0, oldestMissing: 600)
+        }
+        expected.lessons(completed: 0, upcoming: 1, noEndTime: 0)
+        expected.verify(run.metrics)
+    }
+
     /// `ENABLE ALWAYS TRIGGER` (tgenabled 'A') fires: enabled 1, and the booking gets its room.
     @Test func alwaysEnabledTriggerCountsAsEnabled() async throws {
         let run = try await collectScenario { scenario in
