@@ -46,4 +46,28 @@ import Testing
         let ahead = try #require(run.metrics.value("chat_timestamps_ahead_seconds"))
         #expect(ahead > 2 * 3600 - ExpectedMetrics.ageSlack && ahead <= 2 * 3600, "\(ahead)")
     }
+
+    /// The hour repeated when daylight saving ends: in a zone one hour ahead of UTC whose clocks go back in 30
+    /// minutes (a POSIX rule, so that it is so whenever the test runs), a room written now reads a wall-clock time
+    /// that comes again after the change. Taken as PostgreSQL takes it, at its later instant, it would read an hour
+    /// ahead, and ChatExporterTimeZoneMismatch would fire; it is the time it was written at, ahead by nothing.
+    @Test func theFirstPassOfARepeatedHourIsNotAhead() async throws {
+        let scenario = try ScenarioDatabase.create()
+        defer { scenario.drop() }
+        let zone = try scenario.scalar("""
+            SELECT 'XST0XDT,' || ((extract(doy FROM t)::int - 1 + 185) % 365) || '/0,' || (extract(doy FROM t)::int - 1)
+                   || '/' || to_char(t, 'HH24:MI:SS')
+              FROM (SELECT (now() + interval '90 minutes') AT TIME ZONE 'UTC' AS t) AS change
+            """)
+        try scenario.run(
+            Fixture.users(teachers: 1, students: 1)
+                + Fixture.room(1, teacher: ID.teacher(1), student: ID.student(1), created: "(now() AT TIME ZONE \(Fixture.literal(zone)))"))
+        #expect(try scenario.scalar("""
+            SET TimeZone = \(Fixture.literal(zone)); SELECT extract(epoch FROM created_at::timestamptz - now())::int / 60 FROM chat_rooms
+            """) == "60")
+        var session = SessionSettings()
+        session.timeZone = zone
+        let metrics = try await scenario.collect(try DefaultCollectorsFile.with([:]), session: session)
+        #expect(metrics.value("chat_timestamps_ahead_seconds") == 0)
+    }
 }
