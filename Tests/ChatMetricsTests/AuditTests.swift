@@ -1,12 +1,12 @@
 import Testing
 
-/// chat_audit_events{action,status,window} and chat_audit_error_ratio{action,window}.
+/// chat_audit_events{action,status,window} (status success, failure, other) and chat_audit_error_ratio{action,window}.
 @Suite struct AuditTests {
     private static let windows = ["5m", "30m", "1h", "2h", "6h", "24h"]
 
     /// chat.message.send: rows at 2m (one success, one failure), 20m, 50m, 90m, 5h, 20h, and one 25h ago that
-    /// counts in no window. chat.room.create: a row with no status 3h ago (it counts in the ratio's denominator
-    /// only) and a success 20h ago, so its ratio is absent for the windows without rows and 0 for the others.
+    /// counts in no window. chat.room.create: a row with no status 3h ago (status="other", and in the ratio's
+    /// denominator) and a success 20h ago, so its ratio is absent for the windows without rows and 0 for the others.
     /// user.login and chatXroom do not match `chat.%` (the dot is literal in LIKE) and are ignored.
     @Test func eventsAndErrorRatiosPerWindow() async throws {
         let send = "chat.message.send"

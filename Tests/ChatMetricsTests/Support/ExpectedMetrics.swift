@@ -129,9 +129,8 @@ struct ExpectedMetrics {
         self["chat_trigger_enabled", ["trigger": name]] = enabled
     }
 
-    /// `chat_audit_events` for both statuses and `chat_audit_error_ratio` (absent when the window has no row) of
-    /// one action in one window. `total` counts every row of the window, statuses other than success and failure included.
-    /// `chat_audit_events` and `chat_audit_error_ratio` of one action and window; and, for the response-time
+    /// `chat_audit_events` (success, failure, and other: `total` less both, when given) and `chat_audit_error_ratio`
+    /// (failures over `total`; absent when the window has no row) of one action and window; and, for the response-time
     /// windows (5m, 1h, 24h), `chat_audit_response_*_seconds` when the window holds successes, all of which took
     /// `responseSeconds` (``Fixture/audit(_:_:at:count:)`` writes `updated_at = created_at`: 0 s).
     mutating func audit(_ action: String, _ window: String, success: Double, failure: Double, total: Double? = nil, responseSeconds: Double = 0) {
@@ -139,6 +138,7 @@ struct ExpectedMetrics {
         self["chat_audit_events", labels.merging(["status": "success"]) { $1 }] = success
         self["chat_audit_events", labels.merging(["status": "failure"]) { $1 }] = failure
         let all = total ?? success + failure
+        self["chat_audit_events", labels.merging(["status": "other"]) { $1 }] = all - success - failure
         self["chat_audit_error_ratio", labels] = all == 0 ? nil : failure / all
         if ["5m", "1h", "24h"].contains(window) {
             self["chat_audit_response_avg_seconds", labels] = success == 0 ? nil : responseSeconds
