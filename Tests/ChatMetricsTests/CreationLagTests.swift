@@ -109,4 +109,26 @@ import Testing
         expected.lessons(completed: 14, upcoming: 2, noEndTime: 1)
         expected.verify(run.metrics)
     }
+
+    /// A pair's history is not a lag. Pair (t1, s1) completed a lesson 40 days ago and never had a room (it was before
+    /// the trigger existed); it books an upcoming lesson now and the trigger makes its room: on time. Pair (t1, s2)'s
+    /// lesson ended 6 days ago without a room, which a backfill made an hour ago: late by 6 days less an hour, within
+    /// the 7 days a lesson counts for.
+    @Test func lessonsEndedMoreThanAWeekBeforeTheRoomAreHistory() async throws {
+        let run = try await collectScenario { scenario in
+            try scenario.run(
+                Fixture.users(teachers: 1, students: 2)
+                    + Fixture.lesson(1, teacher: 1, ends: At.ago("40 days"))
+                    + Fixture.booking(1, lesson: 1, student: ID.student(1), status: "completed", created: At.ago("41 days"), updated: At.ago("40 days"))
+                    + Fixture.lesson(2, teacher: 1, ends: At.fromNow("2 days"))
+                    + Fixture.booking(2, lesson: 2, student: ID.student(1), status: "active")
+                    + Fixture.lesson(3, teacher: 1, ends: At.ago("6 days"))
+                    + Fixture.booking(3, lesson: 3, student: ID.student(2), status: "completed", created: At.ago("7 days"), updated: At.ago("6 days"))
+                    + Fixture.room(2, teacher: ID.teacher(1), student: ID.student(2), created: At.ago("1 hour")))
+        }
+        #expect(run.metrics.value("chat_rooms", ["state": "live"]) == 2)
+        #expect(run.metrics.value("chat_rooms_created_late", ["window": "24h"]) == 1)
+        #expect(run.metrics.value("chat_room_creation_lag_max_seconds", ["window": "24h"]) == 514_800)  // 6 days less an hour
+        #expect(run.metrics.value("chat_room_creation_lag_avg_seconds", ["window": "24h"]) == 514_800)  // 6 days less an hour
+    }
 }
