@@ -181,6 +181,7 @@ struct SQLShapeTests {
             "SELECT 1 AS n;", "SELECT 1 AS n ;  -- done\n", "SELECT ';' AS n", "SELECT 1 AS n /* ; */", "SELECT $$;$$ AS n;\n/* end */",
             "SELECT E'\\';' AS n", "SELECT \"a;b\" FROM t", "SELECT $body$ ; $1 $body$ AS n",
             "SELECT E'a'\n'\\'; x' AS n",  // a continued E'' constant keeps its escapes
+            "SELECT 1 AS n /* a /* nested ; */ still a comment ; */",  // PostgreSQL's block comments nest
         ] {
             let yaml = CollectorsFileDefaultsTests.file().replacingOccurrences(of: "sql: SELECT 1 AS n", with: "sql: \(Self.quoted(sql))")
             #expect(throws: Never.self, "\(sql)") { try CollectorsFileDefaultsTests.parse(yaml) }

@@ -82,6 +82,11 @@ struct CollectorOutputTests {
         #expect(error?.reason == .invalidValue)
     }
 
+    @Test func asManyRowsAsTheCapAreServed() throws {
+        let output = try CollectorOutput(definition: definition(maxSeries: 2), result: result([["a", "1"], ["b", "2"]]))
+        #expect(output.families.first?.samples.count == 2)
+    }
+
     @Test func moreRowsThanTheCapIsCardinality() {
         let error = #expect(throws: CollectorFailure.self) {
             try CollectorOutput(definition: definition(maxSeries: 1), result: result([["a", "1"], ["b", "2"]]))

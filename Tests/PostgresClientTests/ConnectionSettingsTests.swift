@@ -1,5 +1,5 @@
 import Foundation
-import PostgresClient
+@testable import PostgresClient
 import Testing
 
 struct ConnectionSettingsTests {
@@ -37,6 +37,12 @@ struct ConnectionSettingsTests {
         let hostGiven = settings.target.host
         #expect(hostGiven != "localhost")
         #expect(settings.target.database == "thebot_db")
+
+        // Each libpq variable stands for its own field: PGPORT alone is not overridden by the old default 5432, nor
+        // PGUSER by postgres.
+        // (The target is what libpq makes of the process's own environment, so the parameters are what tells.)
+        let portAndUser = try ConnectionSettings.fromEnvironment(["PGHOST": "db.internal", "PGPORT": "6544", "PGUSER": "monitor"])
+        #expect(portAndUser.parameters.map(\.keyword).sorted() == ["dbname"])
     }
 
     @Test func passwordFileIsReadWithoutItsTrailingNewline() throws {
