@@ -175,10 +175,14 @@ public actor ConnectionPool {
         configuration.onReachabilityChange?(reachable, error)
     }
 
-    /// Capped exponential backoff with "equal jitter": half the step fixed, half random.
     private func backoff(after failures: Int) -> Duration {
-        let exponent = min(failures - 1, 20)
-        let step = min(configuration.backoffBase * (1 << exponent), configuration.backoffCap)
+        Self.backoff(after: failures, base: configuration.backoffBase, cap: configuration.backoffCap)
+    }
+
+    /// Capped exponential backoff with "equal jitter": half the step fixed, half random; never more than `cap`.
+    static func backoff(after failures: Int, base: Duration, cap: Duration) -> Duration {
+        let exponent = min(max(failures - 1, 0), 20)
+        let step = min(base * (1 << exponent), cap)
         return step / 2 + step / 2 * Double.random(in: 0...1)
     }
 

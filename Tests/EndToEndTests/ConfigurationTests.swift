@@ -105,11 +105,24 @@ struct ConfigurationTests {
             $0.value("test_second") == 2 && $0.value("test_first") == nil && $0.value("chat_exporter_config_last_reload_successful") == 1
         }
 
+        // The same collector with other SQL (and an hour's interval): replaced, and run at once.
+        try exporter.rewriteCollectors("""
+            collectors:
+              - name: second
+                interval: 1h
+                timeout: 1s
+                sql: SELECT 3 AS v
+                metrics:
+                  - {name: test_second, type: gauge, help: Second., value: v}
+            """)
+        exporter.process.signal(SIGHUP)
+        try exporter.waitForMetrics("a changed collector runs its new SQL") { $0.value("test_second") == 3 }
+
         try exporter.rewriteCollectors("collectors:\n  - name: [broken")
         exporter.process.signal(SIGHUP)
         try exporter.waitForMetrics("the failed reload is reported") { $0.value("chat_exporter_config_last_reload_successful") == 0 }
         let metrics = try exporter.metrics()
-        #expect(metrics.value("test_second") == 2)
+        #expect(metrics.value("test_second") == 3)
         #expect(exporter.process.stderr().contains("configuration reload failed"))
         #expect(exporter.process.isRunning)
     }

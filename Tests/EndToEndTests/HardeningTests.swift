@@ -38,10 +38,13 @@ struct HardeningTests {
         }
     }
 
-    @Test func aLockedTableTimesOutOnTheServerWhileTheOtherCollectorKeepsItsSchedule() throws {
+    /// Whether the collector's statement timeout (1 s) or a shorter `--database.lock-timeout` (SQLSTATE 55P03) ends the
+    /// wait, it is a timeout.
+    @Test(arguments: [[], ["--database.lock-timeout=200ms"]])
+    func aLockedTableTimesOutOnTheServerWhileTheOtherCollectorKeepsItsSchedule(lockTimeout: [String]) throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
-        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--database.max-connections=2"])
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--database.max-connections=2"] + lockTimeout)
         try exporter.waitUntilReady()
         let locker = try BackgroundSession(database, "BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60);")
         defer { locker.stop() }

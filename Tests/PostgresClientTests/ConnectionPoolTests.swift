@@ -1,9 +1,19 @@
 import Foundation
-import PostgresClient
+@testable import PostgresClient
 import Testing
 import TestSupport
 
 struct ConnectionPoolTests {
+    /// Attempts to reconnect double their wait from 0.2 s, half of it random, and never wait more than the cap
+    /// (5 s, the README's "reconnects within 5 s"), however long the outage.
+    @Test func reconnectionAttemptsBackOffUpToTheCap() {
+        for failures in 1...60 {
+            let step = min(Duration.milliseconds(200) * (1 << min(failures - 1, 20)), .seconds(5))
+            let wait = ConnectionPool.backoff(after: failures, base: .milliseconds(200), cap: .seconds(5))
+            #expect(wait >= step / 2 && wait <= step, "after \(failures) failures: \(wait)")
+        }
+    }
+
     @Test func thePoolNeverHoldsMoreConnectionsThanItsSize() async throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
