@@ -55,6 +55,9 @@ struct BackfillRunTests {
         #expect(limited.stdout.contains("Would create 2 of the 3 missing rooms (--limit):"), "\(limited.stdout)")
         created = try await Fixture.run(database) { $0.limit = 2 }
         #expect(created.created == 2)
+        // A limit above the backlog counts the backlog (one room left).
+        let above = try Fixture.runBinary(database, ["--dry-run", "--limit", "10", "--output", "json"])
+        #expect(try Fixture.decode(above).wouldCreateCount == 1, "\(above.stdout)")
     }
 
     @Test func aRunCreatesExactlyTheMissingRoomsAsTheTriggerWouldAndASecondRunCreatesNothing() throws {

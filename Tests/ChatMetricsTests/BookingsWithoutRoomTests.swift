@@ -46,7 +46,7 @@ import Testing
     /// A live, status-active booking of a soft-deleted lesson is orphaned: not an active booking (so not in
     /// without_room either, although its pair has only a soft-deleted room), but chat_bookings{status="active"}
     /// counts it, because that metric is live bookings by status whatever their lesson. A soft-deleted booking
-    /// counts nowhere.
+    /// counts nowhere, of a live lesson or of the soft-deleted one.
     @Test func bookingOfSoftDeletedLessonIsOrphaned() async throws {
         let run = try await collectScenario { scenario in
             try scenario.run(
@@ -59,6 +59,7 @@ import Testing
                     + "UPDATE chat_rooms SET deleted_at = \(Fixture.deletedAt) WHERE student_id = '\(ID.student(1))';\n"
                     + Fixture.booking(2, lesson: 1, student: ID.student(2), status: "active")
                     + Fixture.booking(3, lesson: 1, student: ID.student(3), status: "active", deleted: true)
+                    + Fixture.booking(4, lesson: 2, student: ID.student(2), status: "active", deleted: true)
             )
         }
         var expected = ExpectedMetrics.emptyDatabase
