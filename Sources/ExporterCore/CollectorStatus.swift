@@ -8,6 +8,12 @@ public struct CollectorStatus: Sendable {
         public let startedAt: Date
         public let duration: Duration
         public let outcome: Result<CollectorOutput, CollectorFailure>
+
+        /// Whether the run failed for want of a connection to the database.
+        public var failedToConnect: Bool {
+            if case .failure(let failure) = outcome { return failure.reason == .connection }
+            return false
+        }
     }
 
     public internal(set) var definition: CollectorDefinition
@@ -16,6 +22,8 @@ public struct CollectorStatus: Sendable {
     public internal(set) var nullValuesSkipped = 0
     public internal(set) var lastRun: Run?
     public internal(set) var lastSuccessAt: Date?
+    /// Whether a run has reached the database: succeeded, or failed for a reason other than the connection.
+    public internal(set) var hasReachedDatabase = false
 
     init(definition: CollectorDefinition) {
         self.definition = definition
@@ -37,6 +45,7 @@ public struct CollectorStatus: Sendable {
         case .failure(let failure):
             errors[failure.reason, default: 0] += 1
         }
+        if !run.failedToConnect { hasReachedDatabase = true }
     }
 }
 

@@ -14,8 +14,8 @@ struct ExporterState: Sendable {
     var process = ProcessMetrics()
     var databaseTarget: String
 
-    /// Ready once every collector has finished a run and the database has been reached: before that the exporter
-    /// has nothing true to say. It then stays ready: a later outage, or collectors a reload added, are in the
+    /// Ready once every collector has finished a run against a reachable database (one that failed to connect does
+    /// not count) and the database is up: before that the exporter has nothing true to say. It then stays ready: a later outage, or collectors a reload added, are in the
     /// metrics (`chat_exporter_database_up`, the collectors' errors) for Prometheus to alert on, while a readiness
     /// probe that followed the database would take the pod out of its Service (a sidecar's whole pod) for a
     /// failure the exporter is there to report. ``updateReadiness()`` sets it.
@@ -23,7 +23,7 @@ struct ExporterState: Sendable {
 
     /// Sets ``isReady`` the first time its conditions hold; called after every change. True when this call did.
     mutating func updateReadiness() -> Bool {
-        guard !isReady, databaseUp == true, !collectors.isEmpty, collectors.allSatisfy({ $0.lastRun != nil }) else {
+        guard !isReady, databaseUp == true, !collectors.isEmpty, collectors.allSatisfy(\.hasReachedDatabase) else {
             return false
         }
         isReady = true
