@@ -58,6 +58,8 @@ extension CollectorFailure {
     init(_ error: PostgresError) {
         let reason: CollectorErrorReason = switch error.kind {
         case .timeout, .cancelled: .timeout
+        // A setting the server refused (--database.timezone) is the exporter's configuration, not an outage.
+        case .configuration where error.sqlState != nil: .query
         case .connection, .configuration: .connection
         default: .query
         }

@@ -163,7 +163,11 @@ public actor ConnectionPool {
             consecutiveFailures += 1
             nextAttempt = ContinuousClock.now + backoff(after: consecutiveFailures)
             lastConnectError = error
-            if error.kind == .connection { setReachable(false, error) }
+            if error.kind == .connection {
+                setReachable(false, error)
+            } else if error.kind == .configuration && error.sqlState != nil {
+                setReachable(true)  // the server answered: it refused one of the exporter's settings
+            }
             wakeOneWaiter()
             throw error
         }

@@ -152,6 +152,30 @@ struct ConfigurationTests {
         #expect(substituted.status == 0, "\(substituted.stdout)\(substituted.stderr)")
     }
 
+    /// A `--database.timezone` the server does not know is the exporter's configuration, not an outage: the server
+    /// answered, so the database is up and the exporter ready, while the collector fails (reason query) naming the
+    /// setting. It read as a database down (ChatExporterDatabaseDown), not ready, for good.
+    @Test func aTimeZoneTheServerDoesNotKnowFailsTheCollectorsNotTheDatabase() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let exporter = try RunningExporter(collectors: """
+            collectors:
+              - name: first
+                interval: 1s
+                timeout: 1s
+                sql: SELECT 1 AS v
+                metrics:
+                  - {name: test_first, type: gauge, help: First., value: v}
+            """, database: database, arguments: ["--database.timezone=Mars/Olympus"])
+        try exporter.waitForMetrics("the collector fails on the setting, the database up") {
+            ($0.value("chat_exporter_collector_errors_total", ["collector": "first", "reason": "query"]) ?? 0) >= 1
+                && $0.value("chat_exporter_database_up") == 1
+        }
+        #expect(try exporter.get("/-/ready").status == 200)
+        #expect(try exporter.metrics().value("test_first") == nil)
+        #expect(exporter.process.stderr().contains("session settings rejected by the server (--database.timezone?)"))
+    }
+
     /// An exporter whose collectors file has one collector, `first` (test_first 1, every second), serving it.
     private func exporterServingFirst(_ database: TestDatabase) throws -> RunningExporter {
         let exporter = try RunningExporter(collectors: """
