@@ -12,7 +12,7 @@ import Darwin
 /// Where the exporter connects, resolved once from the environment and flags.
 ///
 /// The order is the one operators know from the peers and the old scripts: `DATA_SOURCE_NAME`, then
-/// `DATABASE_URL`, then `DB_HOST`/`DB_PORT`/`DB_NAME`/`DB_USER`/`DB_PASSWORD` with the old scripts' defaults
+/// postgres_exporter's `DATA_SOURCE_URI` with `DATA_SOURCE_USER`/`DATA_SOURCE_PASS`, then `DATABASE_URL`, then `DB_HOST`/`DB_PORT`/`DB_NAME`/`DB_USER`/`DB_PASSWORD` with the old scripts' defaults
 /// (localhost, 5432, tutoring_platform, postgres, no password). A field that has no `DB_*` variable but a
 /// libpq `PG*` variable (or a `PGSERVICE`) is left to libpq, so libpq's own variables and service files keep
 /// working. A password file, when given, wins over every other password.
@@ -21,6 +21,8 @@ public struct ConnectionSettings: Sendable {
     public enum Source: String, Sendable {
         case dataSourceName = "DATA_SOURCE_NAME"
         case databaseURL = "DATABASE_URL"
+        /// postgres_exporter's `DATA_SOURCE_URI` with `DATA_SOURCE_USER` and `DATA_SOURCE_PASS` (or their files).
+        case dataSourceURI = "DATA_SOURCE_URI"
         case dbVariables = "DB_* variables"
         /// No `DB_*` variable is set, and libpq's own variables (or a service) name the connection.
         case libpqVariables = "libpq variables"
@@ -44,9 +46,12 @@ public struct ConnectionSettings: Sendable {
         var parameters: [(keyword: String, value: String)] = []
         var secrets: [String] = []
         let source: Source
+        var passwordFile = passwordFile
+        let composed = nonEmpty(environment["DATA_SOURCE_NAME"]) == nil
+            ? try composedDataSourceName(environment, passwordFile: &passwordFile) : nil
 
-        if let dsn = nonEmpty(environment["DATA_SOURCE_NAME"]) ?? nonEmpty(environment["DATABASE_URL"]) {
-            source = nonEmpty(environment["DATA_SOURCE_NAME"]) != nil ? .dataSourceName : .databaseURL
+        if let dsn = nonEmpty(environment["DATA_SOURCE_NAME"]) ?? composed ?? nonEmpty(environment["DATABASE_URL"]) {
+            source = nonEmpty(environment["DATA_SOURCE_NAME"]) != nil ? .dataSourceName : composed != nil ? .dataSourceURI : .databaseURL
             let parsed = try parse(dsn: dsn, source: source)
             // libpq ends a URI's user information at its first '@': the rest of a password holding an unencoded '@'
             // becomes part of the host, and would be shown wherever the host is (logs, check, the landing page).

@@ -45,6 +45,48 @@ struct ConnectionSettingsTests {
         #expect(portAndUser.parameters.map(\.keyword).sorted() == ["dbname"])
     }
 
+    /// postgres_exporter's split data source: `DATA_SOURCE_URI` with `DATA_SOURCE_USER` and `DATA_SOURCE_PASS`, the user
+    /// and password percent-encoded into the URI as postgres_exporter does, so that a password with `@`, `:` or `/`
+    /// works. `DATA_SOURCE_NAME` wins over it; it wins over `DATABASE_URL` and the `DB_*` variables.
+    @Test func postgresExportersDataSourceURIAndUserAndPass() throws {
+        let settings = try ConnectionSettings.fromEnvironment([
+            "DATA_SOURCE_URI": "db.internal:6000/thebot_db?sslmode=require", "DATA_SOURCE_USER": "monitor",
+            "DATA_SOURCE_PASS": "p@ss:w/rd %", "DATABASE_URL": "postgresql://other@elsewhere/db", "DB_HOST": "old",
+        ])
+        #expect(settings.source == .dataSourceURI)
+        #expect(settings.target == ConnectionTarget(host: "db.internal", port: "6000", database: "thebot_db", user: "monitor"))
+        #expect(settings.secrets == ["p@ss:w/rd %"])
+
+        let named = try ConnectionSettings.fromEnvironment(["DATA_SOURCE_NAME": "postgresql://a@first/db", "DATA_SOURCE_URI": "second/db"])
+        #expect(named.source == .dataSourceName && named.target.host == "first")
+    }
+
+    /// The `…_FILE` forms hold the values; `DATA_SOURCE_PASS_FILE` is read again before every connection, as
+    /// `--database.password-file` is (which wins over it).
+    @Test func dataSourceFilesHoldTheValues() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ds-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "db.internal/thebot_db\n".write(toFile: directory + "/uri", atomically: true, encoding: .utf8)
+        try "monitor\n".write(toFile: directory + "/user", atomically: true, encoding: .utf8)
+        try "first-password\n".write(toFile: directory + "/pass", atomically: true, encoding: .utf8)
+        let environment = ["DATA_SOURCE_URI_FILE": directory + "/uri", "DATA_SOURCE_USER_FILE": directory + "/user", "DATA_SOURCE_PASS_FILE": directory + "/pass"]
+        let settings = try ConnectionSettings.fromEnvironment(environment)
+        #expect(settings.target == ConnectionTarget(host: "db.internal", port: "5432", database: "thebot_db", user: "monitor"))
+        #expect(settings.parameters.last?.value == "first-password")
+        try "rotated-password\n".write(toFile: directory + "/pass", atomically: true, encoding: .utf8)
+        #expect(try settings.refreshed().parameters.last?.value == "rotated-password")
+
+        try "from-flag\n".write(toFile: directory + "/flag", atomically: true, encoding: .utf8)
+        let flagged = try ConnectionSettings.fromEnvironment(environment, passwordFile: directory + "/flag")
+        #expect(flagged.parameters.last?.value == "from-flag")
+
+        let missing = #expect(throws: PostgresError.self) {
+            try ConnectionSettings.fromEnvironment(["DATA_SOURCE_URI_FILE": directory + "/nothing"])
+        }
+        #expect(missing?.message.contains("DATA_SOURCE_URI_FILE") == true)
+    }
+
     @Test func passwordFileIsReadWithoutItsTrailingNewline() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString)").path
         try "s3cret-from-file\n".write(toFile: path, atomically: true, encoding: .utf8)

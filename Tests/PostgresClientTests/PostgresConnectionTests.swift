@@ -20,6 +20,23 @@ struct PostgresConnectionTests {
         return task
     }
 
+    /// postgres_exporter's variables connect for real, with a password that needs percent-encoding in a URI.
+    @Test func dataSourceURIConnects() async throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let role = "\(database.name)_monitor"  // roles are the cluster's: one per test database
+        try database.execute("CREATE ROLE \(role) LOGIN PASSWORD 'p@ss:w/rd %x'")
+        defer { try? database.execute("DROP ROLE IF EXISTS \(role)") }
+        let settings = try ConnectionSettings.fromEnvironment([
+            "DATA_SOURCE_URI": "\(database.server.host):\(database.server.port)/\(database.name)?sslmode=disable",
+            "DATA_SOURCE_USER": role, "DATA_SOURCE_PASS": "p@ss:w/rd %x",
+        ])
+        let connection = try await PostgresConnection.connect(settings: settings, session: SessionSettings())
+        let result = try await connection.query("SELECT current_user", timeout: .seconds(5))
+        #expect(result.rows == [[role]])
+        await connection.close()
+    }
+
     @Test func sessionIsSetUpAsDocumented() async throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }

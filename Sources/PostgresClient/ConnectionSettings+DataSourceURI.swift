@@ -1,0 +1,70 @@
+import TextFile
+
+extension ConnectionSettings {
+    /// postgres_exporter's split form of its data source: `DATA_SOURCE_URI` (`host:port/db?sslmode=require`, no
+    /// scheme or user) with `DATA_SOURCE_USER` and `DATA_SOURCE_PASS`, each also as a `…_FILE` holding the value, so
+    /// that an environment written for postgres_exporter connects here too. The user and password are
+    /// percent-encoded into a URI, as postgres_exporter builds it. Nil when `DATA_SOURCE_URI` (or its file) is not
+    /// set. `DATA_SOURCE_PASS_FILE` is read like `--database.password-file` (again before every connection), unless
+    /// that flag is given, which wins.
+    static func composedDataSourceName(
+        _ environment: [String: String], passwordFile: inout String?
+    ) throws(PostgresError) -> String? {
+        guard var uri = try peerValue("DATA_SOURCE_URI", environment) else { return nil }
+        for scheme in ["postgresql://", "postgres://"] where uri.hasPrefix(scheme) {
+            uri.removeFirst(scheme.count)
+        }
+        let user = try peerValue("DATA_SOURCE_USER", environment)
+        var password = nonEmptyValue(environment["DATA_SOURCE_PASS"])
+        if passwordFile == nil, password == nil, let file = nonEmptyValue(environment["DATA_SOURCE_PASS_FILE"]) {
+            passwordFile = file
+        } else if password == nil, let file = nonEmptyValue(environment["DATA_SOURCE_PASS_FILE"]) {
+            password = try readValueFile(file, variable: "DATA_SOURCE_PASS_FILE")
+        }
+        var userInfo = ""
+        if let user {
+            userInfo = percentEncoded(user) + (password.map { ":" + percentEncoded($0) } ?? "") + "@"
+        }
+        return "postgresql://" + userInfo + uri
+    }
+
+    /// `NAME`, else the content of the file `NAME_FILE` names (without its trailing newline), else nil.
+    private static func peerValue(_ name: String, _ environment: [String: String]) throws(PostgresError) -> String? {
+        if let value = nonEmptyValue(environment[name]) { return value }
+        guard let file = nonEmptyValue(environment[name + "_FILE"]) else { return nil }
+        return try readValueFile(file, variable: name + "_FILE")
+    }
+
+    private static func readValueFile(_ path: String, variable: String) throws(PostgresError) -> String {
+        var value: String
+        do {
+            value = try TextFile.text(path: path, limit: 65_536)
+        } catch {
+            throw PostgresError(kind: .configuration, message: "cannot read \(variable) \(path): \(error.reason)")
+        }
+        while value.hasSuffix("\n") || value.hasSuffix("\r") { value.removeLast() }
+        guard !value.isEmpty else { throw PostgresError(kind: .configuration, message: "\(variable) \(path) is empty") }
+        return value
+    }
+
+    /// Everything but RFC 3986's unreserved characters percent-encoded, byte by byte.
+    static func percentEncoded(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                result += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
+            }
+        }
+        return result
+    }
+
+    private static func nonEmptyValue(_ value: String?) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        return value
+    }
+}
