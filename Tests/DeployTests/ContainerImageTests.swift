@@ -64,7 +64,7 @@ struct ContainerImageTests {
         #expect(dockerfile.contains("USER 65534:65534"))
         #expect(dockerfile.contains("EXPOSE 9488"))
         #expect(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/chat-exporter\"]"))
-        let deployment = try Repository.read("deploy/kubernetes/deployment.yaml")
+        let deployment = try Repository.read("deploy/kubernetes/sidecar.yaml")
         #expect(deployment.contains("runAsUser: 65534"))
     }
 }

@@ -61,10 +61,10 @@ struct KubernetesManifestTests {
             #expect((document["apiVersion"] as? String)?.isEmpty == false, "\(file): apiVersion")
             #expect((document["kind"] as? String)?.isEmpty == false, "\(file): kind")
             let name = (document["metadata"] as? [String: Any])?["name"] as? String
-            #expect(name?.isEmpty == false, "\(file): metadata.name")
+            #expect(name?.isEmpty == false || document["kind"] as? String == "Component", "\(file): metadata.name")
         }
         let kinds = Set(all.map { $0.document["kind"] as? String ?? "" })
-        #expect(kinds.isSuperset(of: ["Deployment", "Service", "CronJob", "Secret", "Kustomization"]))
+        #expect(kinds.isSuperset(of: ["Deployment", "Service", "CronJob", "Secret", "Component"]))
     }
 
     @Test func everyContainerFlagIsAFlagOfTheBinary() throws {
@@ -137,18 +137,15 @@ struct KubernetesManifestTests {
         let annotations = ((service["metadata"] as? [String: Any])?["annotations"] as? [String: Any]) ?? [:]
         #expect(!annotations.keys.contains { $0.hasPrefix("prometheus.io/") }, "\(annotations)")
 
-        let deployment = try document(kind: "Deployment")
-        let podLabels = try #require((((deployment["spec"] as? [String: Any])?["template"] as? [String: Any])?["metadata"] as? [String: Any])?["labels"] as? [String: String])
-        let selector = try #require(spec["selector"] as? [String: String])
-        #expect(selector.allSatisfy { podLabels[$0.key] == $0.value }, "the Service selects the Deployment's pods")
+        // The Service selects the chat backend's pods (the platform's Deployment, which the sidecar patch joins).
+        #expect(spec["selector"] as? [String: String] == ["app.kubernetes.io/name": "chat-backend"])
 
         // Scraped once, through the Service: pod annotations as well would make the usual role: pod job scrape the
-        // same exporter a second time (every series twice under another job).
+        // same exporter a second time (every series twice under another job). The patch adds none.
+        let deployment = try document(kind: "Deployment")
         let template = try #require((deployment["spec"] as? [String: Any])?["template"] as? [String: Any])
         let podAnnotations = ((template["metadata"] as? [String: Any])?["annotations"] as? [String: Any]) ?? [:]
         #expect(!podAnnotations.keys.contains { $0.hasPrefix("prometheus.io/") }, "\(podAnnotations)")
-        // One exporter per database: each replica of the pod would run every query again.
-        #expect((deployment["spec"] as? [String: Any])?["replicas"] as? Int == 1)
     }
 
     /// The Operator names the job after the Service: it must be a name the rules select, and the monitor must pick
@@ -218,23 +215,52 @@ struct KubernetesManifestTests {
         #expect((podSpec(cronJob)?["terminationGracePeriodSeconds"] as? Int ?? 30) > 60)
     }
 
-    @Test func theKustomizationListsExistingFilesAndNotTheExampleSecret() throws {
-        let kustomization = try document(kind: "Kustomization")
-        let resources = try #require(kustomization["resources"] as? [String])
-        #expect(Set(resources) == ["deployment.yaml", "service.yaml", "cronjob.yaml"])
-        for resource in resources {
-            #expect(FileManager.default.fileExists(atPath: Repository.path("\(Self.directory)/\(resource)")), "\(resource)")
+    /// The set is a kustomize Component that an overlay deploying the chat backend includes: it adds the sidecar to
+    /// that Deployment as a patch, and never ships a Deployment of its own (an example application container in it
+    /// would replace the platform's real one on `kubectl apply -k`).
+    @Test func theComponentPatchesThePlatformsDeploymentAndListsExistingFilesNotTheExampleSecret() throws {
+        let component = try document(kind: "Component")
+        let resources = try #require(component["resources"] as? [String])
+        #expect(Set(resources) == ["service.yaml", "cronjob.yaml"])
+        let patches = ((component["patches"] as? [[String: Any]]) ?? []).compactMap { $0["path"] as? String }
+        #expect(patches == ["sidecar.yaml"])
+        for file in resources + patches {
+            #expect(FileManager.default.fileExists(atPath: Repository.path("\(Self.directory)/\(file)")), "\(file)")
         }
+        let sidecar = try document(kind: "Deployment")
+        #expect(containers(try #require(podSpec(sidecar))).map { $0["name"] as? String } == ["chat-exporter"])
+        #expect((sidecar["spec"] as? [String: Any])?["selector"] == nil, "a patch, not a Deployment of its own")
         let secrets = try documents().filter { $0.document["kind"] as? String == "Secret" }.map { ($0.document["metadata"] as? [String: Any])?["name"] as? String }
         #expect(Set(secrets.compactMap { $0 }) == ["chat-exporter-db", "chat-backfill-db"])
 
-        // When kubectl is around (not on a plain Debian 12), kustomize must build the set.
+        // When kubectl is around (not on a plain Debian 12): an overlay with the platform's own Deployment and this
+        // Component builds to that Deployment with both containers, the application's untouched.
         if let kubectl = findExecutable("kubectl") {
-            let built = try runProcess(kubectl, ["kustomize", Repository.path(Self.directory)], environment: plainEnvironment(), timeout: .seconds(60))
+            let overlay = FileManager.default.temporaryDirectory.appendingPathComponent("overlay-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: overlay, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: overlay) }
+            let component = URL(fileURLWithPath: Repository.path(Self.directory)).standardizedFileURL.path
+            let relative = String(repeating: "../", count: overlay.standardizedFileURL.pathComponents.count - 1) + component.dropFirst()
+            try """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: chat-backend}
+                spec:
+                  selector: {matchLabels: {app.kubernetes.io/name: chat-backend}}
+                  template:
+                    metadata: {labels: {app.kubernetes.io/name: chat-backend}}
+                    spec:
+                      containers:
+                        - {name: chat-backend, image: "platform/chat-backend:7.3"}
+                """.write(to: overlay.appendingPathComponent("backend.yaml"), atomically: true, encoding: .utf8)
+            try "resources: [backend.yaml]\ncomponents: [\(relative)]\n"
+                .write(to: overlay.appendingPathComponent("kustomization.yaml"), atomically: true, encoding: .utf8)
+            let built = try runProcess(kubectl, ["kustomize", overlay.path], environment: plainEnvironment(), timeout: .seconds(60))
             #expect(built.status == 0, "\(built.stderr)")
-            for kind in ["kind: Deployment", "kind: Service", "kind: CronJob"] {
-                #expect(built.stdout.contains(kind))
-            }
+            #expect(built.stdout.components(separatedBy: "kind: Deployment").count == 2, "one Deployment: \(built.stdout)")
+            #expect(built.stdout.contains("image: platform/chat-backend:7.3"))
+            #expect(built.stdout.contains("image: registry.example.com/tutoring/chat-exporter:0.1.0"))
+            #expect(built.stdout.contains("kind: Service") && built.stdout.contains("kind: CronJob"))
         }
     }
 }
