@@ -82,6 +82,11 @@ struct SystemdUnitTests {
         #expect(exporter.value("Service", "EnvironmentFile") == "/etc/chat-exporter/chat-exporter.env")
         #expect(exporter.value("Service", "ExecReload") == "/bin/kill -HUP $MAINPID")
         #expect(exporter.value("Service", "Restart") == "on-failure")
+        // A configuration error (exit 64) is not restarted every 5 s for ever.
+        #expect(exporter.value("Service", "RestartPreventExitStatus") == "64")
+        #expect(exporter.value("Unit", "StartLimitBurst") != nil)
+        // Room for --web.threads=64 twice over (a web reload runs the new server beside the old) and its own threads.
+        #expect((Int(exporter.value("Service", "TasksMax") ?? "") ?? 0) >= 2 * 64 + 16)
         #expect(exporter.value("Install", "WantedBy") == "multi-user.target")
 
         let backfill = try unit("chat-backfill.service")
