@@ -56,6 +56,8 @@ struct ConfigTests {
         #expect(provider.contains("path: /var/lib/grafana/dashboards/chat-exporter"))
         let datasource = try Repository.read("deploy/grafana/provisioning/datasources/prometheus.yml")
         #expect(datasource.contains("type: prometheus"))
+        // Copied into a Grafana that has its own Prometheus, it must neither take it over nor claim the default.
+        #expect(datasource.contains("isDefault: false") && !datasource.contains("name: Prometheus\n") && !datasource.contains("uid: prometheus\n"))
         let readme = try Repository.read("dashboards/README.md")
         #expect(readme.contains("/var/lib/grafana/dashboards/chat-exporter"), "dashboards/README.md explains where the provider looks")
     }
