@@ -3,6 +3,9 @@
 --   psql "$ADMIN_DATABASE_URL" -v ON_ERROR_STOP=1 \
 --        -v exporter_password="$EXPORTER_PASSWORD" -f deploy/sql/role.sql
 --
+-- (psql's arguments are visible to other users of the host in ps: there, leave exporter_password out and run
+-- \password chat_exporter afterwards, or pass a SCRAM-SHA-256 verifier.)
+--
 -- chat_exporter: the sidecar's login. It can run every default collector and nothing more: SELECT on
 -- exactly the columns the collectors read (never message text, e-mail addresses or names), no privilege
 -- to write any table, and read-only transactions by default (a session may turn that off; the exporter's
@@ -14,9 +17,22 @@
 
 \set ON_ERROR_STOP on
 
+-- A password in a statement is written to the server log by log_statement = ddl (or all) and
+-- log_min_duration_statement: a superuser turns both off for this session. Otherwise give the password as a
+-- SCRAM-SHA-256 verifier instead of the clear text (the server stores it as it is), or leave the variable out and
+-- set the password afterwards with psql's \password chat_exporter, which sends only a verifier. Without
+-- exporter_password an existing role keeps its password, so re-applying the file for an upgrade needs none.
+SELECT 'SET log_statement = none' WHERE (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) \gexec
+SELECT 'SET log_min_duration_statement = -1' WHERE (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) \gexec
+
+\if :{?exporter_password}
 SELECT format('CREATE ROLE chat_exporter LOGIN PASSWORD %L', :'exporter_password')
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_exporter') \gexec
 SELECT format('ALTER ROLE chat_exporter LOGIN PASSWORD %L', :'exporter_password') \gexec
+\else
+SELECT 'CREATE ROLE chat_exporter LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_exporter') \gexec
+\echo 'role.sql: exporter_password not given: chat_exporter keeps its password (a new role has none: \\password chat_exporter)'
+\endif
 
 -- Only a superuser may even restate these three: a CREATEROLE administrator changes them only when set.
 SELECT 'ALTER ROLE chat_exporter NOSUPERUSER NOREPLICATION NOBYPASSRLS'
@@ -67,10 +83,11 @@ GRANT USAGE ON SCHEMA public TO chat_backfill;
 GRANT SELECT (id, teacher_id, deleted_at) ON lessons TO chat_backfill;
 GRANT SELECT (id, lesson_id, student_id, status, created_at, deleted_at) ON bookings TO chat_backfill;
 GRANT SELECT (id, teacher_id, student_id, deleted_at) ON chat_rooms TO chat_backfill;
--- What it writes: new rooms, as the trigger inserts them. (Earlier versions of this file granted UPDATE.)
+-- What it writes: new rooms, as the trigger inserts them.
 GRANT INSERT (teacher_id, student_id, created_at, updated_at) ON chat_rooms TO chat_backfill;
-REVOKE UPDATE ON chat_rooms FROM chat_backfill;
-REVOKE UPDATE (deleted_at, updated_at) ON chat_rooms FROM chat_backfill;
 \else
-\echo 'role.sql: backfill_password not given: the chat_backfill role is left as it is'
+\echo 'role.sql: backfill_password not given: the chat_backfill role keeps its password'
 \endif
+-- Earlier versions of this file granted UPDATE: taken back whenever the role exists, password given or not.
+SELECT 'REVOKE UPDATE ON chat_rooms FROM chat_backfill' WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_backfill') \gexec
+SELECT 'REVOKE UPDATE (deleted_at, updated_at) ON chat_rooms FROM chat_backfill' WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_backfill') \gexec
