@@ -74,15 +74,14 @@ struct ServeCommand: AsyncParsableCommand {
             "tls": .stringConvertible(serverConfiguration.tls != nil), "basic_auth": .stringConvertible(!webConfiguration.basicAuthUsers.isEmpty),
         ])
         let releaseRequest = PageReleaseRequest()
+        let webReloader = WebReloader(options: web, server: server, store: store, running: webConfiguration, verified: verifiedCredentials)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: scheduler),
                 .init(service: HTTPService(server: server, listenAddress: web.listenAddress, logger: logger)),
                 .init(service: ReloadService(
-                    source: source, scheduler: scheduler, store: store,
-                    web: WebReloader(
-                        options: web, server: server, store: store, running: webConfiguration, verified: verifiedCredentials),
-                    releaseRequest: releaseRequest, logger: logger)),
+                    source: source, scheduler: scheduler, store: store, web: webReloader, releaseRequest: releaseRequest, logger: logger)),
+                .init(service: WebConfigWatchService(web: webReloader, interval: web.configReloadInterval.duration, logger: logger)),
                 .init(service: HeapTrimService(interval: .seconds(60), pool: pool, releaseRequest: releaseRequest, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

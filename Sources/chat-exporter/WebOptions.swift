@@ -20,6 +20,9 @@ struct WebOptions: ParsableArguments {
     @Option(name: .customLong("web.config.file"), help: ArgumentHelp("A Prometheus exporter-toolkit web config file: TLS (tls_server_config) and basic authentication (basic_auth_users).", valueName: "path"))
     var configFile: String?
 
+    @Option(name: .customLong("web.config.reload-interval"), help: ArgumentHelp("How often the web config file, and the certificate, key and client CA it names, are read again; a change is served without SIGHUP (0s: only on SIGHUP).", valueName: "duration"))
+    var configReloadInterval = DurationArgument(argument: "30s")!
+
     @Option(name: .customLong("web.max-connections"), help: "The most HTTP connections served at once; more wait in the kernel's queue.")
     var maxConnections = 1024
 
@@ -39,8 +42,9 @@ struct WebOptions: ParsableArguments {
             throw ValidationError("--web.listen-address is given \(listenAddresses.count) times: chat-exporter listens on one address (\":PORT\" is every interface, IPv4 and IPv6)")
         }
         _ = try listenHostAndPort()
-        guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1, !["/-/healthy", "/-/ready"].contains(telemetryPath) else {
-            throw ValidationError("--web.telemetry-path must be a path such as /metrics (not /, /-/healthy or /-/ready)")
+        guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1, !["/-/healthy", "/-/ready"].contains(telemetryPath),
+              !telemetryPath.contains(where: { $0 == "?" || $0 == "#" || $0.isWhitespace }) else {
+            throw ValidationError("--web.telemetry-path must be a path such as /metrics (not /, /-/healthy or /-/ready; no query, fragment or space)")
         }
         guard maxConnections >= 1 else { throw ValidationError("--web.max-connections must be at least 1") }
         guard maxConnectionsPerIP >= 0 else { throw ValidationError("--web.max-connections-per-ip must be 0 (no limit) or more") }

@@ -45,6 +45,29 @@ final class WebReloader: Sendable {
         try await DispatchQueue.blocking { try self.reloadNow() }
     }
 
+    /// What the web config file and the files it names hold now, as the server would serve it, or why they do
+    /// not load. ``WebConfigWatchService`` compares it with what it saw last time.
+    enum OnDisk: Equatable {
+        case loaded(WebConfiguration, TLSConfiguration?)
+        case failed(String)
+    }
+
+    /// Reads the files without applying them.
+    func onDisk() -> OnDisk {
+        do {
+            let web = try options.webConfiguration()
+            return .loaded(web, try options.serverConfiguration(web).tls)
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
+    /// Whether `files` differ from what the server serves with (files that do not load differ).
+    func differsFromRunning(_ files: OnDisk) -> Bool {
+        guard case .loaded(let web, let tls) = files else { return true }
+        return web != running.withLock({ $0 }) || tls != server.configuration.tls
+    }
+
     /// Reads the web config again and applies it when it changed. Throws, and leaves the server as it was, when
     /// the file or the certificate, key or CA it names does not load, or the server cannot serve with them.
     func reloadNow() throws -> Outcome {

@@ -76,6 +76,8 @@ struct ConfigurationTests {
             (["--database.connect-timeout=0s"], "--database.connect-timeout must be more than 0s"),
             (["--database.lock-timeout=1000w"], "--database.lock-timeout must be at most 24d"),
             (["--database.idle-in-transaction-timeout=25d"], "--database.idle-in-transaction-timeout must be at most 24d"),
+            // A query string would make every URL answer 404, the landing page's link included.
+            (["--web.telemetry-path=/metrics?x=1"], "--web.telemetry-path must be a path such as /metrics"),
         ] {
             let refused = try runProcess(Binary.chatExporter, arguments, timeout: .seconds(20))
             #expect(refused.status == 64, "\(arguments): \(refused.stderr)")

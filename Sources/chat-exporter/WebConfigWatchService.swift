@@ -1,0 +1,50 @@
+import Dispatch
+import ExporterCore
+import Logging
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Every `--web.config.reload-interval`, reads the web config file and the certificate, key and client CA it names,
+/// and when they differ from what the server serves with, reloads as SIGHUP does (``ReloadService``: the same log
+/// lines and `chat_exporter_config_last_reload_successful`): a certificate renewed in place (cert-manager, a
+/// Kubernetes Secret the kubelet updates, certbot) is served without anyone sending the signal, as
+/// exporter-toolkit's exporters serve it (they read the files at every handshake), within two intervals. Files that
+/// do not load are reloaded (and fail) once, not at every look, until they change again.
+struct WebConfigWatchService: Service, CustomStringConvertible {
+    var description: String { "web-config-watch" }
+
+    let web: WebReloader
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        guard web.options.configFile != nil, interval > .zero else {
+            // Nothing to watch: stay until shutdown (a service that returns would stop the group).
+            try? await gracefulShutdown()
+            return
+        }
+        var lastSeen: WebReloader.OnDisk?
+        var previous: WebReloader.OnDisk?
+        while true {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return  // shutting down
+            }
+            let files = await DispatchQueue.blocking { web.onDisk() }
+            // Acted on once the files read the same twice in a row: a renewal that writes the certificate and the key
+            // one after the other (certbot) is not caught halfway, with a key that does not match.
+            defer { previous = files }
+            guard files == previous, files != lastSeen else { continue }
+            lastSeen = files
+            if web.differsFromRunning(files) {
+                logger.info("web configuration changed on disk: reloading", metadata: ["file": "\(web.options.configFile ?? "")"])
+                kill(getpid(), SIGHUP)
+            }
+        }
+    }
+}
