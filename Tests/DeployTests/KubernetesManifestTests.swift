@@ -64,7 +64,7 @@ struct KubernetesManifestTests {
             #expect(name?.isEmpty == false || document["kind"] as? String == "Component", "\(file): metadata.name")
         }
         let kinds = Set(all.map { $0.document["kind"] as? String ?? "" })
-        #expect(kinds.isSuperset(of: ["Deployment", "Service", "CronJob", "Secret", "Component"]))
+        #expect(kinds.isSuperset(of: ["Deployment", "Service", "CronJob", "Secret", "Component", "ServiceMonitor", "PrometheusRule"]))
     }
 
     @Test func everyContainerFlagIsAFlagOfTheBinary() throws {
@@ -213,6 +213,20 @@ struct KubernetesManifestTests {
         // SIGTERM at the deadline lets the batch in flight finish (its statement timeout, 1 minute by default)
         // and the summary print before the kubelet's SIGKILL.
         #expect((podSpec(cronJob)?["terminationGracePeriodSeconds"] as? Int ?? 30) > 60)
+    }
+
+    /// The Operator's Prometheus loads no rule_files: prometheusrule.yaml carries every group of alerts/*.rules.yml,
+    /// the same rules (scripts/prometheusrule.py writes it; this fails until it is run after a rule changed).
+    @Test func thePrometheusRuleHoldsExactlyTheShippedRuleGroups() throws {
+        let rule = try document(kind: "PrometheusRule")
+        let groups = try #require((rule["spec"] as? [String: Any])?["groups"] as? [Any])
+        var shipped: [Any] = []
+        for file in try Repository.files(in: "alerts", endingWith: [".rules.yml"]).sorted() {
+            let document = try #require(try YAMLDocuments.load(Repository.path("alerts/\(file)")).first as? [String: Any])
+            shipped += try #require(document["groups"] as? [Any])
+        }
+        #expect(!shipped.isEmpty)
+        #expect(NSArray(array: groups).isEqual(to: shipped), "run python3 scripts/prometheusrule.py")
     }
 
     /// The set is a kustomize Component that an overlay deploying the chat backend includes: it adds the sidecar to
