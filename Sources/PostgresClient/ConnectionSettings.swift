@@ -228,9 +228,12 @@ public struct ConnectionSettings: Sendable {
                 piece.isEmpty || (piece.allSatisfy(\.isASCII) && piece.allSatisfy(\.isNumber) && (Int(piece).map { 1...65535 ~= $0 } ?? false))
             }
             if !valid {
+                // In a URI a password holding ':' or '/' moves the rest of it into the port: say how to write it.
+                let uriHint = source == .dbVariables || source == .libpqVariables
+                    ? "" : " (in a URI, percent-encode ':' (%3A), '/' (%2F) and '@' (%40) in the user name and password)"
                 throw PostgresError(
                     kind: .configuration,
-                    message: "\(source.rawValue): the port is not a number from 1 to 65535 (in a URI, percent-encode ':' (%3A), '/' (%2F) and '@' (%40) in the user name and password)")
+                    message: "\(source == .dbVariables ? "DB_PORT" : source.rawValue): the port is not a number from 1 to 65535\(uriHint)")
             }
         }
         let sslModes: Set<String> = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]

@@ -137,7 +137,11 @@ struct ConnectionSettingsTests {
             let error = try #require(throws: PostgresError.self, "\(environment)") { try ConnectionSettings.fromEnvironment(environment) }
             #expect(error.kind == .configuration && error.description.contains("the port is not a number"), "\(error)")
             #expect(!["notaport", "Sekr1t", "70000", "54x2", "secret"].contains { error.description.contains($0) }, "\(error)")
+            // The URI's hint only for a URI: DB_PORT is named, and holds no password to encode.
+            #expect(error.description.contains("percent-encode") == (environment["DB_PORT"] == nil), "\(error)")
         }
+        let dbPort = try #require(throws: PostgresError.self) { try ConnectionSettings.fromEnvironment(["DB_PORT": "notaport"]) }
+        #expect(dbPort.description.contains("DB_PORT: the port is not a number"), "\(dbPort)")
         let sslmode = try #require(throws: PostgresError.self) {
             try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://u@db/x?sslmode=requir"])
         }
