@@ -2,7 +2,8 @@ import HTTPServer
 import Logging
 import ServiceLifecycle
 
-/// The HTTP server as a service: listens until graceful shutdown, then stops accepting and closes connections.
+/// The HTTP server as a service: the server, already listening (``ServeCommand`` starts it before the collectors),
+/// serves until graceful shutdown, then stops accepting and closes connections.
 struct HTTPService: Service, CustomStringConvertible {
     var description: String { "http" }
 
@@ -11,7 +12,6 @@ struct HTTPService: Service, CustomStringConvertible {
     let logger: Logger
 
     func run() async throws {
-        try server.start()
         logger.info("listening", metadata: ["address": "\(listenAddress)", "port": .stringConvertible(server.port)])
         try? await gracefulShutdown()
         server.stop()

@@ -73,6 +73,14 @@ struct ServeCommand: AsyncParsableCommand {
             "database": "\(target)", "connection_source": "\(settings.source.rawValue)",
             "tls": .stringConvertible(serverConfiguration.tls != nil), "basic_auth": .stringConvertible(!webConfiguration.basicAuthUsers.isEmpty),
         ])
+        // Listen before any collector runs: a port in use (another exporter) stops the start here, before a query
+        // has been sent to the database.
+        do {
+            try server.start()
+        } catch {
+            logger.error("cannot listen", metadata: ["address": "\(web.listenAddress)", "err": "\(error)"])
+            throw ExitCode(1)
+        }
         let releaseRequest = PageReleaseRequest()
         let webReloader = WebReloader(options: web, server: server, store: store, running: webConfiguration, verified: verifiedCredentials)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(

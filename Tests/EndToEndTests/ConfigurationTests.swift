@@ -178,6 +178,20 @@ struct ConfigurationTests {
         #expect(exporter.process.stderr().contains("session settings rejected by the server (--database.timezone?)"))
     }
 
+    /// A port another process listens on stops the start at once (exit 1, saying which address), before any
+    /// collector runs.
+    @Test func aPortInUseStopsTheStartBeforeAnyQuery() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let first = try exporterServingFirst(database)
+        let second = try runProcess(
+            Binary.chatExporter, ["--web.listen-address=127.0.0.1:\(first.port)", "--log.level=debug"],
+            environment: ["DATA_SOURCE_NAME": "host=127.0.0.1 port=1 dbname=x connect_timeout=1"], timeout: .seconds(20))
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("cannot listen") && second.stderr.contains("127.0.0.1:\(first.port)"), "\(second.stderr)")
+        #expect(!second.stderr.contains("collector run"), "no collector ran: \(second.stderr)")
+    }
+
     /// An exporter whose collectors file has one collector, `first` (test_first 1, every second), serving it.
     private func exporterServingFirst(_ database: TestDatabase) throws -> RunningExporter {
         let exporter = try RunningExporter(collectors: """
