@@ -71,7 +71,7 @@ import Testing
         #expect(try Curl.get(port: server.port, in: material).httpStatus == 200)
     }
 
-    @Test func minimumVersionTLS13RefusesTLS12Clients() throws {
+    @Test func minimumVersionTLS13RefusesTLS12ClientsAndTLS12OffersStrongSuitesOnly() throws {
         let material = try TLSMaterial()
         func server(minimum: TLSConfiguration.Version) throws -> HTTPServer {
             try startServer(
@@ -95,6 +95,13 @@ import Testing
         let compatible = try server(minimum: .tls12)
         defer { compatible.stop() }
         #expect(try Curl.get(port: compatible.port, extraArguments: tls12Only, in: material).httpStatus == 200)
+        // Under TLS 1.2, forward-secret AEAD suites only (Mozilla's intermediate profile): neither static RSA key
+        // exchange (gone from Go's defaults since 1.22) nor CBC, even when a client offers nothing else.
+        #expect(try Curl.get(port: compatible.port, extraArguments: tls12Only + ["--ciphers", "ECDHE+AESGCM:ECDHE+CHACHA20"], in: material).httpStatus == 200)
+        for weak in ["AES128-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA", "DHE-RSA-AES128-GCM-SHA256"] {
+            let refusedSuite = try Curl.get(port: compatible.port, extraArguments: tls12Only + ["--ciphers", weak], in: material)
+            #expect(refusedSuite.httpStatus == 0, "\(weak)")
+        }
     }
 
     @Test(arguments: clientAuthCases)
