@@ -113,12 +113,28 @@ public enum WebConfigurationLoader {
             message: "YAML syntax error: \(error.message)")
     }
 
+    /// exporter-toolkit's keys that chat-exporter does not read, and what it does instead. Refused rather than
+    /// ignored: a file shared with Go exporters that restricts its ciphers or clients must not be served weaker here.
+    static let notSupported: [String: String] = [
+        "cipher_suites": "TLS 1.2 offers ECDHE with AES-GCM or ChaCha20-Poly1305 only, TLS 1.3 its own suites; remove the key",
+        "curve_preferences": "the curves are GnuTLS's defaults (X25519, P-256, P-384, P-521); remove the key",
+        "prefer_server_cipher_suites": "the server's order is used (Go ignores the key too); remove it",
+        "client_allowed_sans": "client certificates are verified against client_ca_file, not by SAN; use a CA for the allowed clients",
+        "cert": "give the certificate as a file, cert_file",
+        "key": "give the key as a file, key_file",
+        "client_ca": "give the client CA as a file, client_ca_file",
+        "rate_limit": "connections are limited by --web.max-connections and --web.max-connections-per-ip",
+    ]
+
     private static func mapping(_ node: Node, _ what: String, allowed: [String]?, _ fail: (Node?, String) -> WebConfigError) throws(WebConfigError) -> [String: Node] {
         guard case .mapping(let pairs) = node else { throw fail(node, "\(what) must be a mapping") }
         var result: [String: Node] = [:]
         for (keyNode, value) in pairs {
             guard case .scalar(let key) = keyNode else { throw fail(keyNode, "keys of \(what) must be strings") }
             if let allowed, !allowed.contains(key.string) {
+                if let why = notSupported[key.string] {
+                    throw fail(keyNode, "\"\(key.string)\" (exporter-toolkit) is not supported by chat-exporter: \(why)")
+                }
                 throw fail(keyNode, "unknown key \"\(key.string)\" in \(what) (allowed: \(allowed.joined(separator: ", ")))")
             }
             guard result[key.string] == nil else { throw fail(keyNode, "duplicate key \"\(key.string)\" in \(what)") }
