@@ -38,6 +38,9 @@ extension ExporterState {
             }),
             MetricFamily(name: "chat_exporter_config_last_reload_successful", type: .gauge, help: "Whether the last configuration reload succeeded (1) or not (0).", samples: [Sample(value: configReloadSuccessful ? 1 : 0)]),
             MetricFamily(name: "chat_exporter_config_last_reload_success_timestamp_seconds", type: .gauge, help: "When the configuration was last loaded successfully, in seconds since the epoch.", samples: [Sample(value: configLastReloadSuccessAt.timeIntervalSince1970)]),
+            MetricFamily(name: "chat_exporter_http_responses_total", type: .counter, help: "HTTP responses the exporter sent, by status code (all paths; refused credentials are 401 or 429, an overloaded password check 503).", samples: httpResponses.keys.sorted().map { code in
+                Sample(labels: [Label(name: "code", value: String(code))], value: Double(httpResponses[code] ?? 0))
+            }),
         ]
         families += process.families
         return families

@@ -12,6 +12,10 @@ struct ExporterState: Sendable {
     var configLastReloadSuccessAt = Date()
     var configPath: String
     var process = ProcessMetrics()
+    /// HTTP responses by status code, as the HTTP server last reported them; 200 and 503 (a scrape, readiness) from
+    /// the start, as client_golang's promhttp starts its codes at 0, so that a rate() sees the first ones.
+    var httpResponses: [Int: Int] = Self.initialHTTPResponses
+    static let initialHTTPResponses = [200: 0, 503: 0]
     var databaseTarget: String
 
     /// Ready once every collector has finished a run against a reachable database (one that failed to connect does

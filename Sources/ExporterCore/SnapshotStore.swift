@@ -15,6 +15,7 @@ public final class SnapshotStore: Sendable {
     private let current: Mutex<Snapshot>
     private let page: LandingPage
     private let onFirstReady: (@Sendable () -> Void)?
+    private let httpResponseSource = Mutex<(@Sendable () -> [Int: Int])?>(nil)
 
     /// `onFirstReady` runs once, after the first ready snapshot is stored, on the thread that stored it.
     public init(
@@ -67,7 +68,17 @@ public final class SnapshotStore: Sendable {
     }
 
     func recordProcessMetrics(_ metrics: ProcessMetrics) {
-        update { $0.process = metrics }
+        let responses = httpResponseSource.withLock { $0 }?()
+        update { state in
+            state.process = metrics
+            if let responses { state.httpResponses = ExporterState.initialHTTPResponses.merging(responses) { $1 } }
+        }
+    }
+
+    /// Where the process sampler reads the HTTP server's responses by status code (``recordProcessMetrics(_:)``, every
+    /// two seconds). The store is made before the server, whose handler serves the store's snapshots.
+    public func readHTTPResponses(from source: @escaping @Sendable () -> [Int: Int]) {
+        httpResponseSource.withLock { $0 = source }
     }
 
     private func update(_ change: (inout ExporterState) -> Void) {

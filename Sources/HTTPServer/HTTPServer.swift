@@ -16,6 +16,7 @@ public final class HTTPServer: Sendable {
     }
 
     private let state: Mutex<State>
+    private let responses = ResponseCounter()
     /// Held while a daemon is replaced or stopped, so that ``stop()`` waits for a daemon being retired.
     private let transitions = Mutex<Void>(())
     private let logger: (@Sendable (String) -> Void)?
@@ -30,7 +31,8 @@ public final class HTTPServer: Sendable {
         self.logger = logger
         self.state = Mutex(State(
             configuration: configuration,
-            context: ServerContext(handler: handler, logger: logger, tls: configuration.tls, headers: configuration.headers)))
+            context: ServerContext(
+                handler: handler, logger: logger, tls: configuration.tls, headers: configuration.headers, responses: responses)))
     }
 
     deinit {
@@ -73,7 +75,7 @@ public final class HTTPServer: Sendable {
         next.tls = tls
         next.headers = headers
         try next.validate()
-        let nextContext = ServerContext(handler: handler, logger: logger, tls: tls, headers: headers)
+        let nextContext = ServerContext(handler: handler, logger: logger, tls: tls, headers: headers, responses: responses)
         try transitions.withLock { _ throws(HTTPServerError) in
             let (retired, started) = try state.withLock { (state: inout State) throws(HTTPServerError) in
                 let running = state.daemon
@@ -92,6 +94,12 @@ public final class HTTPServer: Sendable {
     /// 0); the configured port otherwise.
     public var port: Int {
         state.withLock { $0.daemon?.port ?? $0.configuration.port }
+    }
+
+    /// The responses queued since the server was created, by HTTP status code (libmicrohttpd's own error pages
+    /// for requests it could not parse are not among them).
+    public var responsesByStatus: [Int: Int] {
+        responses.byStatus
     }
 
     /// Whether the server is running.

@@ -74,7 +74,9 @@ extension ServerContext {
             _ = MHD_add_response_header(mhdResponse, "Connection", "close")
         }
         let queued = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
-        if queued != .YES {
+        if queued == .YES {
+            responses.record(response.status)
+        } else {
             log("cannot queue a \(response.status) response; closing the connection")
         }
         return queued

@@ -11,6 +11,8 @@ final class ServerContext: Sendable {
     let clientAuth: TLSConfiguration.ClientAuth?
     /// Added to every response (``HTTPServerConfiguration/headers``).
     let headers: [HTTPHeader]
+    /// Counts every response queued (the server's, shared by the contexts of its daemons).
+    let responses: ResponseCounter
     /// Requests whose `RequestContext` has not been released yet (zero once the daemon stopped).
     let openRequests = Atomic<Int>(0)
     /// Set when the daemon is being retired (a sibling took over): every response from then on closes its
@@ -31,10 +33,14 @@ final class ServerContext: Sendable {
     /// libmicrohttpd's messages, each logged at most once a minute.
     private let libraryThrottle = LogThrottle()
 
-    init(handler: any HTTPHandler, logger: (@Sendable (String) -> Void)?, tls: TLSConfiguration?, headers: [HTTPHeader]) {
+    init(
+        handler: any HTTPHandler, logger: (@Sendable (String) -> Void)?, tls: TLSConfiguration?, headers: [HTTPHeader],
+        responses: ResponseCounter = ResponseCounter()
+    ) {
         self.handler = handler
         self.logger = logger
         self.headers = headers
+        self.responses = responses
         if let clientAuth = tls?.clientAuth, clientAuth != .none {
             self.clientAuth = clientAuth
         } else {

@@ -231,5 +231,12 @@ struct MetricsEndpointTests {
         // every 5m, 30s timeout), not as "300.0s".
         let landing = try exporter.get("/").text
         #expect(landing.contains("<td>chat_lessons</td><td>5m</td><td>30s</td>"), "\(landing)")
+
+        // Every answer above is counted by its code, as the next sample (every 2 s) reports them.
+        try exporter.waitForMetrics(timeout: .seconds(10), "the responses above counted") { metrics in
+            (metrics.value("chat_exporter_http_responses_total", ["code": "404"]) ?? 0) >= 2
+                && (metrics.value("chat_exporter_http_responses_total", ["code": "405"]) ?? 0) >= 2
+                && (metrics.value("chat_exporter_http_responses_total", ["code": "200"]) ?? 0) >= 3
+        }
     }
 }
