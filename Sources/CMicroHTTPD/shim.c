@@ -2,6 +2,9 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,12 +38,97 @@ static void chx_log(void *cls, const char *format, va_list arguments) {
   errno = saved_errno;
 }
 
-/// MHD_OPTION_NOTIFY_CONNECTION: the TLS session exists but the handshake has not started yet,
-/// so this is where the client-certificate request is set.
+/* ---- Connections that never deliver a request ----------------------------------------------------------------
+ *
+ * libmicrohttpd's connection timeout counts inactivity: a client that sends a byte of its request headers every few
+ * seconds keeps its connection for ever, and enough of them (a few addresses' worth of the per-address limit) take
+ * every connection there is. The tracker gives every connection the connection timeout to deliver a complete request
+ * (from its opening, or from the end of its previous response), as Go's ReadHeaderTimeout does: a reaper thread shuts
+ * down the socket of one that has not, and libmicrohttpd, seeing it closed, closes the connection. A connection whose
+ * request is being answered (the access handler was called and the request has not completed) is left alone. The
+ * records are removed in the CLOSED notification, which libmicrohttpd sends before it closes the socket, under the
+ * same lock as the reaper's shutdown: a socket number is never shut down after libmicrohttpd closed it. */
+
+struct chx_tracked {
+  struct chx_tracked *prev, *next;
+  MHD_socket fd;
+  uint64_t since_ms;
+  int in_request;
+  int shut;
+};
+
+struct chx_tracker {
+  struct MHD_Daemon *daemon;
+  struct chx_tracker *next_tracker;
+  pthread_mutex_t lock;
+  struct chx_tracked head;
+  uint64_t deadline_ms;
+  enum chx_mhd_client_cert_request cert_request;
+  const struct chx_mhd_logger *logger;
+  MHD_AccessHandlerCallback access;
+  void *access_cls;
+  MHD_RequestCompletedCallback completed;
+  void *completed_cls;
+  pthread_t reaper;
+  int reaper_started;
+  pthread_cond_t wake;
+  int stopping;
+};
+
+/* Every tracker of a running daemon, to find it again when the daemon stops. */
+static pthread_mutex_t chx_trackers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct chx_tracker *chx_trackers = NULL;
+
+static uint64_t chx_now_ms(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+/* The record of a connection (its socket context), or NULL. */
+static struct chx_tracked *chx_record(struct MHD_Connection *connection) {
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return info == NULL ? NULL : (struct chx_tracked *)info->socket_context;
+}
+
+/// MHD_OPTION_NOTIFY_CONNECTION: tracks the connection; for TLS, the session exists but the handshake has not
+/// started yet, so this is also where the client-certificate request is set.
 static void chx_on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
                               enum MHD_ConnectionNotificationCode code) {
-  (void)socket_context;
+  struct chx_tracker *tracker = cls;
+  if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+    struct chx_tracked *record = *socket_context;
+    if (record != NULL) {
+      pthread_mutex_lock(&tracker->lock);
+      record->prev->next = record->next;
+      record->next->prev = record->prev;
+      pthread_mutex_unlock(&tracker->lock);
+      free(record);
+      *socket_context = NULL;
+    }
+    return;
+  }
   if (code != MHD_CONNECTION_NOTIFY_STARTED) {
+    return;
+  }
+  if (tracker->deadline_ms > 0) {
+    const union MHD_ConnectionInfo *fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct chx_tracked *record = calloc(1, sizeof *record);
+    if (record != NULL && fd != NULL) {
+      record->fd = fd->connect_fd;
+      record->since_ms = chx_now_ms();
+      pthread_mutex_lock(&tracker->lock);
+      record->next = tracker->head.next;
+      record->prev = &tracker->head;
+      tracker->head.next->prev = record;
+      tracker->head.next = record;
+      pthread_mutex_unlock(&tracker->lock);
+      *socket_context = record;
+    } else {
+      free(record);
+    }
+  }
+  if (tracker->cert_request == CHX_CLIENT_CERT_IGNORE) {
     return;
   }
   const union MHD_ConnectionInfo *info =
@@ -48,10 +136,114 @@ static void chx_on_connection(void *cls, struct MHD_Connection *connection, void
   if (info == NULL || info->tls_session == NULL) {
     return;
   }
-  enum chx_mhd_client_cert_request request = (enum chx_mhd_client_cert_request)(intptr_t)cls;
   gnutls_certificate_server_set_request(
       (gnutls_session_t)info->tls_session,
-      request == CHX_CLIENT_CERT_REQUIRE ? GNUTLS_CERT_REQUIRE : GNUTLS_CERT_REQUEST);
+      tracker->cert_request == CHX_CLIENT_CERT_REQUIRE ? GNUTLS_CERT_REQUIRE : GNUTLS_CERT_REQUEST);
+}
+
+/* The access handler, first marking the connection's request as being answered (its headers are complete). */
+static enum MHD_Result chx_access(void *cls, struct MHD_Connection *connection, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
+  struct chx_tracker *tracker = cls;
+  struct chx_tracked *record = chx_record(connection);
+  if (record != NULL) {
+    pthread_mutex_lock(&tracker->lock);
+    record->in_request = 1;
+    pthread_mutex_unlock(&tracker->lock);
+  }
+  return tracker->access(tracker->access_cls, connection, url, method, version, upload_data, upload_data_size,
+                         con_cls);
+}
+
+/* The request-completed callback, first starting the connection's clock for its next request. */
+static void chx_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                          enum MHD_RequestTerminationCode code) {
+  struct chx_tracker *tracker = cls;
+  struct chx_tracked *record = chx_record(connection);
+  if (record != NULL) {
+    pthread_mutex_lock(&tracker->lock);
+    record->in_request = 0;
+    record->since_ms = chx_now_ms();
+    pthread_mutex_unlock(&tracker->lock);
+  }
+  if (tracker->completed != NULL) {
+    tracker->completed(tracker->completed_cls, connection, con_cls, code);
+  }
+}
+
+/* Four times a second, shuts down the sockets of connections past their deadline without a complete request. */
+static void *chx_reap(void *argument) {
+  struct chx_tracker *tracker = argument;
+  pthread_mutex_lock(&tracker->lock);
+  while (!tracker->stopping) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 250 * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec += 1;
+      until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&tracker->wake, &tracker->lock, &until);
+    if (tracker->stopping) {
+      break;
+    }
+    uint64_t now = chx_now_ms();
+    unsigned int closed = 0;
+    for (struct chx_tracked *record = tracker->head.next; record != &tracker->head; record = record->next) {
+      if (!record->in_request && !record->shut && now - record->since_ms > tracker->deadline_ms) {
+        shutdown(record->fd, SHUT_RDWR);
+        record->shut = 1;
+        closed++;
+      }
+    }
+    if (closed > 0 && tracker->logger != NULL && tracker->logger->fn != NULL) {
+      /* One message text, whatever the count: the server's log throttle keeps it to a line a minute. */
+      tracker->logger->fn(tracker->logger->cls,
+                          "closed connections that sent no complete request within the connection timeout");
+    }
+  }
+  pthread_mutex_unlock(&tracker->lock);
+  return NULL;
+}
+
+static struct chx_tracker *chx_tracker_create(const struct chx_mhd_options *o) {
+  struct chx_tracker *tracker = calloc(1, sizeof *tracker);
+  if (tracker == NULL) {
+    return NULL;
+  }
+  pthread_mutex_init(&tracker->lock, NULL);
+  pthread_cond_init(&tracker->wake, NULL);
+  tracker->head.next = &tracker->head;
+  tracker->head.prev = &tracker->head;
+  tracker->deadline_ms = (uint64_t)o->connection_timeout * 1000u;
+  tracker->cert_request = o->tls_certificate != NULL ? o->tls_client_cert_request : CHX_CLIENT_CERT_IGNORE;
+  tracker->logger = o->logger;
+  tracker->access = o->access_handler;
+  tracker->access_cls = o->access_handler_cls;
+  tracker->completed = o->request_completed;
+  tracker->completed_cls = o->request_completed_cls;
+  return tracker;
+}
+
+/* Stops the reaper (if it runs) and frees the tracker; the daemon's threads have stopped, no callback runs. */
+static void chx_tracker_destroy(struct chx_tracker *tracker) {
+  if (tracker->reaper_started) {
+    pthread_mutex_lock(&tracker->lock);
+    tracker->stopping = 1;
+    pthread_cond_signal(&tracker->wake);
+    pthread_mutex_unlock(&tracker->lock);
+    pthread_join(tracker->reaper, NULL);
+  }
+  struct chx_tracked *record = tracker->head.next;
+  while (record != &tracker->head) {
+    struct chx_tracked *next = record->next;
+    free(record);
+    record = next;
+  }
+  pthread_cond_destroy(&tracker->wake);
+  pthread_mutex_destroy(&tracker->lock);
+  free(tracker);
 }
 
 static int chx_ipv6_available(void) {
@@ -167,9 +359,13 @@ struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *o, char *error, s
   if (o->thread_count > 1) {
     CHX_OPTION(MHD_OPTION_THREAD_POOL_SIZE, o->thread_count, NULL);
   }
-  if (o->request_completed != NULL) {
-    CHX_OPTION(MHD_OPTION_NOTIFY_COMPLETED, o->request_completed, o->request_completed_cls);
+  struct chx_tracker *tracker = chx_tracker_create(o);
+  if (tracker == NULL) {
+    snprintf(error, error_size, "out of memory");
+    return NULL;
   }
+  CHX_OPTION(MHD_OPTION_NOTIFY_COMPLETED, &chx_completed, tracker);
+  CHX_OPTION(MHD_OPTION_NOTIFY_CONNECTION, &chx_on_connection, tracker);
   if (o->uri_logger != NULL) {
     CHX_OPTION(MHD_OPTION_URI_LOG_CALLBACK, o->uri_logger, o->uri_logger_cls);
   }
@@ -183,18 +379,44 @@ struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *o, char *error, s
     if (o->tls_client_ca != NULL) {
       CHX_OPTION(MHD_OPTION_HTTPS_MEM_TRUST, 0, o->tls_client_ca);
     }
-    if (o->tls_client_cert_request != CHX_CLIENT_CERT_IGNORE) {
-      CHX_OPTION(MHD_OPTION_NOTIFY_CONNECTION, &chx_on_connection,
-                 (intptr_t)o->tls_client_cert_request);
-    }
   }
   CHX_OPTION(MHD_OPTION_END, 0, NULL);
 #undef CHX_OPTION
 
-  return MHD_start_daemon(flags, o->port, NULL, NULL, o->access_handler, o->access_handler_cls,
-                          MHD_OPTION_EXTERNAL_LOGGER, &chx_log, (void *)o->logger,
-                          MHD_OPTION_ARRAY, items,
-                          MHD_OPTION_END);
+  struct MHD_Daemon *daemon = MHD_start_daemon(flags, o->port, NULL, NULL, &chx_access, tracker,
+                                               MHD_OPTION_EXTERNAL_LOGGER, &chx_log, (void *)o->logger,
+                                               MHD_OPTION_ARRAY, items,
+                                               MHD_OPTION_END);
+  if (daemon == NULL) {
+    chx_tracker_destroy(tracker);
+    return NULL;
+  }
+  tracker->daemon = daemon;
+  if (tracker->deadline_ms > 0 && pthread_create(&tracker->reaper, NULL, chx_reap, tracker) == 0) {
+    tracker->reaper_started = 1;
+  }
+  pthread_mutex_lock(&chx_trackers_lock);
+  tracker->next_tracker = chx_trackers;
+  chx_trackers = tracker;
+  pthread_mutex_unlock(&chx_trackers_lock);
+  return daemon;
+}
+
+void chx_mhd_stop(struct MHD_Daemon *daemon) {
+  MHD_stop_daemon(daemon);
+  pthread_mutex_lock(&chx_trackers_lock);
+  struct chx_tracker **link = &chx_trackers;
+  while (*link != NULL && (*link)->daemon != daemon) {
+    link = &(*link)->next_tracker;
+  }
+  struct chx_tracker *tracker = *link;
+  if (tracker != NULL) {
+    *link = tracker->next_tracker;
+  }
+  pthread_mutex_unlock(&chx_trackers_lock);
+  if (tracker != NULL) {
+    chx_tracker_destroy(tracker);
+  }
 }
 
 uint16_t chx_mhd_bound_port(struct MHD_Daemon *daemon) {

@@ -174,7 +174,7 @@ final class RunningDaemon: @unchecked Sendable {
     /// threads, then frees what the daemon used. Call once.
     func stop() {
         context.resumeSuspended()
-        MHD_stop_daemon(daemon)
+        chx_mhd_stop(daemon)
         context.stopping.store(false, ordering: .sequentiallyConsistent)  // a stopped server may start again
         logger.deinitialize(count: 1)
         logger.deallocate()

@@ -233,4 +233,44 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
         #expect(ContinuousClock.now - start < .seconds(5))
     }
+
+    /// A client that sends its request headers a line at a time, never idle for the connection timeout, is closed
+    /// once the timeout has passed without a complete request (as Go's ReadHeaderTimeout closes it): such clients,
+    /// a few addresses' worth of the per-address limit, would otherwise hold every connection for ever. The handler
+    /// never sees it; others are served.
+    @Test func aClientTricklingItsHeadersIsClosedAfterTheTimeout() throws {
+        let recorder = RequestRecorder()
+        let server = try startServer(HTTPServerConfiguration(connectionTimeout: .seconds(1))) { request in
+            recorder.record(request)
+            return .text("ok")
+        }
+        defer { server.stop() }
+
+        let connection = try RawConnection(port: server.port)
+        try connection.send("GET /slow HTTP/1.1\r\nHost: test\r\n")
+        let start = ContinuousClock.now
+        var closed = false
+        while !closed, ContinuousClock.now - start < .seconds(10) {
+            try? connection.send("X-Slow: 1\r\n")
+            closed = try connection.waitForServerClose(timeout: .milliseconds(300))
+        }
+        #expect(closed, "still open after 10 s of trickled headers")
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(recorder.count == 0)
+        #expect(try RawConnection.get(port: server.port, "/").status == 200)
+    }
+
+    /// A keep-alive client that asks again within the timeout keeps its connection, however long it lives: the
+    /// clock restarts at every response.
+    @Test func aKeepAliveClientAskingWithinTheTimeoutKeepsItsConnection() throws {
+        let server = try startServer(HTTPServerConfiguration(connectionTimeout: .seconds(1))) { _ in .text("ok") }
+        defer { server.stop() }
+        let connection = try RawConnection(port: server.port)
+        for _ in 0..<6 {
+            try connection.send("GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+            let answer = try connection.readResponse(timeout: .seconds(5))
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect(!(try connection.waitForServerClose(timeout: .milliseconds(500))), "closed while within the timeout")
+        }
+    }
 }

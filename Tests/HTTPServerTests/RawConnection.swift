@@ -96,6 +96,33 @@ final class RawConnection {
         }
     }
 
+    /// Reads one response whose body has a Content-Length (the connection stays open): its head and body as text.
+    func readResponse(timeout: Duration = .seconds(10)) throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let text = String(decoding: received, as: UTF8.self)
+            if let end = text.range(of: "\r\n\r\n") {
+                let head = text[..<end.lowerBound].lowercased()
+                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                if text[end.upperBound...].utf8.count >= length { return text }
+            }
+            guard try waitReadable(until: deadline) else {
+                throw ConnectionStillOpen(timeout: timeout, received: received.count)
+            }
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count > 0 {
+                received.append(contentsOf: chunk[0..<count])
+            } else if count == 0 || errno == ECONNRESET {
+                throw TestClientError("the server closed the connection after \(received.count) bytes")
+            } else if errno != EINTR && errno != EAGAIN {
+                throw TestClientError("recv: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
     /// Waits until the server closes the connection without sending anything; returns whether it
     /// did before the deadline.
     func waitForServerClose(timeout: Duration) throws -> Bool {

@@ -59,7 +59,8 @@ struct chx_mhd_options {
   unsigned int connection_limit;
   /// The most connections from one client address; 0 = no limit but connection_limit.
   unsigned int per_address_connection_limit;
-  /// Seconds of inactivity before a connection is closed; 0 = never.
+  /// Seconds of inactivity before a connection is closed, and the time a connection has to deliver a complete
+  /// request (from its opening or the end of its previous response) however slowly it sends; 0 = never.
   unsigned int connection_timeout;
   size_t connection_memory_limit;
 
@@ -87,6 +88,9 @@ struct chx_mhd_options {
 /// example the host did not resolve), `error` holds the reason, otherwise it is empty and the
 /// reason went to the logger.
 struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *options, char *error, size_t error_size);
+
+/// Stops a daemon `chx_mhd_start` started (MHD_stop_daemon), then what the shim kept for it.
+void chx_mhd_stop(struct MHD_Daemon *daemon);
 
 /// The port the daemon is bound to, or 0 when unknown.
 uint16_t chx_mhd_bound_port(struct MHD_Daemon *daemon);
