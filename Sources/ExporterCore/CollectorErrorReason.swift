@@ -18,11 +18,17 @@ public struct CollectorFailure: Error, Sendable, Hashable, CustomStringConvertib
     public let message: String
     /// The SQLSTATE, when the server reported one.
     public let sqlState: String?
+    /// Whether the run found no connection to run its statement on (the database unreachable, or refusing the
+    /// connection), as opposed to one that broke while the statement ran (a terminated backend): only the first
+    /// is tried again as soon as the database answers (``CollectorLoop``), since trying the second again would run
+    /// a statement someone may have stopped on purpose.
+    public let connectionNeverMade: Bool
 
-    public init(reason: CollectorErrorReason, message: String, sqlState: String? = nil) {
+    public init(reason: CollectorErrorReason, message: String, sqlState: String? = nil, connectionNeverMade: Bool = false) {
         self.reason = reason
         self.message = message
         self.sqlState = sqlState
+        self.connectionNeverMade = connectionNeverMade
     }
 
     public var description: String {

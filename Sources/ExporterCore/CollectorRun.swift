@@ -63,6 +63,8 @@ extension CollectorFailure {
         case .connection, .configuration: .connection
         default: .query
         }
-        self.init(reason: reason, message: error.message, sqlState: error.sqlState)
+        self.init(
+            reason: reason, message: error.message, sqlState: error.sqlState,
+            connectionNeverMade: reason == .connection && !error.statementStarted)
     }
 }

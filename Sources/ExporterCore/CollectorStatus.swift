@@ -9,9 +9,10 @@ public struct CollectorStatus: Sendable {
         public let duration: Duration
         public let outcome: Result<CollectorOutput, CollectorFailure>
 
-        /// Whether the run failed for want of a connection to the database.
+        /// Whether the run failed for want of a connection to the database (not one that broke while its statement
+        /// ran: that run reached the database).
         public var failedToConnect: Bool {
-            if case .failure(let failure) = outcome { return failure.reason == .connection }
+            if case .failure(let failure) = outcome { return failure.connectionNeverMade }
             return false
         }
     }

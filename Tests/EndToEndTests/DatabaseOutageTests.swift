@@ -74,4 +74,36 @@ struct DatabaseOutageTests {
         #expect(metrics.value("test_users") == 0)
         #expect(metrics.value("test_hourly") == 1)
     }
+
+    /// A statement whose backend a DBA terminated is not run again as soon as the database answers (the early retry
+    /// is for runs that found no database): it waits for its next interval, here an hour.
+    @Test func aTerminatedStatementWaitsForItsNextInterval() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let exporter = try RunningExporter(collectors: Self.collectors + """
+
+              - name: heavy
+                interval: 1h
+                timeout: 60s
+                sql: SELECT 1 AS n FROM pg_sleep(30)
+                metrics:
+                  - {name: test_heavy, type: gauge, help: Heavy., value: n}
+            """, database: database)
+        try waitUntil(timeout: .seconds(20), "the heavy statement runs") {
+            try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND application_name = 'chat-exporter' AND state = 'active'") == "1"
+        }
+        _ = try database.scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND application_name = 'chat-exporter'")
+        try exporter.waitForMetrics("the terminated run failed, another collector ran since") { metrics in
+            (metrics.value("chat_exporter_collector_errors_total", ["collector": "heavy", "reason": "connection"]) ?? 0) == 1
+                && metrics.value("test_users") == 0
+        }
+        // Three seconds of the users collector reaching the database every second: no second heavy run (a wait that
+        // ends early only if one comes).
+        #expect(throws: TimeoutError.self) {
+            try waitUntil(timeout: .seconds(3), "a second heavy run") {
+                (try? database.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND application_name = 'chat-exporter'")) == "1"
+            }
+        }
+        #expect(try exporter.metrics().value("chat_exporter_collector_runs_total", ["collector": "heavy"]) == 1)
+    }
 }
