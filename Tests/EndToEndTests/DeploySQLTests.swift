@@ -22,9 +22,12 @@ struct DeploySQLTests {
         #expect(applied.status == 0, "\(applied.stderr)")
         let again = try psqlFile(database, "deploy/sql/role.sql", variables: ["exporter_password": password])
         #expect(again.status == 0, "role.sql is idempotent: \(again.stderr)")
-        // Re-applied for an upgrade without the password: the role keeps the one it has (checked just below).
+        // Re-applied for an upgrade without the password, or with an empty one (`-v exporter_password="$UNSET"`,
+        // which PostgreSQL would take as "clear it"): the role keeps the one it has (checked just below).
         let withoutPassword = try psqlFile(database, "deploy/sql/role.sql")
         #expect(withoutPassword.status == 0, "\(withoutPassword.stderr)")
+        let emptyPassword = try psqlFile(database, "deploy/sql/role.sql", variables: ["exporter_password": "", "backfill_password": ""])
+        #expect(emptyPassword.status == 0, "\(emptyPassword.stderr)")
 
         let dsn = "host=\(database.server.host) port=\(database.server.port) dbname=\(database.name) user=chat_exporter password=\(password)"
         let check = try runProcess(Binary.chatExporter, ["check", "--output", "json"], environment: ["DATA_SOURCE_NAME": dsn])

@@ -25,13 +25,19 @@
 SELECT 'SET log_statement = none' WHERE (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) \gexec
 SELECT 'SET log_min_duration_statement = -1' WHERE (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) \gexec
 
+-- Given and not empty: `-v exporter_password="$EXPORTER_PASSWORD"` with the variable unset gives '', which PostgreSQL
+-- would take as "clear the password".
+\set exporter_password_given false
 \if :{?exporter_password}
+SELECT :'exporter_password' <> '' AS exporter_password_given \gset
+\endif
+\if :exporter_password_given
 SELECT format('CREATE ROLE chat_exporter LOGIN PASSWORD %L', :'exporter_password')
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_exporter') \gexec
 SELECT format('ALTER ROLE chat_exporter LOGIN PASSWORD %L', :'exporter_password') \gexec
 \else
 SELECT 'CREATE ROLE chat_exporter LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_exporter') \gexec
-\echo 'role.sql: exporter_password not given: chat_exporter keeps its password (a new role has none: \\password chat_exporter)'
+\echo 'role.sql: exporter_password not given (or empty): chat_exporter keeps its password (a new role has none: \\password chat_exporter)'
 \endif
 
 -- Only a superuser may even restate these three: a CREATEROLE administrator changes them only when set.
@@ -64,7 +70,11 @@ GRANT SELECT (action, status, created_at, updated_at) ON audit_logs TO chat_expo
 --   psql "$ADMIN_DATABASE_URL" -v ON_ERROR_STOP=1 -v exporter_password="$EXPORTER_PASSWORD" \
 --        -v backfill_password="$BACKFILL_PASSWORD" -f deploy/sql/role.sql
 
+\set backfill_password_given false
 \if :{?backfill_password}
+SELECT :'backfill_password' <> '' AS backfill_password_given \gset
+\endif
+\if :backfill_password_given
 SELECT format('CREATE ROLE chat_backfill LOGIN PASSWORD %L', :'backfill_password')
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_backfill') \gexec
 SELECT format('ALTER ROLE chat_backfill LOGIN PASSWORD %L', :'backfill_password') \gexec
@@ -86,7 +96,7 @@ GRANT SELECT (id, teacher_id, student_id, deleted_at) ON chat_rooms TO chat_back
 -- What it writes: new rooms, as the trigger inserts them.
 GRANT INSERT (teacher_id, student_id, created_at, updated_at) ON chat_rooms TO chat_backfill;
 \else
-\echo 'role.sql: backfill_password not given: the chat_backfill role keeps its password'
+\echo 'role.sql: backfill_password not given (or empty): the chat_backfill role keeps its password'
 \endif
 -- Earlier versions of this file granted UPDATE: taken back whenever the role exists, password given or not.
 SELECT 'REVOKE UPDATE ON chat_rooms FROM chat_backfill' WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_backfill') \gexec
