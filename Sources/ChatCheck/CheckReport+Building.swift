@@ -45,7 +45,12 @@ extension CheckReport {
             failure.sqlState == "42P01" && ["bookings", "lessons", "chat_rooms"].contains { Self.names(failure.message, $0) }
         }
         let denied = failures.first { $0.1.sqlState == "42501" }
-        if let (collector, failure) = missingTables {
+        // A session setting the server refused (--database.timezone) fails every collector: the exporter's
+        // configuration, exit 2, as a flag the binary itself refuses.
+        let settingsRejected = failures.first { $0.1.message.hasPrefix(PostgresError.sessionSettingsRejected) }
+        if let (_, failure) = settingsRejected {
+            self.cannotCheck = "\(failure.message): fix the flag"
+        } else if let (collector, failure) = missingTables {
             self.cannotCheck = "the platform's tables are not in database \(target.database) (collector \(collector): \(failure.message)): is it the right database?"
         } else if let (collector, _) = denied {
             self.cannotCheck = "the role \(target.user) may not read what collector \(collector) needs (permission denied): apply deploy/sql/role.sql, or connect as the chat_exporter role"
@@ -53,7 +58,7 @@ extension CheckReport {
             self.cannotCheck = nil
         }
         var builder = CheckBuilder(lookup: lookup, thresholds: thresholds)
-        if connected && missingTables == nil {
+        if connected && missingTables == nil && settingsRejected == nil {
             builder.addStandbyCheck()
             builder.addSchemaChecks()
             builder.addClockCheck()

@@ -246,7 +246,7 @@ public final class PostgresConnection: @unchecked Sendable {
             finish()
             throw PostgresError(
                 kind: .configuration, sqlState: error.sqlState,
-                message: "session settings rejected by the server (--database.timezone?): \(error.message)")
+                message: "\(PostgresError.sessionSettingsRejected): \(error.message)")
         } catch let error as PostgresError where error.kind == .timeout {
             // Connected, and then nothing answered the first statement: a pooler with no free server connection
             // (pgbouncer's pool full, or PAUSE), or a server too busy to answer. No statement of the caller ran.

@@ -41,6 +41,11 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, Hashable 
     }
 }
 
+extension PostgresError {
+    /// How the message of a connection whose session settings the server refused begins.
+    public static let sessionSettingsRejected = "session settings rejected by the server (--database.timezone?)"
+}
+
 extension PostgresError.Kind {
     /// SQLSTATE classes that mean the connection, not the statement, failed.
     static func forSQLState(_ state: String?) -> PostgresError.Kind {

@@ -131,6 +131,14 @@ struct CheckCommandTests {
         #expect(elsewhere.status == 2, "\(elsewhere.stdout)")
         #expect(elsewhere.stdout.contains("cannot check: the platform's tables are not in database \(other)"), "\(elsewhere.stdout)")
         #expect(!elsewhere.stdout.contains("trigger 'booking_create_chat' is missing"), "\(elsewhere.stdout)")
+
+        // A time zone the server does not know: the exporter's flag, not the platform (exit 2, not 1 with every
+        // check "not collected").
+        let zone = try runProcess(Binary.chatExporter, ["check", "--database.timezone=Mars/Olympus"], environment: [
+            "DATA_SOURCE_NAME": database.keyValueDSN,
+        ], timeout: .seconds(60))
+        #expect(zone.status == 2, "\(zone.stdout)")
+        #expect(zone.stdout.contains("cannot check: session settings rejected by the server (--database.timezone?)"), "\(zone.stdout)")
     }
 
     /// Data hygiene and a moderation backlog are what their alerts make them: a warning, not a failed check.
