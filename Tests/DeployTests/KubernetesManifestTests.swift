@@ -137,8 +137,12 @@ struct KubernetesManifestTests {
         let annotations = ((service["metadata"] as? [String: Any])?["annotations"] as? [String: Any]) ?? [:]
         #expect(!annotations.keys.contains { $0.hasPrefix("prometheus.io/") }, "\(annotations)")
 
-        // The Service selects the chat backend's pods (the platform's Deployment, which the sidecar patch joins).
-        #expect(spec["selector"] as? [String: String] == ["app.kubernetes.io/name": "chat-backend"])
+        // The Service selects the pods that run the sidecar, by the label the patch gives them (the platform's own
+        // labels are unknown here).
+        let selector = try #require(spec["selector"] as? [String: String])
+        let sidecar = try document(kind: "Deployment")
+        let podLabels = (((sidecar["spec"] as? [String: Any])?["template"] as? [String: Any])?["metadata"] as? [String: Any])?["labels"] as? [String: String] ?? [:]
+        #expect(!selector.isEmpty && selector.allSatisfy { podLabels[$0.key] == $0.value }, "the patch labels the pods the Service selects")
 
         // Scraped once, through the Service: pod annotations as well would make the usual role: pod job scrape the
         // same exporter a second time (every series twice under another job). The patch adds none.
@@ -275,6 +279,10 @@ struct KubernetesManifestTests {
             #expect(built.stdout.contains("image: platform/chat-backend:7.3"))
             #expect(built.stdout.contains("image: registry.example.com/tutoring/chat-exporter:0.1.0"))
             #expect(built.stdout.contains("kind: Service") && built.stdout.contains("kind: CronJob"))
+            // The platform's pods (labelled app.kubernetes.io/name: chat-backend by their own Deployment) keep their
+            // labels and get the sidecar's, which the Service selects.
+            #expect(built.stdout.contains("chat-exporter.tutoring-platform/sidecar: \"true\""))
+            #expect(built.stdout.contains("app.kubernetes.io/name: chat-backend"))
         }
     }
 }
