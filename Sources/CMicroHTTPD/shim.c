@@ -460,3 +460,31 @@ int chx_mhd_client_certificate(struct MHD_Connection *connection) {
   }
   return CHX_CLIENT_CERT_VERIFIED;
 }
+
+int chx_tls_check(const char *certificate_pem, const char *private_key_pem, const char *client_ca_pem, char *error,
+                  size_t error_size) {
+  if (error_size > 0) {
+    error[0] = '\0';
+  }
+  gnutls_certificate_credentials_t credentials;
+  int rc = gnutls_certificate_allocate_credentials(&credentials);
+  if (rc < 0) {
+    snprintf(error, error_size, "%s", gnutls_strerror(rc));
+    return -1;
+  }
+  gnutls_datum_t certificate = {(unsigned char *)certificate_pem, (unsigned int)strlen(certificate_pem)};
+  gnutls_datum_t key = {(unsigned char *)private_key_pem, (unsigned int)strlen(private_key_pem)};
+  rc = gnutls_certificate_set_x509_key_mem(credentials, &certificate, &key, GNUTLS_X509_FMT_PEM);
+  if (rc < 0) {
+    snprintf(error, error_size, "the certificate and key: %s", gnutls_strerror(rc));
+  } else if (client_ca_pem != NULL) {
+    gnutls_datum_t ca = {(unsigned char *)client_ca_pem, (unsigned int)strlen(client_ca_pem)};
+    rc = gnutls_certificate_set_x509_trust_mem(credentials, &ca, GNUTLS_X509_FMT_PEM);
+    if (rc <= 0) {
+      snprintf(error, error_size, "the client CA: %s", rc < 0 ? gnutls_strerror(rc) : "no certificate in it");
+      rc = -1;
+    }
+  }
+  gnutls_certificate_free_credentials(credentials);
+  return rc < 0 ? -1 : 0;
+}

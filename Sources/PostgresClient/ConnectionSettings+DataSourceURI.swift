@@ -4,9 +4,9 @@ extension ConnectionSettings {
     /// postgres_exporter's split form of its data source: `DATA_SOURCE_URI` (`host:port/db?sslmode=require`, no
     /// scheme or user) with `DATA_SOURCE_USER` and `DATA_SOURCE_PASS`, each also as a `…_FILE` holding the value, so
     /// that an environment written for postgres_exporter connects here too. The user and password are
-    /// percent-encoded into a URI, as postgres_exporter builds it. Nil when `DATA_SOURCE_URI` (or its file) is not
-    /// set. `DATA_SOURCE_PASS_FILE` is read like `--database.password-file` (again before every connection), unless
-    /// that flag is given, which wins.
+    /// percent-encoded into a URI, as postgres_exporter builds it, and a `…_FILE` wins over its variable, as there. Nil
+    /// when `DATA_SOURCE_URI` (or its file) is not set. `DATA_SOURCE_PASS_FILE` is read like `--database.password-file`
+    /// (again before every connection), unless that flag is given, which wins.
     static func composedDataSourceName(
         _ environment: [String: String], passwordFile: inout String?
     ) throws(PostgresError) -> String? {
@@ -15,24 +15,31 @@ extension ConnectionSettings {
             uri.removeFirst(scheme.count)
         }
         let user = try peerValue("DATA_SOURCE_USER", environment)
-        var password = nonEmptyValue(environment["DATA_SOURCE_PASS"])
-        if passwordFile == nil, password == nil, let file = nonEmptyValue(environment["DATA_SOURCE_PASS_FILE"]) {
-            passwordFile = file
-        } else if password == nil, let file = nonEmptyValue(environment["DATA_SOURCE_PASS_FILE"]) {
-            password = try readValueFile(file, variable: "DATA_SOURCE_PASS_FILE")
+        var password: String?
+        if let file = nonEmptyValue(environment["DATA_SOURCE_PASS_FILE"]) {
+            // The file wins over DATA_SOURCE_PASS, as in postgres_exporter; read before every connection, unless
+            // --database.password-file (which wins over both) is given.
+            if passwordFile == nil {
+                passwordFile = file
+            }
+        } else {
+            password = nonEmptyValue(environment["DATA_SOURCE_PASS"])
         }
+        // As postgres_exporter's url.UserPassword: a password without a user is ":password@" (libpq's default user).
         var userInfo = ""
-        if let user {
-            userInfo = percentEncoded(user) + (password.map { ":" + percentEncoded($0) } ?? "") + "@"
+        if user != nil || password != nil {
+            userInfo = percentEncoded(user ?? "") + (password.map { ":" + percentEncoded($0) } ?? "") + "@"
         }
         return "postgresql://" + userInfo + uri
     }
 
-    /// `NAME`, else the content of the file `NAME_FILE` names (without its trailing newline), else nil.
+    /// The content of the file `NAME_FILE` names (without its trailing newline), else `NAME`, else nil: the file
+    /// wins, as in postgres_exporter.
     private static func peerValue(_ name: String, _ environment: [String: String]) throws(PostgresError) -> String? {
-        if let value = nonEmptyValue(environment[name]) { return value }
-        guard let file = nonEmptyValue(environment[name + "_FILE"]) else { return nil }
-        return try readValueFile(file, variable: name + "_FILE")
+        if let file = nonEmptyValue(environment[name + "_FILE"]) {
+            return try readValueFile(file, variable: name + "_FILE")
+        }
+        return nonEmptyValue(environment[name])
     }
 
     private static func readValueFile(_ path: String, variable: String) throws(PostgresError) -> String {

@@ -229,7 +229,7 @@ public struct ConnectionSettings: Sendable {
             }
             if !valid {
                 // In a URI a password holding ':' or '/' moves the rest of it into the port: say how to write it.
-                let uriHint = source == .dbVariables || source == .libpqVariables
+                let uriHint = [.dbVariables, .libpqVariables, .dataSourceURI].contains(source)
                     ? "" : " (in a URI, percent-encode ':' (%3A), '/' (%2F) and '@' (%40) in the user name and password)"
                 throw PostgresError(
                     kind: .configuration,

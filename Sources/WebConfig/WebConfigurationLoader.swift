@@ -117,8 +117,8 @@ public enum WebConfigurationLoader {
     /// ignored: a file shared with Go exporters that restricts its ciphers or clients must not be served weaker here.
     static let notSupported: [String: String] = [
         "cipher_suites": "TLS 1.2 offers ECDHE with AES-GCM or ChaCha20-Poly1305 only, TLS 1.3 its own suites; remove the key",
-        "curve_preferences": "the curves are GnuTLS's defaults (X25519, P-256, P-384, P-521); remove the key",
-        "prefer_server_cipher_suites": "the server's order is used (Go ignores the key too); remove it",
+        "curve_preferences": "the key exchange groups are GnuTLS's defaults (X25519, X448, P-256, P-384, P-521, and FFDHE groups under TLS 1.3); remove the key",
+        "prefer_server_cipher_suites": "the client picks among the suites allowed, all of them forward-secret AEAD ones (Go ignores the key too); remove it",
         "client_allowed_sans": "client certificates are verified against client_ca_file, not by SAN; use a CA for the allowed clients",
         "cert": "give the certificate as a file, cert_file",
         "key": "give the key as a file, key_file",

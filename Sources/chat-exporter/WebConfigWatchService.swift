@@ -40,7 +40,10 @@ struct WebConfigWatchService: Service, CustomStringConvertible {
             // one after the other (certbot) is not caught halfway, with a key that does not match.
             defer { previous = files }
             guard files == previous, files != lastSeen else { continue }
-            lastSeen = files
+            // Files that do not load are reloaded (and fail) once, until they change. Files that load and differ
+            // from what the server serves are reloaded at every look until the server serves them: a reload that
+            // failed for another reason (the server could not start its threads) is tried again.
+            if case .failed = files { lastSeen = files }
             if web.differsFromRunning(files) {
                 logger.info("web configuration changed on disk: reloading", metadata: ["file": "\(web.options.configFile ?? "")"])
                 kill(getpid(), SIGHUP)

@@ -32,7 +32,7 @@ struct WebOptions: ParsableArguments {
     @Option(name: .customLong("web.threads"), help: "Threads that serve HTTP requests (libmicrohttpd's thread pool, each polling its own connections). One serves tens of thousands of scrapes a second; more add throughput and, on a small machine, tail latency.")
     var threads = 1
 
-    @Option(name: .customLong("web.connection-timeout"), help: "An HTTP connection idle for this long is closed.")
+    @Option(name: .customLong("web.connection-timeout"), help: "An HTTP connection that has not sent a complete request for this long (from its opening or its previous response: idle, or sending its headers slowly) is closed; 0s: never.")
     var connectionTimeout = DurationArgument(argument: "10s")!
 
     func validate() throws {
@@ -45,6 +45,9 @@ struct WebOptions: ParsableArguments {
         guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1, !["/-/healthy", "/-/ready"].contains(telemetryPath),
               !telemetryPath.contains(where: { $0 == "?" || $0 == "#" || $0.isWhitespace }) else {
             throw ValidationError("--web.telemetry-path must be a path such as /metrics (not /, /-/healthy or /-/ready; no query, fragment or space)")
+        }
+        guard configReloadInterval.duration == .zero || configReloadInterval.duration >= .seconds(1) else {
+            throw ValidationError("--web.config.reload-interval must be 0s (only on SIGHUP) or at least 1s")
         }
         guard maxConnections >= 1 else { throw ValidationError("--web.max-connections must be at least 1") }
         guard maxConnectionsPerIP >= 0 else { throw ValidationError("--web.max-connections-per-ip must be 0 (no limit) or more") }

@@ -56,7 +56,9 @@ final class WebReloader: Sendable {
     func onDisk() -> OnDisk {
         do {
             let web = try options.webConfiguration()
-            return .loaded(web, try options.serverConfiguration(web).tls)
+            let tls = try options.serverConfiguration(web).tls
+            try tls?.checkMaterial()
+            return .loaded(web, tls)
         } catch {
             return .failed("\(error)")
         }

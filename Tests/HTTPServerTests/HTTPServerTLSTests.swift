@@ -156,6 +156,29 @@ import Testing
         }
     }
 
+    /// What a reload looks at before serving with new files: a certificate and key that load and match, a client
+    /// CA that loads; a key of another certificate, or no PEM at all, is refused with GnuTLS's reason.
+    @Test func tlsMaterialIsCheckedWithoutStartingADaemon() throws {
+        let material = try TLSMaterial()
+        let certificate = try material.pem("server.pem"), key = try material.pem("server.key")
+        try TLSConfiguration(certificatePEM: certificate, privateKeyPEM: key).checkMaterial()
+        try TLSConfiguration(certificatePEM: certificate, privateKeyPEM: key, clientCAPEM: material.pem("ca.pem"), clientAuth: .requireAndVerify).checkMaterial()
+        for (certificatePEM, keyPEM, clientCA) in [
+            (certificate, try material.pem("client.key"), nil),
+            ("not a certificate", key, nil),
+            (certificate, key, "not a CA"),
+        ] {
+            let error = #expect(throws: HTTPServerError.self) {
+                try TLSConfiguration(certificatePEM: certificatePEM, privateKeyPEM: keyPEM, clientCAPEM: clientCA, clientAuth: clientCA == nil ? .none : .requireAndVerify).checkMaterial()
+            }
+            guard case .invalidConfiguration(let reason) = error else {
+                Issue.record("expected invalidConfiguration, got \(String(describing: error))")
+                continue
+            }
+            #expect(reason.hasPrefix(clientCA == nil ? "the certificate and key: " : "the client CA: "), "\(reason)")
+        }
+    }
+
     @Test func unusableCertificateGivesAClearError() throws {
         let material = try TLSMaterial()
         let key = try material.pem("server.key")

@@ -57,6 +57,10 @@ struct ConnectionSettingsTests {
         #expect(settings.target == ConnectionTarget(host: "db.internal", port: "6000", database: "thebot_db", user: "monitor"))
         #expect(settings.secrets == ["p@ss:w/rd %"])
 
+        // A password without a user: libpq's default user, with that password (postgres_exporter's ":pass@").
+        let passOnly = try ConnectionSettings.fromEnvironment(["DATA_SOURCE_URI": "db.internal/thebot_db", "DATA_SOURCE_PASS": "lonely-password"])
+        #expect(passOnly.secrets == ["lonely-password"])
+
         let named = try ConnectionSettings.fromEnvironment(["DATA_SOURCE_NAME": "postgresql://a@first/db", "DATA_SOURCE_URI": "second/db"])
         #expect(named.source == .dataSourceName && named.target.host == "first")
     }
@@ -80,6 +84,10 @@ struct ConnectionSettingsTests {
         try "from-flag\n".write(toFile: directory + "/flag", atomically: true, encoding: .utf8)
         let flagged = try ConnectionSettings.fromEnvironment(environment, passwordFile: directory + "/flag")
         #expect(flagged.parameters.last?.value == "from-flag")
+
+        // A file wins over its variable, as in postgres_exporter.
+        let both = try ConnectionSettings.fromEnvironment(environment.merging(["DATA_SOURCE_USER": "other", "DATA_SOURCE_PASS": "other-password"]) { $1 })
+        #expect(both.target.user == "monitor" && both.parameters.last?.value == "rotated-password")
 
         let missing = #expect(throws: PostgresError.self) {
             try ConnectionSettings.fromEnvironment(["DATA_SOURCE_URI_FILE": directory + "/nothing"])

@@ -92,6 +92,11 @@ struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *options, char *er
 /// Stops a daemon `chx_mhd_start` started (MHD_stop_daemon), then what the shim kept for it.
 void chx_mhd_stop(struct MHD_Daemon *daemon);
 
+/// Loads a PEM certificate chain and private key (and, when not NULL, a PEM client CA) the way the daemon would,
+/// without starting one: 0 when they load and the key matches the certificate, -1 with the reason in `error`.
+int chx_tls_check(const char *certificate_pem, const char *private_key_pem, const char *client_ca_pem, char *error,
+                  size_t error_size);
+
 /// The port the daemon is bound to, or 0 when unknown.
 uint16_t chx_mhd_bound_port(struct MHD_Daemon *daemon);
 
