@@ -178,7 +178,7 @@ static void *chx_reap(void *argument) {
   pthread_mutex_lock(&tracker->lock);
   while (!tracker->stopping) {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_nsec += 250 * 1000000L;
     if (until.tv_nsec >= 1000000000L) {
       until.tv_sec += 1;
@@ -198,9 +198,12 @@ static void *chx_reap(void *argument) {
       }
     }
     if (closed > 0 && tracker->logger != NULL && tracker->logger->fn != NULL) {
-      /* One message text, whatever the count: the server's log throttle keeps it to a line a minute. */
+      /* Not under the lock (a blocked stderr must not hold up the connections). One message text, whatever the
+       * count: the server's log throttle keeps it to a line a minute. */
+      pthread_mutex_unlock(&tracker->lock);
       tracker->logger->fn(tracker->logger->cls,
                           "closed connections that sent no complete request within the connection timeout");
+      pthread_mutex_lock(&tracker->lock);
     }
   }
   pthread_mutex_unlock(&tracker->lock);
@@ -213,7 +216,12 @@ static struct chx_tracker *chx_tracker_create(const struct chx_mhd_options *o) {
     return NULL;
   }
   pthread_mutex_init(&tracker->lock, NULL);
-  pthread_cond_init(&tracker->wake, NULL);
+  /* The reaper's waits run on the monotonic clock: a wall clock stepped back (NTP) must not stop it. */
+  pthread_condattr_t attributes;
+  pthread_condattr_init(&attributes);
+  pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+  pthread_cond_init(&tracker->wake, &attributes);
+  pthread_condattr_destroy(&attributes);
   tracker->head.next = &tracker->head;
   tracker->head.prev = &tracker->head;
   tracker->deadline_ms = (uint64_t)o->connection_timeout * 1000u;
@@ -392,8 +400,13 @@ struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *o, char *error, s
     return NULL;
   }
   tracker->daemon = daemon;
-  if (tracker->deadline_ms > 0 && pthread_create(&tracker->reaper, NULL, chx_reap, tracker) == 0) {
-    tracker->reaper_started = 1;
+  if (tracker->deadline_ms > 0) {
+    if (pthread_create(&tracker->reaper, NULL, chx_reap, tracker) == 0) {
+      tracker->reaper_started = 1;
+    } else if (o->logger != NULL && o->logger->fn != NULL) {
+      o->logger->fn(o->logger->cls,
+                    "cannot start the thread that closes connections without a complete request: only idle ones are closed");
+    }
   }
   pthread_mutex_lock(&chx_trackers_lock);
   tracker->next_tracker = chx_trackers;
@@ -403,7 +416,8 @@ struct MHD_Daemon *chx_mhd_start(const struct chx_mhd_options *o, char *error, s
 }
 
 void chx_mhd_stop(struct MHD_Daemon *daemon) {
-  MHD_stop_daemon(daemon);
+  /* Found while the daemon still lives: once MHD_stop_daemon freed it, another daemon may get its address. The
+   * callbacks reach the tracker through their cls, not through this list, until the daemon has stopped. */
   pthread_mutex_lock(&chx_trackers_lock);
   struct chx_tracker **link = &chx_trackers;
   while (*link != NULL && (*link)->daemon != daemon) {
@@ -414,6 +428,7 @@ void chx_mhd_stop(struct MHD_Daemon *daemon) {
     *link = tracker->next_tracker;
   }
   pthread_mutex_unlock(&chx_trackers_lock);
+  MHD_stop_daemon(daemon);
   if (tracker != NULL) {
     chx_tracker_destroy(tracker);
   }

@@ -1,4 +1,3 @@
-import TextFile
 
 extension ConnectionSettings {
     /// postgres_exporter's split form of its data source: `DATA_SOURCE_URI` (`host:port/db?sslmode=require`, no
@@ -37,21 +36,9 @@ extension ConnectionSettings {
     /// wins, as in postgres_exporter.
     private static func peerValue(_ name: String, _ environment: [String: String]) throws(PostgresError) -> String? {
         if let file = nonEmptyValue(environment[name + "_FILE"]) {
-            return try readValueFile(file, variable: name + "_FILE")
+            return try readSecretFile(file, what: name + "_FILE")
         }
         return nonEmptyValue(environment[name])
-    }
-
-    private static func readValueFile(_ path: String, variable: String) throws(PostgresError) -> String {
-        var value: String
-        do {
-            value = try TextFile.text(path: path, limit: 65_536)
-        } catch {
-            throw PostgresError(kind: .configuration, message: "cannot read \(variable) \(path): \(error.reason)")
-        }
-        while value.hasSuffix("\n") || value.hasSuffix("\r") { value.removeLast() }
-        guard !value.isEmpty else { throw PostgresError(kind: .configuration, message: "\(variable) \(path) is empty") }
-        return value
     }
 
     /// Everything but RFC 3986's unreserved characters percent-encoded, byte by byte.

@@ -266,17 +266,21 @@ public struct ConnectionSettings: Sendable {
     }
 
     private static func readPasswordFile(_ path: String) throws(PostgresError) -> String {
-        var password: String
+        try readSecretFile(path, what: "password file")
+    }
+
+    /// The content of a file that holds one value (a password, a user name, a URI), without its trailing newline;
+    /// `what` names it in the errors ("password file", "DATA_SOURCE_USER_FILE").
+    static func readSecretFile(_ path: String, what: String) throws(PostgresError) -> String {
+        var value: String
         do {
-            password = try TextFile.text(path: path, limit: 65_536)
+            value = try TextFile.text(path: path, limit: 65_536)
         } catch {
-            throw PostgresError(kind: .configuration, message: "cannot read password file \(path): \(error.reason)")
+            throw PostgresError(kind: .configuration, message: "cannot read \(what) \(path): \(error.reason)")
         }
-        while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
-        guard !password.isEmpty else {
-            throw PostgresError(kind: .configuration, message: "password file \(path) is empty")
-        }
-        return password
+        while value.hasSuffix("\n") || value.hasSuffix("\r") { value.removeLast() }
+        guard !value.isEmpty else { throw PostgresError(kind: .configuration, message: "\(what) \(path) is empty") }
+        return value
     }
 }
 

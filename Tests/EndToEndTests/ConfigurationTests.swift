@@ -160,15 +160,7 @@ struct ConfigurationTests {
     @Test func aTimeZoneTheServerDoesNotKnowFailsTheCollectorsNotTheDatabase() throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
-        let exporter = try RunningExporter(collectors: """
-            collectors:
-              - name: first
-                interval: 1s
-                timeout: 1s
-                sql: SELECT 1 AS v
-                metrics:
-                  - {name: test_first, type: gauge, help: First., value: v}
-            """, database: database, arguments: ["--database.timezone=Mars/Olympus"])
+        let exporter = try RunningExporter(collectors: Self.first, database: database, arguments: ["--database.timezone=Mars/Olympus"])
         try exporter.waitForMetrics("the collector fails on the setting, the database up") {
             ($0.value("chat_exporter_collector_errors_total", ["collector": "first", "reason": "query"]) ?? 0) >= 1
                 && $0.value("chat_exporter_database_up") == 1
@@ -192,17 +184,20 @@ struct ConfigurationTests {
         #expect(!second.stderr.contains("collector run"), "no collector ran: \(second.stderr)")
     }
 
-    /// An exporter whose collectors file has one collector, `first` (test_first 1, every second), serving it.
+    /// A collectors file with one collector, `first` (test_first 1, every second).
+    private static let first = """
+        collectors:
+          - name: first
+            interval: 1s
+            timeout: 1s
+            sql: SELECT 1 AS v
+            metrics:
+              - {name: test_first, type: gauge, help: First., value: v}
+        """
+
+    /// An exporter serving ``first``.
     private func exporterServingFirst(_ database: TestDatabase) throws -> RunningExporter {
-        let exporter = try RunningExporter(collectors: """
-            collectors:
-              - name: first
-                interval: 1s
-                timeout: 1s
-                sql: SELECT 1 AS v
-                metrics:
-                  - {name: test_first, type: gauge, help: First., value: v}
-            """, database: database)
+        let exporter = try RunningExporter(collectors: Self.first, database: database)
         try exporter.waitForMetrics("first") { $0.value("test_first") == 1 }
         return exporter
     }

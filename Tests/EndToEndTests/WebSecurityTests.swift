@@ -232,67 +232,47 @@ struct WebSecurityTests {
 
     /// A certificate renewed in place (cert-manager, certbot) is served after SIGHUP, on the same port.
     @Test func sighupServesARenewedCertificate() throws {
-        let database = try TestPostgres.shared().createDatabase()
-        defer { database.drop() }
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try selfSigned("first.localhost", name: "server", in: directory)
-        try "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n".write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
-        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", directory + "/web.yml"])
-        func servedSubject() throws -> String? {
-            let result = try runProcess("curl", ["-sS", "-v", "-k", "-o", "/dev/null", "https://127.0.0.1:\(exporter.port)/metrics"])
-            return result.stderr.split(separator: "\n").first { $0.contains("subject: ") }
-                .map { String($0[$0.range(of: "subject: ")!.upperBound...]) }
-        }
-        #expect(try servedSubject() == "CN=first.localhost")
+        try withTLSExporter { exporter, directory in
+            func servedSubject() throws -> String? { try Self.servedSubject(exporter) }
+            #expect(try servedSubject() == "CN=first.localhost")
 
-        try selfSigned("renewed.localhost", name: "server", in: directory)
-        exporter.process.signal(SIGHUP)
-        try waitUntil(timeout: .seconds(20), "the reload is logged; stderr:\n\(exporter.process.stderr())") {
-            exporter.process.stderr().contains("web configuration reloaded")
+            try selfSigned("renewed.localhost", name: "server", in: directory)
+            exporter.process.signal(SIGHUP)
+            try waitUntil(timeout: .seconds(20), "the reload is logged; stderr:\n\(exporter.process.stderr())") {
+                exporter.process.stderr().contains("web configuration reloaded")
+            }
+            #expect(try servedSubject() == "CN=renewed.localhost")
+            let https = try runProcess("curl", ["-sS", "--cacert", directory + "/server.crt", "--resolve", "renewed.localhost:\(exporter.port):127.0.0.1",
+                                                "-o", "/dev/null", "-w", "%{http_code}", "https://renewed.localhost:\(exporter.port)/metrics"])
+            #expect(https.stdout == "200", "verified against the renewed certificate: \(https.stderr)")
+            #expect(!exporter.process.stderr().contains("PRIVATE KEY"))
         }
-        #expect(try servedSubject() == "CN=renewed.localhost")
-        let https = try runProcess("curl", ["-sS", "--cacert", directory + "/server.crt", "--resolve", "renewed.localhost:\(exporter.port):127.0.0.1",
-                                            "-o", "/dev/null", "-w", "%{http_code}", "https://renewed.localhost:\(exporter.port)/metrics"])
-        #expect(https.stdout == "200", "verified against the renewed certificate: \(https.stderr)")
-        #expect(!exporter.process.stderr().contains("PRIVATE KEY"))
     }
 
     /// A certificate renewed in place, with nobody sending SIGHUP (cert-manager, a Secret the kubelet updates), is
     /// served within two reload intervals; a broken file is reloaded (and fails) once, not at every look, and the
     /// renewal after it is served again.
     @Test func aRenewedCertificateIsServedWithoutASignal() throws {
-        let database = try TestPostgres.shared().createDatabase()
-        defer { database.drop() }
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try selfSigned("first.localhost", name: "server", in: directory)
-        try "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n".write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
-        let exporter = try RunningExporter(
-            collectors: Self.collectors, database: database,
-            arguments: ["--web.config.file", directory + "/web.yml", "--web.config.reload-interval=1s"])
-        func servedSubject() throws -> String? {
-            let result = try runProcess("curl", ["-sS", "-v", "-k", "-o", "/dev/null", "https://127.0.0.1:\(exporter.port)/metrics"])
-            return result.stderr.split(separator: "\n").first { $0.contains("subject: ") }
-                .map { String($0[$0.range(of: "subject: ")!.upperBound...]) }
+        try withTLSExporter(arguments: ["--web.config.reload-interval=1s"]) { exporter, directory in
+            func servedSubject() throws -> String? { try Self.servedSubject(exporter) }
+            #expect(try servedSubject() == "CN=first.localhost")
+
+            try selfSigned("renewed.localhost", name: "server", in: directory)
+            try waitUntil(timeout: .seconds(20), "the renewed certificate is served") { try servedSubject() == "CN=renewed.localhost" }
+            #expect(exporter.process.stderr().contains("web configuration changed on disk: reloading"))
+
+            try "not a certificate".write(toFile: directory + "/server.crt", atomically: true, encoding: .utf8)
+            func failedReloads() -> Int { exporter.process.stderr().components(separatedBy: "web configuration reload failed").count - 1 }
+            try waitUntil(timeout: .seconds(20), "the broken certificate fails the reload") { failedReloads() == 1 }
+            #expect(try servedSubject() == "CN=renewed.localhost", "the running certificate stays")
+            // Looked at three times more while it stays broken: no second failed reload (a wait that ends early only if
+            // one comes).
+            #expect(throws: TimeoutError.self) { try waitUntil(timeout: .seconds(3), "a second failed reload") { failedReloads() > 1 } }
+            #expect(failedReloads() == 1)
+
+            try selfSigned("third.localhost", name: "server", in: directory)
+            try waitUntil(timeout: .seconds(20), "the next renewal is served") { try servedSubject() == "CN=third.localhost" }
         }
-        #expect(try servedSubject() == "CN=first.localhost")
-
-        try selfSigned("renewed.localhost", name: "server", in: directory)
-        try waitUntil(timeout: .seconds(20), "the renewed certificate is served") { try servedSubject() == "CN=renewed.localhost" }
-        #expect(exporter.process.stderr().contains("web configuration changed on disk: reloading"))
-
-        try "not a certificate".write(toFile: directory + "/server.crt", atomically: true, encoding: .utf8)
-        func failedReloads() -> Int { exporter.process.stderr().components(separatedBy: "web configuration reload failed").count - 1 }
-        try waitUntil(timeout: .seconds(20), "the broken certificate fails the reload") { failedReloads() == 1 }
-        #expect(try servedSubject() == "CN=renewed.localhost", "the running certificate stays")
-        // Looked at three times more while it stays broken: no second failed reload (a wait that ends early only if
-        // one comes).
-        #expect(throws: TimeoutError.self) { try waitUntil(timeout: .seconds(3), "a second failed reload") { failedReloads() > 1 } }
-        #expect(failedReloads() == 1)
-
-        try selfSigned("third.localhost", name: "server", in: directory)
-        try waitUntil(timeout: .seconds(20), "the next renewal is served") { try servedSubject() == "CN=third.localhost" }
     }
 
     @Test func aBrokenWebConfigStopsTheStartWithItsPosition() throws {
@@ -331,5 +311,25 @@ struct WebSecurityTests {
         let noCertificate = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
         #expect(noCertificate.status == 1)
         #expect(noCertificate.stderr.contains("cannot read cert_file \(directory)/absent.crt: No such file or directory"), "\(noCertificate.stderr)")
+    }
+
+    /// An exporter serving HTTPS with a self-signed certificate for first.localhost (`server.crt`, `server.key` in
+    /// `directory`, named by its `web.yml`), and `arguments`.
+    private func withTLSExporter(arguments: [String] = [], _ body: (RunningExporter, String) throws -> Void) throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try selfSigned("first.localhost", name: "server", in: directory)
+        try "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n".write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", directory + "/web.yml"] + arguments)
+        try body(exporter, directory)
+    }
+
+    /// The subject of the certificate the exporter serves over HTTPS (not verified).
+    private static func servedSubject(_ exporter: RunningExporter) throws -> String? {
+        let result = try runProcess("curl", ["-sS", "-v", "-k", "-o", "/dev/null", "https://127.0.0.1:\(exporter.port)/metrics"])
+        return result.stderr.split(separator: "\n").first { $0.contains("subject: ") }
+            .map { String($0[$0.range(of: "subject: ")!.upperBound...]) }
     }
 }

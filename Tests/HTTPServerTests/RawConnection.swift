@@ -78,10 +78,29 @@ final class RawConnection {
     /// Reads until the server closes the connection (EOF or reset) and returns what arrived.
     /// Throws when the connection is still open at the deadline.
     func readToEnd(timeout: Duration = .seconds(10)) throws -> [UInt8] {
+        try receive(timeout: timeout) { _ in false }
+    }
+
+    /// Reads one response whose body has a Content-Length (the connection stays open): its head and body as text.
+    func readResponse(timeout: Duration = .seconds(10)) throws -> String {
+        let received = try receive(timeout: timeout, closedEarly: true) { received in
+            let text = String(decoding: received, as: UTF8.self)
+            guard let end = text.range(of: "\r\n\r\n") else { return false }
+            let head = text[..<end.lowerBound].lowercased()
+            let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+            return text[end.upperBound...].utf8.count >= length
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// Receives until `complete` says the bytes so far are enough, or the server closes the connection (an error
+    /// when `closedEarly`); throws ``ConnectionStillOpen`` at the deadline.
+    private func receive(timeout: Duration, closedEarly: Bool = false, complete: ([UInt8]) -> Bool) throws -> [UInt8] {
         let deadline = ContinuousClock.now + timeout
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
+        while !complete(received) {
             guard try waitReadable(until: deadline) else {
                 throw ConnectionStillOpen(timeout: timeout, received: received.count)
             }
@@ -89,38 +108,13 @@ final class RawConnection {
             if count > 0 {
                 received.append(contentsOf: chunk[0..<count])
             } else if count == 0 || errno == ECONNRESET {
+                if closedEarly { throw TestClientError("the server closed the connection after \(received.count) bytes") }
                 return received
             } else if errno != EINTR && errno != EAGAIN {
                 throw TestClientError("recv: \(String(cString: strerror(errno)))")
             }
         }
-    }
-
-    /// Reads one response whose body has a Content-Length (the connection stays open): its head and body as text.
-    func readResponse(timeout: Duration = .seconds(10)) throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let text = String(decoding: received, as: UTF8.self)
-            if let end = text.range(of: "\r\n\r\n") {
-                let head = text[..<end.lowerBound].lowercased()
-                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
-                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
-                if text[end.upperBound...].utf8.count >= length { return text }
-            }
-            guard try waitReadable(until: deadline) else {
-                throw ConnectionStillOpen(timeout: timeout, received: received.count)
-            }
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                received.append(contentsOf: chunk[0..<count])
-            } else if count == 0 || errno == ECONNRESET {
-                throw TestClientError("the server closed the connection after \(received.count) bytes")
-            } else if errno != EINTR && errno != EAGAIN {
-                throw TestClientError("recv: \(String(cString: strerror(errno)))")
-            }
-        }
+        return received
     }
 
     /// Waits until the server closes the connection without sending anything; returns whether it
