@@ -42,8 +42,9 @@ static void chx_log(void *cls, const char *format, va_list arguments) {
  *
  * libmicrohttpd's connection timeout counts inactivity: a client that sends a byte of its request headers every few
  * seconds keeps its connection for ever, and enough of them (a few addresses' worth of the per-address limit) take
- * every connection there is. The tracker gives every connection the connection timeout to deliver a complete request
- * (from its opening, or from the end of its previous response), as Go's ReadHeaderTimeout does: a reaper thread shuts
+ * every connection there is. The tracker gives every connection the connection timeout (and a second) to deliver a
+ * complete request (from its opening, or from the end of its previous response), as Go's ReadHeaderTimeout does: a
+ * reaper thread shuts
  * down the socket of one that has not, and libmicrohttpd, seeing it closed, closes the connection. A connection whose
  * request is being answered (the access handler was called and the request has not completed) is left alone. The
  * records are removed in the CLOSED notification, which libmicrohttpd sends before it closes the socket, under the
@@ -69,6 +70,8 @@ struct chx_tracker {
   void *access_cls;
   MHD_RequestCompletedCallback completed;
   void *completed_cls;
+  chx_mhd_count_fn closed_without_request;
+  void *closed_without_request_cls;
   pthread_t reaper;
   int reaper_started;
   pthread_cond_t wake;
@@ -197,12 +200,10 @@ static void *chx_reap(void *argument) {
         closed++;
       }
     }
-    if (closed > 0 && tracker->logger != NULL && tracker->logger->fn != NULL) {
-      /* Not under the lock (a blocked stderr must not hold up the connections). One message text, whatever the
-       * count: the server's log throttle keeps it to a line a minute. */
+    if (closed > 0 && tracker->closed_without_request != NULL) {
+      /* Not under the lock: the server counts and logs them, and a blocked log must not hold up the connections. */
       pthread_mutex_unlock(&tracker->lock);
-      tracker->logger->fn(tracker->logger->cls,
-                          "closed connections that sent no complete request within the connection timeout");
+      tracker->closed_without_request(tracker->closed_without_request_cls, closed);
       pthread_mutex_lock(&tracker->lock);
     }
   }
@@ -224,13 +225,17 @@ static struct chx_tracker *chx_tracker_create(const struct chx_mhd_options *o) {
   pthread_condattr_destroy(&attributes);
   tracker->head.next = &tracker->head;
   tracker->head.prev = &tracker->head;
-  tracker->deadline_ms = (uint64_t)o->connection_timeout * 1000u;
+  /* A second past libmicrohttpd's own inactivity timeout: an idle connection is closed by libmicrohttpd on time, so
+   * what the reaper closes kept sending without completing its request (and is counted as such). */
+  tracker->deadline_ms = o->connection_timeout == 0 ? 0 : (uint64_t)o->connection_timeout * 1000u + 1000u;
   tracker->cert_request = o->tls_certificate != NULL ? o->tls_client_cert_request : CHX_CLIENT_CERT_IGNORE;
   tracker->logger = o->logger;
   tracker->access = o->access_handler;
   tracker->access_cls = o->access_handler_cls;
   tracker->completed = o->request_completed;
   tracker->completed_cls = o->request_completed_cls;
+  tracker->closed_without_request = o->closed_without_request;
+  tracker->closed_without_request_cls = o->closed_without_request_cls;
   return tracker;
 }
 

@@ -41,6 +41,9 @@ extension ExporterState {
             MetricFamily(name: "chat_exporter_http_responses_total", type: .counter, help: "HTTP responses the exporter sent, by status code (all paths; refused credentials are 401 or 429, an overloaded password check 503).", samples: httpResponses.keys.sorted().map { code in
                 Sample(labels: [Label(name: "code", value: String(code))], value: Double(httpResponses[code] ?? 0))
             }),
+            MetricFamily(name: "chat_exporter_http_slow_connections_closed_total", type: .counter, help: "HTTP connections closed because they kept sending without completing a request within --web.connection-timeout (headers sent a byte at a time: a broken client, or someone holding connections).", samples: [
+                Sample(value: Double(httpSlowConnectionsClosed)),
+            ]),
         ]
         families += process.families
         return families

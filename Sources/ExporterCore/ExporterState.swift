@@ -16,6 +16,8 @@ struct ExporterState: Sendable {
     /// the start, as client_golang's promhttp starts its codes at 0, so that a rate() sees the first ones.
     var httpResponses: [Int: Int] = Self.initialHTTPResponses
     static let initialHTTPResponses = [200: 0, 503: 0]
+    /// Connections the HTTP server closed because they kept sending without completing a request in time.
+    var httpSlowConnectionsClosed = 0
     var databaseTarget: String
 
     /// Ready once every collector has finished a run against a reachable database (one that failed to connect does

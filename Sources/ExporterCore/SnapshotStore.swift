@@ -15,7 +15,7 @@ public final class SnapshotStore: Sendable {
     private let current: Mutex<Snapshot>
     private let page: LandingPage
     private let onFirstReady: (@Sendable () -> Void)?
-    private let httpResponseSource = Mutex<(@Sendable () -> [Int: Int])?>(nil)
+    private let httpTrafficSource = Mutex<(@Sendable () -> HTTPTraffic)?>(nil)
 
     /// `onFirstReady` runs once, after the first ready snapshot is stored, on the thread that stored it.
     public init(
@@ -68,17 +68,32 @@ public final class SnapshotStore: Sendable {
     }
 
     func recordProcessMetrics(_ metrics: ProcessMetrics) {
-        let responses = httpResponseSource.withLock { $0 }?()
+        let traffic = httpTrafficSource.withLock { $0 }?()
         update { state in
             state.process = metrics
-            if let responses { state.httpResponses = ExporterState.initialHTTPResponses.merging(responses) { $1 } }
+            if let traffic {
+                state.httpResponses = ExporterState.initialHTTPResponses.merging(traffic.responses) { $1 }
+                state.httpSlowConnectionsClosed = traffic.slowConnectionsClosed
+            }
         }
     }
 
-    /// Where the process sampler reads the HTTP server's responses by status code (``recordProcessMetrics(_:)``, every
-    /// two seconds). The store is made before the server, whose handler serves the store's snapshots.
-    public func readHTTPResponses(from source: @escaping @Sendable () -> [Int: Int]) {
-        httpResponseSource.withLock { $0 = source }
+    /// What the HTTP server reports of its traffic, for the self-metrics.
+    public struct HTTPTraffic: Sendable {
+        /// Responses by status code.
+        public var responses: [Int: Int]
+        /// Connections closed because they kept sending without completing a request in time.
+        public var slowConnectionsClosed: Int
+        public init(responses: [Int: Int], slowConnectionsClosed: Int) {
+            self.responses = responses
+            self.slowConnectionsClosed = slowConnectionsClosed
+        }
+    }
+
+    /// Where the process sampler reads the HTTP server's traffic (``recordProcessMetrics(_:)``, every two seconds).
+    /// The store is made before the server, whose handler serves the store's snapshots.
+    public func readHTTPTraffic(from source: @escaping @Sendable () -> HTTPTraffic) {
+        httpTrafficSource.withLock { $0 = source }
     }
 
     private func update(_ change: (inout ExporterState) -> Void) {

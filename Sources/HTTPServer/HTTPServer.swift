@@ -102,6 +102,13 @@ public final class HTTPServer: Sendable {
         responses.byStatus
     }
 
+    /// The connections closed since the server was created because they kept sending without completing a request
+    /// within the connection timeout (headers sent a byte at a time). Idle ones, which libmicrohttpd closes at the
+    /// timeout itself, are not among them.
+    public var connectionsClosedWithoutRequest: Int {
+        responses.closedWithoutRequest
+    }
+
     /// Whether the server is running.
     public var isRunning: Bool {
         state.withLock { $0.daemon != nil }

@@ -144,3 +144,12 @@ func mhdLog(_ cls: UnsafeMutableRawPointer?, _ message: UnsafePointer<CChar>?) {
     guard let cls, let message else { return }
     Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue().libraryLogged(String(cString: message))
 }
+
+/// The shim closed `count` connections that sent no complete request within the connection timeout (from its reaper
+/// thread, never after the daemon stopped).
+func mhdClosedWithoutRequest(_ cls: UnsafeMutableRawPointer?, _ count: UInt32) {
+    guard let cls else { return }
+    let context = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
+    context.responses.recordClosedWithoutRequest(Int(count))
+    context.libraryLogged("closed connections that sent no complete request within the connection timeout")
+}

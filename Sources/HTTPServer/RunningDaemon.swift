@@ -60,6 +60,8 @@ final class RunningDaemon: @unchecked Sendable {
         options.request_completed_cls = contextPointer
         options.uri_logger = mhdRequestStarted
         options.uri_logger_cls = contextPointer
+        options.closed_without_request = mhdClosedWithoutRequest
+        options.closed_without_request_cls = contextPointer
         if let tls = configuration.tls {
             options.tls_certificate = strings.add(tls.certificatePEM)
             options.tls_private_key = strings.add(tls.privateKeyPEM)

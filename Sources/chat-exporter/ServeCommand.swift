@@ -73,7 +73,9 @@ struct ServeCommand: AsyncParsableCommand {
             "database": "\(target)", "connection_source": "\(settings.source.rawValue)",
             "tls": .stringConvertible(serverConfiguration.tls != nil), "basic_auth": .stringConvertible(!webConfiguration.basicAuthUsers.isEmpty),
         ])
-        store.readHTTPResponses { [server] in server.responsesByStatus }
+        store.readHTTPTraffic { [server] in
+            SnapshotStore.HTTPTraffic(responses: server.responsesByStatus, slowConnectionsClosed: server.connectionsClosedWithoutRequest)
+        }
         // Listen before any collector runs: a port in use (another exporter) stops the start here, before a query
         // has been sent to the database.
         do {

@@ -220,6 +220,8 @@ import Testing
         let elapsed = ContinuousClock.now - start
         #expect(elapsed >= .milliseconds(900))
         #expect(elapsed < .seconds(5))
+        // Closed by libmicrohttpd's own inactivity timeout: not a slow client.
+        #expect(server.connectionsClosedWithoutRequest == 0)
     }
 
     @Test func idleKeepAliveConnectionIsClosedAfterTheTimeout() throws {
@@ -257,6 +259,7 @@ import Testing
         #expect(closed, "still open after 10 s of trickled headers")
         #expect(ContinuousClock.now - start < .seconds(5))
         #expect(recorder.count == 0)
+        #expect(waitUntil(timeout: .seconds(5)) { server.connectionsClosedWithoutRequest == 1 }, "the closed connection is counted")
         #expect(try RawConnection.get(port: server.port, "/").status == 200)
     }
 

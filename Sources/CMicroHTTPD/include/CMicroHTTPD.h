@@ -19,6 +19,9 @@ struct chx_mhd_logger {
   void *cls;
 };
 
+/// Told how many connections the shim just closed for not sending a complete request in time.
+typedef void (*chx_mhd_count_fn)(void *cls, unsigned int count);
+
 /// Called once per request with the raw request target (before unescaping); the result becomes
 /// the request's `*con_cls`.
 typedef void *(*chx_mhd_uri_fn)(void *cls, const char *uri, struct MHD_Connection *connection);
@@ -72,6 +75,9 @@ struct chx_mhd_options {
   void *request_completed_cls;
   chx_mhd_uri_fn uri_logger;
   void *uri_logger_cls;
+  /// Called from the shim's own thread (never after chx_mhd_stop returned); may be NULL.
+  chx_mhd_count_fn closed_without_request;
+  void *closed_without_request_cls;
 
   /// PEM certificate chain; NULL for plain HTTP.
   const char *tls_certificate;
