@@ -3,7 +3,7 @@ extension PrometheusDuration {
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The text that was given.
         public var text: String
-        /// What is wrong with it, e.g. `missing unit (one of ms, s, m, h, d, w, e.g. "5s")`.
+        /// What is wrong with it, e.g. `missing unit (one of ms, s, m, h, d, w, y, e.g. "5s")`.
         public var reason: String
 
         /// Creates a parse error.

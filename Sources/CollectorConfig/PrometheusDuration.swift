@@ -1,10 +1,11 @@
 /// Durations written the Prometheus way: one or more `<integer><unit>` terms with the units
-/// `w`, `d`, `h`, `m`, `s`, `ms` in decreasing order, each at most once (`1h30m`, `500ms`, `30s`).
+/// `y`, `w`, `d`, `h`, `m`, `s`, `ms` in decreasing order, each at most once (`1h30m`, `500ms`, `30s`).
 ///
-/// A day is 24 hours and a week 7 days. A bare number has no unit and is rejected.
+/// A day is 24 hours, a week 7 days and a year 365 days, as Prometheus counts them. A bare number has no unit and is rejected.
 public enum PrometheusDuration {
     /// The units in decreasing order, with their length in milliseconds.
     static let units: [(symbol: String, milliseconds: Int64)] = [
+        ("y", 365 * 24 * 3_600_000),
         ("w", 7 * 24 * 3_600_000),
         ("d", 24 * 3_600_000),
         ("h", 3_600_000),
@@ -45,13 +46,13 @@ public enum PrometheusDuration {
                         text: text,
                         reason: "unexpected \"\(scalars[index])\" (write whole numbers with units, e.g. \"1m30s\" or \"1s500ms\")")
                 }
-                throw ParseError(text: text, reason: "missing unit (one of ms, s, m, h, d, w, e.g. \"\(digits)s\")")
+                throw ParseError(text: text, reason: "missing unit (one of ms, s, m, h, d, w, y, e.g. \"\(digits)s\")")
             }
             guard let unitIndex = units.firstIndex(where: { $0.symbol == unit }) else {
-                throw ParseError(text: text, reason: "unknown unit \"\(unit)\" (one of ms, s, m, h, d, w)")
+                throw ParseError(text: text, reason: "unknown unit \"\(unit)\" (one of ms, s, m, h, d, w, y)")
             }
             if let previousUnit, unitIndex <= previousUnit {
-                throw ParseError(text: text, reason: "units must appear at most once, in decreasing order (w, d, h, m, s, ms)")
+                throw ParseError(text: text, reason: "units must appear at most once, in decreasing order (y, w, d, h, m, s, ms)")
             }
             previousUnit = unitIndex
             guard let number = Int64(digits) else { throw ParseError(text: text, reason: "too long") }

@@ -12,6 +12,8 @@ struct PrometheusDurationTests {
         ("0s", .zero),
         ("90s", .seconds(90)),
         ("2d", .seconds(172_800)),
+        ("1y", .seconds(31_536_000)),  // 365 days, as Prometheus counts a year
+        ("1y2w", .seconds(32_745_600)),
     ]
 
     @Test("valid durations", arguments: valid)
@@ -32,6 +34,7 @@ struct PrometheusDurationTests {
         ("5S", "unknown unit \"S\""),
         ("99999999999999999999s", "too long"),
         ("9999999999999999w", "too long"),
+        ("1w1y", "decreasing order"),
     ])
     func rejects(text: String, reason: String) {
         let error = #expect(throws: PrometheusDuration.ParseError.self) { try PrometheusDuration.parse(text) }
@@ -45,6 +48,7 @@ struct PrometheusDurationTests {
         (.milliseconds(1500), "1s500ms"),
         (.seconds(604_800), "1w"),
         (.seconds(93_784), "1d2h3m4s"),
+        (.seconds(31_536_000 + 86_400), "1y1d"),
     ]
 
     @Test("formatting uses the largest units first", arguments: formatted)
