@@ -65,7 +65,6 @@ struct chx_tracker {
   struct chx_tracked head;
   uint64_t deadline_ms;
   enum chx_mhd_client_cert_request cert_request;
-  const struct chx_mhd_logger *logger;
   MHD_AccessHandlerCallback access;
   void *access_cls;
   MHD_RequestCompletedCallback completed;
@@ -229,7 +228,6 @@ static struct chx_tracker *chx_tracker_create(const struct chx_mhd_options *o) {
    * what the reaper closes kept sending without completing its request (and is counted as such). */
   tracker->deadline_ms = o->connection_timeout == 0 ? 0 : (uint64_t)o->connection_timeout * 1000u + 1000u;
   tracker->cert_request = o->tls_certificate != NULL ? o->tls_client_cert_request : CHX_CLIENT_CERT_IGNORE;
-  tracker->logger = o->logger;
   tracker->access = o->access_handler;
   tracker->access_cls = o->access_handler_cls;
   tracker->completed = o->request_completed;
