@@ -15,14 +15,14 @@ extension ConnectionSettings {
         }
         let user = try peerValue("DATA_SOURCE_USER", environment)
         var password: String?
-        if let file = nonEmptyValue(environment["DATA_SOURCE_PASS_FILE"]) {
+        if let file = nonEmpty(environment["DATA_SOURCE_PASS_FILE"]) {
             // The file wins over DATA_SOURCE_PASS, as in postgres_exporter; read before every connection, unless
             // --database.password-file (which wins over both) is given.
             if passwordFile == nil {
                 passwordFile = file
             }
         } else {
-            password = nonEmptyValue(environment["DATA_SOURCE_PASS"])
+            password = nonEmpty(environment["DATA_SOURCE_PASS"])
         }
         // As postgres_exporter's url.UserPassword: a password without a user is ":password@" (libpq's default user).
         var userInfo = ""
@@ -35,10 +35,10 @@ extension ConnectionSettings {
     /// The content of the file `NAME_FILE` names (without its trailing newline), else `NAME`, else nil: the file
     /// wins, as in postgres_exporter.
     private static func peerValue(_ name: String, _ environment: [String: String]) throws(PostgresError) -> String? {
-        if let file = nonEmptyValue(environment[name + "_FILE"]) {
+        if let file = nonEmpty(environment[name + "_FILE"]) {
             return try readSecretFile(file, what: name + "_FILE")
         }
-        return nonEmptyValue(environment[name])
+        return nonEmpty(environment[name])
     }
 
     /// Everything but RFC 3986's unreserved characters percent-encoded, byte by byte.
@@ -55,10 +55,5 @@ extension ConnectionSettings {
             }
         }
         return result
-    }
-
-    private static func nonEmptyValue(_ value: String?) -> String? {
-        guard let value, !value.isEmpty else { return nil }
-        return value
     }
 }

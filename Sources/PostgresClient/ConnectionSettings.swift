@@ -47,11 +47,11 @@ public struct ConnectionSettings: Sendable {
         var secrets: [String] = []
         let source: Source
         var passwordFile = passwordFile
-        let composed = nonEmpty(environment["DATA_SOURCE_NAME"]) == nil
-            ? try composedDataSourceName(environment, passwordFile: &passwordFile) : nil
+        let named = nonEmpty(environment["DATA_SOURCE_NAME"])
+        let composed = named == nil ? try composedDataSourceName(environment, passwordFile: &passwordFile) : nil
 
-        if let dsn = nonEmpty(environment["DATA_SOURCE_NAME"]) ?? composed ?? nonEmpty(environment["DATABASE_URL"]) {
-            source = nonEmpty(environment["DATA_SOURCE_NAME"]) != nil ? .dataSourceName : composed != nil ? .dataSourceURI : .databaseURL
+        if let dsn = named ?? composed ?? nonEmpty(environment["DATABASE_URL"]) {
+            source = named != nil ? .dataSourceName : composed != nil ? .dataSourceURI : .databaseURL
             let parsed = try parse(dsn: dsn, source: source)
             // libpq ends a URI's user information at its first '@': the rest of a password holding an unencoded '@'
             // becomes part of the host, and would be shown wherever the host is (logs, check, the landing page).
@@ -312,7 +312,8 @@ public struct ConnectionTarget: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-private func nonEmpty(_ value: String?) -> String? {
+/// `value` unless it is nil or empty: an environment variable set to "" counts as unset.
+func nonEmpty(_ value: String?) -> String? {
     guard let value, !value.isEmpty else { return nil }
     return value
 }
