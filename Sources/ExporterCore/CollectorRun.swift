@@ -59,7 +59,7 @@ extension CollectorFailure {
         let reason: CollectorErrorReason = switch error.kind {
         case .timeout, .cancelled: .timeout
         // A setting the server refused (--database.timezone) is the exporter's configuration, not an outage.
-        case .configuration where error.sqlState != nil: .query
+        case .configuration where error.isSettingRefusedByServer: .query
         case .connection, .configuration: .connection
         default: .query
         }

@@ -165,8 +165,8 @@ public actor ConnectionPool {
             lastConnectError = error
             if error.kind == .connection {
                 setReachable(false, error)
-            } else if error.kind == .configuration && error.sqlState != nil {
-                setReachable(true)  // the server answered: it refused one of the exporter's settings
+            } else if error.isSettingRefusedByServer {
+                setReachable(true)
             }
             wakeOneWaiter()
             throw error

@@ -44,6 +44,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, Hashable 
 extension PostgresError {
     /// How the message of a connection whose session settings the server refused begins.
     public static let sessionSettingsRejected = "session settings rejected by the server (--database.timezone?)"
+
+    /// Whether the server answered and refused one of the exporter's settings (a configuration error with the
+    /// server's SQLSTATE): the database is up, the exporter's configuration is wrong.
+    public var isSettingRefusedByServer: Bool {
+        kind == .configuration && sqlState != nil
+    }
 }
 
 extension PostgresError.Kind {

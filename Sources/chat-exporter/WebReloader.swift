@@ -77,7 +77,7 @@ final class WebReloader: Sendable {
         let web = try options.webConfiguration()
         let configuration = try options.serverConfiguration(web)
         let tls = configuration.tls
-        guard web != running.withLock({ $0 }) || tls != server.configuration.tls else { return .unchanged }
+        guard differsFromRunning(.loaded(web, tls)) else { return .unchanged }
         try server.replace(
             tls: tls, headers: configuration.headers,
             handler: ServeCommand.webHandler(store: store, telemetryPath: options.telemetryPath, web: web, verified: verified))
