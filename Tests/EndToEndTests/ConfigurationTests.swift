@@ -92,31 +92,27 @@ struct ConfigurationTests {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
         let exporter = try exporterServingFirst(database)
-
-        try exporter.rewriteCollectors("""
+        /// A collectors file with one collector, `second`, serving `value` as test_second.
+        func second(interval: String, value: Int) -> String {
+            """
             collectors:
               - name: second
-                interval: 1s
+                interval: \(interval)
                 timeout: 1s
-                sql: SELECT 2 AS v
+                sql: SELECT \(value) AS v
                 metrics:
                   - {name: test_second, type: gauge, help: Second., value: v}
-            """)
+            """
+        }
+
+        try exporter.rewriteCollectors(second(interval: "1s", value: 2))
         exporter.process.signal(SIGHUP)
         try exporter.waitForMetrics("second replaces first") {
             $0.value("test_second") == 2 && $0.value("test_first") == nil && $0.value("chat_exporter_config_last_reload_successful") == 1
         }
 
         // The same collector with other SQL (and an hour's interval): replaced, and run at once.
-        try exporter.rewriteCollectors("""
-            collectors:
-              - name: second
-                interval: 1h
-                timeout: 1s
-                sql: SELECT 3 AS v
-                metrics:
-                  - {name: test_second, type: gauge, help: Second., value: v}
-            """)
+        try exporter.rewriteCollectors(second(interval: "1h", value: 3))
         exporter.process.signal(SIGHUP)
         try exporter.waitForMetrics("a changed collector runs its new SQL") { $0.value("test_second") == 3 }
 
