@@ -235,12 +235,20 @@ struct CheckBuilder {
     /// ChatExporterStandbyLagging. Nothing is said on a primary, or without the chat_database collector.
     mutating func addStandbyCheck() {
         guard lookup.value("chat_database_in_recovery") == 1 else { return }
+        // An archive-only standby has no WAL receiver either, but its lag reads 0; a cut-off one's never does.
+        let cutOff = lookup.value("chat_database_wal_receiver_running") == 0
+            && lookup.value("chat_database_replay_lag_seconds") != 0
         guard let lag = lookup.value("chat_database_replay_lag_seconds") else {
             add("Database", "standby", .warning,
-                "this is a hot standby with WAL waiting and no transaction replayed since it started: how old its figures are is unknown (is it cut off from its primary?)")
+                cutOff
+                    ? "this is a hot standby cut off from its primary (no WAL receiver) that has replayed no transaction since it started: how old its figures are is unknown"
+                    : "this is a hot standby with WAL waiting and no transaction replayed since it started: how old its figures are is unknown (is it cut off from its primary?)")
             return
         }
-        if lag > thresholds.standbyLag.secondsValue {
+        if cutOff {
+            add("Database", "standby", lag > thresholds.standbyLag.secondsValue ? .warning : .ok,
+                "this is a hot standby cut off from its primary (no WAL receiver); its last replayed transaction is \(Self.age(lag)) old: every figure below may be that old")
+        } else if lag > thresholds.standbyLag.secondsValue {
             add("Database", "standby", .warning,
                 "this is a hot standby whose replay trails its primary by \(Self.age(lag)): every figure below is that old (rooms the trigger made since are missing here)")
         } else {

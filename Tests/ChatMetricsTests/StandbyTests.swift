@@ -17,7 +17,7 @@ struct StandbyTests {
         defer { standby.destroy() }
         let collector = try #require(try DefaultCollectorsFile.with([:]).collectors.first { $0.name == "chat_database" })
 
-        #expect(try await Self.measure(collector, on: primary, database: database.name) == Reading(inRecovery: 0, lag: 0, pending: 0, position: 0))
+        #expect(try await Self.measure(collector, on: primary, database: database.name) == Reading(inRecovery: 0, lag: 0, pending: 0, position: 0, receiver: 0))
 
         try await waitUntil(timeout: .seconds(60), "the standby has the database") { () async throws -> Bool in
             (try? standby.psql("SELECT count(*) FROM chat_rooms", database: database.name)) == "0"
@@ -51,7 +51,45 @@ struct StandbyTests {
         _ = try standby.psql("SELECT pg_wal_replay_resume()")
         try await waitUntil(timeout: .seconds(60), "caught up again, the position further") { () async throws -> Bool in
             let reading = try await Self.measure(collector, on: standby, database: database.name)
-            return reading.lag == 0 && reading.pending == 0 && (reading.position ?? 0) > paused
+            return reading.lag == 0 && reading.pending == 0 && (reading.position ?? 0) > paused && reading.receiver == 1
+        }
+    }
+
+    /// A standby cut off from its primary has replayed all it received, which postgres_exporter's formula reads as no
+    /// lag: here it is the age of its last replayed commit, and the WAL receiver is gone. Read by a role without
+    /// pg_read_all_stats, as the exporter's own (it sees the receiver's pid only). Reconnected, both come back.
+    @Test func aStandbyCutOffFromItsPrimaryReadsTheAgeOfItsLastCommit() async throws {
+        let primary = try TestPostgres.makePrivateCluster()
+        defer { primary.destroy() }
+        let database = try primary.createDatabase()
+        try database.execute("CREATE ROLE standby_watcher LOGIN PASSWORD 'watcher-password'")
+        let standby = try TestPostgres.makeStandby(of: primary)
+        defer { standby.destroy() }
+        let collector = try #require(try DefaultCollectorsFile.with([:]).collectors.first { $0.name == "chat_database" })
+        let watcher = (user: "standby_watcher", password: "watcher-password")
+
+        try database.execute("INSERT INTO users (email) VALUES ('last-before-the-cut@example.com')")
+        try await waitUntil(timeout: .seconds(60), "the standby streams and has replayed the insert") { () async throws -> Bool in
+            guard (try? standby.psql("SELECT count(*) FROM users", database: database.name)) == "1" else { return false }
+            let reading = try await Self.measure(collector, on: standby, database: database.name, as: watcher)
+            return reading.inRecovery == 1 && reading.lag == 0 && reading.receiver == 1
+        }
+
+        // The primary's shutdown checkpoint reaches the standby and is replayed: nothing waits, the lag would be 0.
+        try primary.stop()
+        try await waitUntil(timeout: .seconds(60), "no WAL receiver, the lag the last commit's age, past 2 s") { () async throws -> Bool in
+            let reading = try await Self.measure(collector, on: standby, database: database.name, as: watcher)
+            return reading.receiver == 0 && (reading.lag ?? 0) >= 2 && reading.pending == 0
+        }
+        let check = try runProcess(Binary.chatExporter, ["check"], environment: [
+            "DATA_SOURCE_NAME": Self.dsn(standby, database: database.name),
+        ], timeout: .seconds(60))
+        #expect(check.stdout.contains("cut off from its primary"), "\(check.stdout)")
+
+        try primary.start()
+        try await waitUntil(timeout: .seconds(90), "streaming again, no lag") { () async throws -> Bool in
+            let reading = try await Self.measure(collector, on: standby, database: database.name, as: watcher)
+            return reading.receiver == 1 && reading.lag == 0
         }
     }
 
@@ -61,6 +99,7 @@ struct StandbyTests {
         let lag: Double?
         let pending: Double?
         let position: Double?
+        let receiver: Double?
     }
 
     private static func dsn(_ server: PostgresServer, database: String) -> String {
@@ -68,11 +107,14 @@ struct StandbyTests {
     }
 
     /// One run of the collector on `server`, as the exporter runs it.
-    private static func measure(_ collector: CollectorDefinition, on server: PostgresServer, database: String) async throws -> Reading {
+    private static func measure(
+        _ collector: CollectorDefinition, on server: PostgresServer, database: String,
+        as role: (user: String, password: String)? = nil
+    ) async throws -> Reading {
         let pool = ConnectionPool(
             settings: ConnectionSettings(keywords: [
-                ("host", server.host), ("port", "\(server.port)"), ("dbname", database), ("user", server.superuser),
-                ("password", server.password),
+                ("host", server.host), ("port", "\(server.port)"), ("dbname", database), ("user", role?.user ?? server.superuser),
+                ("password", role?.password ?? server.password),
             ]),
             session: SessionSettings())
         let run = await CollectorRun.execute(collector, on: pool)
@@ -85,6 +127,7 @@ struct StandbyTests {
         }
         return Reading(
             inRecovery: value("chat_database_in_recovery"), lag: value("chat_database_replay_lag_seconds"),
-            pending: value("chat_database_replay_pending_bytes"), position: value("chat_database_replay_position_bytes"))
+            pending: value("chat_database_replay_pending_bytes"), position: value("chat_database_replay_position_bytes"),
+            receiver: value("chat_database_wal_receiver_running"))
     }
 }

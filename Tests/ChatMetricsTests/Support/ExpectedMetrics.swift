@@ -62,6 +62,7 @@ struct ExpectedMetrics {
         expected["chat_database_replay_lag_seconds"] = 0
         expected["chat_database_replay_pending_bytes"] = 0
         expected["chat_database_replay_position_bytes"] = 0
+        expected["chat_database_wal_receiver_running"] = 0
         return expected
     }
 
