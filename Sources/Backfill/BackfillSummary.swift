@@ -155,6 +155,12 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// Whether the real run with the same flags would refuse to start (its ``BackfillError``): no unique index, a
+    /// standby or a role that may not insert, or `--restore-deleted` for a role that may not undelete.
+    var wouldRefuse: Bool {
+        !uniquePresent || !canWrite || (restoreDeleted && !canRestore)
+    }
+
     /// Whether blocked pairs left alone count as done for ``exitCode`` (`--allow-blocked`).
     public var blockedAllowed: Bool = false
 
@@ -165,11 +171,11 @@ public struct BackfillSummary: Sendable, Hashable, Codable {
     /// Like `chat-exporter check`: 0 when nothing is left without a live room, 1 when something remains (blocked
     /// pairs not restored, unless ``blockedAllowed``; `--limit` reached; or — on a dry run — anything a run would
     /// do); an interrupted run ends with its ``interruption``'s status (128 + the signal). Errors are 2
-    /// (``BackfillError``).
+    /// (``BackfillError``). A dry run exits as the real run with the same flags would: 2 where it would refuse to
+    /// start, after listing.
     public var exitCode: Int32 {
         if let interruption { return interruption.exitCode }
-        // A real run would refuse to start without the unique index (2): so does its dry run, after listing.
-        if dryRun && !uniquePresent { return 2 }
+        if dryRun && wouldRefuse { return 2 }
         // A dry run with --restore-deleted would restore the blocked pairs: that is something to do.
         let blockedDone = blocked == 0 || (blockedAllowed && !(dryRun && restoreDeleted))
         return remainingMissing == 0 && blockedDone ? 0 : 1

@@ -23,9 +23,11 @@ struct BackfillCommand: AsyncParsableCommand {
             commits) and prints the summary; a second one cancels the batch in flight, which rolls back. A dry \
             run stops at the first.
             Exit status: 0 nothing left without a live room, 1 something remains (blocked pairs not restored, \
-            unless --allow-blocked; --limit reached; or on a dry run anything a run would do), 2 cannot connect, \
-            bad configuration, permission denied, missing unique constraint or a failed batch, 64 a flag or value \
-            that can never work, 128 + the signal when interrupted (143 SIGTERM, 130 SIGINT, 129 SIGHUP).
+            unless --allow-blocked; --limit reached), 2 cannot connect, bad configuration, permission denied, \
+            a standby, missing unique constraint or a failed batch, 64 a flag or value that can never work, \
+            128 + the signal when interrupted (143 SIGTERM, 130 SIGINT, 129 SIGHUP). A dry run exits as the real \
+            run with the same flags would: 1 when it would do anything, 2 (after listing) where it would refuse \
+            to start.
             """
     )
 

@@ -2,6 +2,7 @@ import Backfill
 import Foundation
 import PostgresClient
 import TestSupport
+import Testing
 
 /// Fixed ids: teachers `…a1`, students `…b1`, lessons `…c1`, rooms `…d1`.
 enum ID {
@@ -127,6 +128,24 @@ enum Fixture {
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         ]
         return try runProcess(Binary.chatExporter, ["backfill"] + arguments, environment: environment, timeout: timeout)
+    }
+
+    /// Applies deploy/sql/role.sql with both passwords (twice: it is idempotent). Roles belong to the whole cluster:
+    /// a suite that sets their passwords needs a cluster of its own.
+    static func applyRoles(_ database: TestDatabase, exporter: String, backfill: String) throws {
+        for _ in 0..<2 {
+            let result = try runProcess("psql", [
+                "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", database.server.host, "-p", "\(database.server.port)",
+                "-U", database.server.superuser, "-d", database.name,
+                "-v", "exporter_password=\(exporter)", "-v", "backfill_password=\(backfill)",
+                "-f", PackageLayout.path("deploy/sql/role.sql"),
+            ], environment: ["PGPASSWORD": database.server.password, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+            #expect(result.status == 0, "role.sql: \(result.stderr)")
+        }
+    }
+
+    static func dsn(_ database: TestDatabase, user: String, password: String) -> String {
+        "host=\(database.server.host) port=\(database.server.port) dbname=\(database.name) user=\(user) password=\(password)"
     }
 
     /// Decodes the `--output json` summary.
