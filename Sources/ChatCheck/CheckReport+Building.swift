@@ -22,8 +22,10 @@ extension CheckReport {
     }
 
     /// Builds the report from one run of every collector, in the spirit of the old verification script. `target` is
-    /// where a connection went (``ConnectionPool/connectedTarget``), else where the settings point.
-    public init(target: ConnectionTarget, runs: [CollectorRun], thresholds: Thresholds = Thresholds()) {
+    /// where a connection went (``ConnectionPool/connectedTarget``), else where the settings point. `shipped` names
+    /// the collectors whose SQL is the default collectors' own, which deploy/sql/role.sql grants the exporter's role
+    /// (nil: all of them).
+    public init(target: ConnectionTarget, runs: [CollectorRun], thresholds: Thresholds = Thresholds(), shipped: Set<String>? = nil) {
         let families = runs.flatMap { run -> [MetricFamily] in
             if case .success(let output) = run.outcome { return output.families }
             return []
@@ -52,8 +54,10 @@ extension CheckReport {
             self.cannotCheck = "\(failure.message): fix the flag"
         } else if let (collector, failure) = missingTables {
             self.cannotCheck = "the platform's tables are not in database \(target.database) (collector \(collector): \(failure.message)): is it the right database?"
-        } else if let (collector, _) = denied {
-            self.cannotCheck = "the role \(target.user) may not read what collector \(collector) needs (permission denied): apply deploy/sql/role.sql, or connect as the chat_exporter role"
+        } else if let (collector, failure) = denied {
+            self.cannotCheck = shipped.map { $0.contains(collector) } ?? true
+                ? "the role \(target.user) may not read what collector \(collector) needs (\(failure.message)): apply deploy/sql/role.sql, or connect as the chat_exporter role"
+                : "the role \(target.user) may not read what collector \(collector) needs (\(failure.message)): deploy/sql/role.sql grants only the columns the default collectors read; grant the ones this collector reads (GRANT SELECT (column, …) ON table TO \(target.user))"
         } else {
             self.cannotCheck = nil
         }

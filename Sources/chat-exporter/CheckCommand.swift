@@ -56,7 +56,12 @@ struct CheckCommand: AsyncParsableCommand {
 
         var thresholds = CheckReport.Thresholds()
         thresholds.gracePeriod = gracePeriod.duration
-        let report = CheckReport(target: target, runs: runs, thresholds: thresholds)
+        // A collector of the user's own (or a changed default) may read columns role.sql does not grant.
+        let defaults = (try? CollectorsFileLoader.loadDefaultCollectors().collectors) ?? []
+        let shipped = Set(collectors.collectors.filter { collector in
+            defaults.contains { $0.name == collector.name && $0.sql == collector.sql }
+        }.map(\.name))
+        let report = CheckReport(target: target, runs: runs, thresholds: thresholds, shipped: shipped)
         switch output {
         case .json:
             try StandardStream.output.writeJSON(report)

@@ -120,7 +120,25 @@ struct CheckCommandTests {
         #expect(denied.status == 2, "\(denied.stdout)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(denied.stdout.utf8)) as? [String: Any])
         #expect((object["cannot_check"] as? String)?.contains("may not read") == true, "\(denied.stdout)")
+        #expect((object["cannot_check"] as? String)?.contains("apply deploy/sql/role.sql") == true, "\(denied.stdout)")
         #expect(object["exit_code"] as? Int == 2)
+
+        // A collector of the user's own reads what role.sql may not grant: applying it again would not help.
+        let custom = FileManager.default.temporaryDirectory.path + "/chat-exporter-custom-\(UUID().uuidString).yml"
+        try """
+            collectors:
+              - name: my_messages
+                sql: SELECT count(*) AS n FROM messages
+                metrics:
+                  - {name: my_messages_total_rows, type: gauge, help: Messages., value: n}
+            """.write(toFile: custom, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: custom) }
+        let deniedCustom = try runProcess(Binary.chatExporter, ["check", "--config.file", custom], environment: [
+            "DATA_SOURCE_NAME": "host=\(server.host) port=\(server.port) dbname=\(database.name) user=\(role) password=nogrants-password",
+        ], timeout: .seconds(60))
+        #expect(deniedCustom.status == 2, "\(deniedCustom.stdout)")
+        #expect(deniedCustom.stdout.contains("may not read what collector my_messages needs (permission denied for table messages)"), "\(deniedCustom.stdout)")
+        #expect(deniedCustom.stdout.contains("grants only the columns the default collectors read"), "\(deniedCustom.stdout)")
 
         let other = "empty_\(UUID().uuidString.prefix(8).lowercased())"
         _ = try server.psql("CREATE DATABASE \(other) TEMPLATE template1")
