@@ -20,10 +20,11 @@
 #   -h, --help          this text
 #   -- ARGS             further arguments for `chat-exporter serve`
 #
-# A database is "given" when DATA_SOURCE_NAME, DATABASE_URL or DB_HOST is set; then no PostgreSQL is started and
-# the exporter connects as those say. Otherwise: a PostgreSQL cluster (scripts/pg-cluster.sh) in a temporary
-# directory, a `demo` database (schema from chat_template, scripts/demo-data.sql, deploy/sql/indexes.sql, the roles
-# of deploy/sql/role.sql), scripts/demo/simulator.sh, and the exporter as the read-only chat_exporter role.
+# A database is "given" when DATA_SOURCE_NAME, DATA_SOURCE_URI (or DATA_SOURCE_URI_FILE), DATABASE_URL or DB_HOST is
+# set; then no PostgreSQL is started and the exporter connects as those say (PGHOST or PGSERVICE alone is not).
+# Otherwise: a PostgreSQL cluster (scripts/pg-cluster.sh) in a temporary directory, a `demo` database (schema from
+# chat_template, scripts/demo-data.sql, deploy/sql/indexes.sql, the roles of deploy/sql/role.sql),
+# scripts/demo/simulator.sh, and the exporter as the read-only chat_exporter role.
 #
 # Ctrl-C, SIGTERM, the end of --duration, or any failure stops everything this script started and removes its
 # temporary directory. Exit status: 0 after --duration, 130 after Ctrl-C (143 after SIGTERM), 1 when something
@@ -79,8 +80,12 @@ done
 [[ "$SIM_INTERVAL" =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_error "--simulator-interval must be a number of seconds, got '$SIM_INTERVAL'"
 
 DATABASE_GIVEN=0
-if [[ -n "${DATA_SOURCE_NAME:-}" || -n "${DATABASE_URL:-}" || -n "${DB_HOST:-}" ]]; then
+if [[ -n "${DATA_SOURCE_NAME:-}" || -n "${DATA_SOURCE_URI:-}" || -n "${DATA_SOURCE_URI_FILE:-}" \
+    || -n "${DATABASE_URL:-}" || -n "${DB_HOST:-}" ]]; then
     DATABASE_GIVEN=1
+elif [[ -n "${PGHOST:-}" || -n "${PGSERVICE:-}" ]]; then
+    echo "run.sh: PGHOST or PGSERVICE alone does not name a database of your own here (a shell may set them for" \
+        "psql): starting the demo. Set DATA_SOURCE_NAME, DATA_SOURCE_URI, DATABASE_URL or DB_HOST to use yours." >&2
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -242,7 +247,7 @@ wait_for() {
     done
 }
 
-http_ok() { curl -fsS --max-time 2 -o /dev/null "$1"; }
+http_ok() { curl -fs --max-time 2 -o /dev/null "$1"; }  # a question: silent either way
 
 # ---------------------------------------------------------------------------------------------------------------
 # The demo database.
