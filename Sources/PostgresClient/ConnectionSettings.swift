@@ -242,27 +242,25 @@ public struct ConnectionSettings: Sendable {
         }
     }
 
-    /// `reason` with every double-quoted piece replaced by `"…"`, but a single punctuation mark (`"="`).
+    /// `reason` up to the first piece of the connection string libpq quotes, which is replaced by `"…"`: the piece
+    /// may hold the password, and so may quotes inside it, so nothing after it is echoed but the fixed end of
+    /// libpq's message. libpq's own punctuation (`missing "=" after`, `matching "]"`, `separator "="`) is kept.
     static func elidingQuotedText(_ reason: String) -> String {
         var result = ""
-        var quoted: String?
-        for character in reason {
-            if character == "\"" {
-                if let piece = quoted {
-                    let keep = piece.count == 1 && !(piece.first!.isLetter || piece.first!.isNumber)
-                    result += "\"" + (keep ? piece : "…") + "\""
-                    quoted = nil
-                } else {
-                    quoted = ""
-                }
-            } else if quoted != nil {
-                quoted!.append(character)
-            } else {
-                result.append(character)
+        var rest = Substring(reason)
+        while let quote = rest.firstIndex(of: "\"") {
+            let before = rest[..<quote]
+            result += before
+            let after = rest[rest.index(after: quote)...]
+            let afterTemplateWord = ["missing ", "matching ", "separator "].contains { before.hasSuffix($0) }
+            guard afterTemplateWord, let literal = ["=\"", "]\""].first(where: { after.hasPrefix($0) }) else {
+                let fixedEnd = "\" in connection info string"
+                return result + "\"…\"" + (reason.hasSuffix(fixedEnd) ? String(fixedEnd.dropFirst()) : "")
             }
+            result += "\"" + literal
+            rest = after.dropFirst(literal.count)
         }
-        if quoted != nil { result += "\"…" }
-        return result
+        return result + rest
     }
 
     private static func readPasswordFile(_ path: String) throws(PostgresError) -> String {
@@ -278,7 +276,8 @@ public struct ConnectionSettings: Sendable {
         } catch {
             throw PostgresError(kind: .configuration, message: "cannot read \(what) \(path): \(error.reason)")
         }
-        while value.hasSuffix("\n") || value.hasSuffix("\r") { value.removeLast() }
+        // By scalars: "\r\n" is one Character, which neither hasSuffix("\n") nor hasSuffix("\r") matches.
+        while let last = value.unicodeScalars.last, last == "\n" || last == "\r" { value.unicodeScalars.removeLast() }
         guard !value.isEmpty else { throw PostgresError(kind: .configuration, message: "\(what) \(path) is empty") }
         return value
     }

@@ -95,12 +95,20 @@ struct ConnectionSettingsTests {
         #expect(missing?.message.contains("DATA_SOURCE_URI_FILE") == true)
     }
 
-    @Test func passwordFileIsReadWithoutItsTrailingNewline() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString)").path
-        try "s3cret-from-file\n".write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        // Proved end to end in PostgresConnectionTests (the file's password authenticates); here: it is accepted.
-        _ = try ConnectionSettings.fromEnvironment(["DB_HOST": "127.0.0.1"], passwordFile: path)
+    /// Proved end to end in PostgresConnectionTests (the file's password authenticates); here: each line ending is
+    /// left out, a file written on Windows (CRLF) too, and only line endings (a trailing space is the password's).
+    @Test(arguments: ["\n", "\r\n", "\r", "\n\n", "\r\n\r\n", ""])
+    func secretFilesAreReadWithoutTheirLineEnding(ending: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try ("s3cret-from-file " + ending).write(toFile: directory + "/flag", atomically: true, encoding: .utf8)
+        try ("db.internal/thebot_db" + ending).write(toFile: directory + "/uri", atomically: true, encoding: .utf8)
+        try ("monitor" + ending).write(toFile: directory + "/user", atomically: true, encoding: .utf8)
+        let settings = try ConnectionSettings.fromEnvironment(
+            ["DATA_SOURCE_URI_FILE": directory + "/uri", "DATA_SOURCE_USER_FILE": directory + "/user"], passwordFile: directory + "/flag")
+        #expect(settings.parameters.last?.value == "s3cret-from-file ")
+        #expect(settings.target == ConnectionTarget(host: "db.internal", port: "5432", database: "thebot_db", user: "monitor"))
     }
 
     @Test func unreadablePasswordFileIsAConfigurationError() throws {
@@ -172,5 +180,23 @@ struct ConnectionSettingsTests {
             try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://u:hunter2-secret@db/x?sslmdoe=require"])
         }
         #expect(option.message == "DATABASE_URL: invalid URI query parameter: \"…\"", "\(option.message)")
+    }
+
+    /// A quote in the password (or around a whole URL, as env files for `docker run` keep them) shifted the pairs of
+    /// quotes libpq's message was read by, and put the password outside them.
+    @Test(arguments: [
+        ["DATABASE_URL": "\"postgresql://chat_exporter:Hunter2Secret@127.0.0.1:5432/demo\""],
+        ["DATABASE_URL": "postgresql://chat_exporter:7%Gq\"mZ2!pLxHunter2Secret@127.0.0.1:5432/demo"],
+        ["DATA_SOURCE_NAME": "host=127.0.0.1 user=chat_exporter password=tr0ub4 \"dor&3horseHunter2Secret"],
+        ["DATA_SOURCE_NAME": "host=127.0.0.1 password=\"=\"Hunter2Secret\" bogus"],
+        ["DATABASE_URL": "postgresql://u:Hunter2Secret\"@[::1/demo"],
+    ])
+    func aQuoteInTheStringDoesNotLetThePasswordThrough(environment: [String: String]) throws {
+        let error = try #require(throws: PostgresError.self) { try ConnectionSettings.fromEnvironment(environment) }
+        #expect(error.kind == .configuration)
+        for piece in ["Hunter2Secret", "Hunter2", "mZ2", "dor&3", "tr0ub4"] {
+            #expect(!error.description.contains(piece), "\(error.description)")
+        }
+        #expect(error.description.contains("…"), "\(error.description)")
     }
 }
