@@ -29,12 +29,16 @@ public enum WebConfigurationLoader {
         func fail(_ node: Node?, _ message: String) -> WebConfigError {
             WebConfigError(file: path, line: node?.mark.line ?? 0, column: node?.mark.column ?? 0, message: message)
         }
-        let root: Node
+        let composed: Node?
         do {
-            guard let node = try YAMLComposer.compose(yaml) else { return WebConfiguration() }
-            root = node
+            composed = try YAMLComposer.compose(yaml)
         } catch {
             throw syntaxError(error, path: path)
+        }
+        // An empty file is more often a truncated write than a wish: read as "no TLS, no authentication", a reload
+        // would serve the metrics in plain text to anyone. `{}` says that on purpose.
+        guard let root = composed else {
+            throw fail(nil, "the file is empty (or only comments): write {} for no TLS and no authentication")
         }
         let top = try mapping(root, "the web config", allowed: ["tls_server_config", "http_server_config", "basic_auth_users"], fail)
         var configuration = WebConfiguration()

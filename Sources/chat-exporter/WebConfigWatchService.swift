@@ -13,7 +13,8 @@ import Musl
 /// lines and `chat_exporter_config_last_reload_successful`): a certificate renewed in place (cert-manager, a
 /// Kubernetes Secret the kubelet updates, certbot) is served without anyone sending the signal, as
 /// exporter-toolkit's exporters serve it (they read the files at every handshake), within two intervals. Files that
-/// do not load are reloaded (and fail) once, not at every look, until they change again.
+/// do not load are reloaded (and fail) once, not at every look, until they change again; put back as the server
+/// serves them, they are reloaded once more, so that the failed reload does not stand.
 struct WebConfigWatchService: Service, CustomStringConvertible {
     var description: String { "web-config-watch" }
 
@@ -43,9 +44,16 @@ struct WebConfigWatchService: Service, CustomStringConvertible {
             // Files that do not load are reloaded (and fail) once, until they change. Files that load and differ
             // from what the server serves are reloaded at every look until the server serves them: a reload that
             // failed for another reason (the server could not start its threads) is tried again.
+            let recovered = if case .failed = lastSeen { true } else { false }
             if case .failed = files { lastSeen = files }
             if web.differsFromRunning(files) {
                 logger.info("web configuration changed on disk: reloading", metadata: ["file": "\(web.options.configFile ?? "")"])
+                kill(getpid(), SIGHUP)
+            } else if recovered {
+                // Put back as the server serves it after a reload failed: a reload says so, as the SIGHUP the
+                // runbook asks for would (chat_exporter_config_last_reload_successful back to 1).
+                lastSeen = files
+                logger.info("web configuration loads again: reloading", metadata: ["file": "\(web.options.configFile ?? "")"])
                 kill(getpid(), SIGHUP)
             }
         }

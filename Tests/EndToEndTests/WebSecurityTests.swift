@@ -190,6 +190,46 @@ struct WebSecurityTests {
         #expect(exporter.process.stderr().contains("web.yml:2:8: the password of \\\"bob\\\" is not a bcrypt hash"), "\(exporter.process.stderr())")
         let stderr = exporter.process.stderr()
         #expect(!stderr.contains(aliceHash) && !stderr.contains(bobHash) && !stderr.contains("not-a-hash"), "no hash, good or bad, is logged")
+
+        // Emptied (a truncated write): the running users stay, the metrics are not served to anyone.
+        try "".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        exporter.process.signal(SIGHUP)
+        try waitUntil(timeout: .seconds(20), "the emptied file's reload fails; stderr:\n\(exporter.process.stderr())") {
+            exporter.process.stderr().contains("web.yml: the file is empty")
+        }
+        #expect(try exporter.get("/metrics").status == 401, "still asks for credentials")
+        #expect(try exporter.get("/metrics", headers: [bob]).status == 200)
+        #expect(reloadSuccessful() == 0)
+    }
+
+    /// A web config broken on disk fails a reload (ChatExporterConfigReloadFailed); put back as it was, the watcher
+    /// reloads once more and the failure does not stand until someone sends SIGHUP.
+    @Test func aWebConfigPutBackClearsTheFailedReload() throws {
+        let database = try TestPostgres.shared().createDatabase()
+        defer { database.drop() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let webConfig = directory + "/web.yml"
+        let good = "basic_auth_users:\n  alice: '\(try bcryptHash("alice", "first-secret"))'\n"
+        try good.write(toFile: webConfig, atomically: true, encoding: .utf8)
+        let exporter = try RunningExporter(
+            collectors: Self.collectors, database: database,
+            arguments: ["--web.config.file", webConfig, "--web.config.reload-interval", "1s"])
+        let alice = basicHeader("alice", "first-secret")
+        func reloadSuccessful() -> Double? {
+            guard let response = try? exporter.get("/metrics", headers: [alice]), response.status == 200 else { return nil }
+            return Exposition(text: response.text).value("chat_exporter_config_last_reload_successful")
+        }
+        #expect(reloadSuccessful() == 1)
+        try "basic_auth_users:\n  alice: not-a-hash\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        try waitUntil(timeout: .seconds(20), "the broken file fails a reload; stderr:\n\(exporter.process.stderr())") {
+            reloadSuccessful() == 0
+        }
+        try good.write(toFile: webConfig, atomically: true, encoding: .utf8)
+        try waitUntil(timeout: .seconds(20), "the file put back clears it; stderr:\n\(exporter.process.stderr())") {
+            reloadSuccessful() == 1
+        }
+        #expect(exporter.process.stderr().contains("web configuration loads again: reloading"))
     }
 
     /// Credentials verified before a reload are not verified again after it while the user's hash stays the same
@@ -297,6 +337,9 @@ struct WebSecurityTests {
             // Not YAML at all: the parser's position, for a syntax error and for a character YAML does not allow.
             ("basic_auth_users:\n  alice: [x\n", "web.yml:3:1: YAML syntax error: "),
             ("basic_auth_users:\n  alice: a\u{7}b\n", "web.yml:2:11: YAML syntax error: control characters are not allowed"),
+            // Empty: a truncated write, not "turn TLS and authentication off" (`{}` says that).
+            ("", "web.yml: the file is empty (or only comments): write {} for no TLS and no authentication"),
+            ("# tls_server_config:\n", "web.yml: the file is empty (or only comments)"),
         ] {
             try text.write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
             let broken = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
