@@ -97,6 +97,12 @@ public enum WebConfigurationLoader {
                 guard PasswordHash.isSupportedBcrypt(hash) else {
                     throw fail(hashNode, "the password of \"\(user)\" is not a bcrypt hash ($2y$/$2b$/$2a$, e.g. from htpasswd -nBC 10)")
                 }
+                // crypt(3) takes a hash of cost 3 or 99 and then never verifies it; a cost past 16 (seconds, up to
+                // hours at 31) lets each wrong password hold the one password check for that long.
+                let cost = BasicAuthenticator.cost(of: hash)
+                guard (4...16).contains(cost) else {
+                    throw fail(hashNode, "the bcrypt cost of \"\(user)\"'s hash is \(cost): use 4 to 16 (10 to 12 is usual: htpasswd -nBC 10)")
+                }
                 configuration.basicAuthUsers[user] = hash
             }
         }

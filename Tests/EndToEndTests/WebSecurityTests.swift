@@ -322,6 +322,15 @@ struct WebSecurityTests {
         let result = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
         #expect(result.status == 1)
         #expect(result.stderr.contains(directory + "/web.yml:2:10: the password of \\\"alice\\\" is not a bcrypt hash"))
+        // Costs crypt(3) takes and then never verifies (3, 99), or that make a wrong password take hours (31).
+        let hash = try bcryptHash("alice", "secret", cost: 4)
+        for cost in ["03", "31", "99"] {
+            let text = "basic_auth_users:\n  alice: '\(hash.replacingOccurrences(of: "$04$", with: "$\(cost)$"))'\n"
+            try text.write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+            let costly = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
+            #expect(costly.status == 1)
+            #expect(costly.stderr.contains("web.yml:2:10: the bcrypt cost of \\\"alice\\\"'s hash is \(Int(cost)!): use 4 to 16"), "\(costly.stderr)")
+        }
         try "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  cipher_suites: [x]\n".write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
         let unknown = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
         #expect(unknown.status == 1)
