@@ -42,9 +42,14 @@ struct WebOptions: ParsableArguments {
             throw ValidationError("--web.listen-address is given \(listenAddresses.count) times: chat-exporter listens on one address (\":PORT\" is every interface, IPv4 and IPv6)")
         }
         _ = try listenHostAndPort()
-        guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1, !["/-/healthy", "/-/ready"].contains(telemetryPath),
-              !telemetryPath.contains(where: { $0 == "?" || $0 == "#" || $0.isWhitespace }) else {
-            throw ValidationError("--web.telemetry-path must be a path such as /metrics (not /, /-/healthy or /-/ready; no query, fragment or space)")
+        // The landing page links to it as written: "//host" would point at another host, and "%6d" is not what
+        // libmicrohttpd compares (it decodes the request's path).
+        guard telemetryPath.hasPrefix("/"), !telemetryPath.hasPrefix("//"), telemetryPath.count > 1,
+              !["/-/healthy", "/-/ready"].contains(telemetryPath),
+              !telemetryPath.unicodeScalars.contains(where: {
+                  "?#%\\".unicodeScalars.contains($0) || $0.properties.isWhitespace || $0.properties.generalCategory == .control
+              }) else {
+            throw ValidationError("--web.telemetry-path must be a path such as /metrics (not /, //…, /-/healthy or /-/ready; no query, fragment, percent-encoding, backslash or space)")
         }
         guard configReloadInterval.duration == .zero || configReloadInterval.duration >= .seconds(1) else {
             throw ValidationError("--web.config.reload-interval must be 0s (only on SIGHUP) or at least 1s")
@@ -62,7 +67,11 @@ struct WebOptions: ParsableArguments {
             throw ValidationError("--web.listen-address \"\(listenAddress)\": missing port (write host:port or :port)")
         }
         var host = String(listenAddress[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.hasPrefix("[") && host.hasSuffix("]") {
+            host = String(host.dropFirst().dropLast())
+        } else if host.contains(where: { $0 == ":" || $0 == "[" || $0 == "]" }) {
+            throw ValidationError("--web.listen-address \"\(listenAddress)\": an IPv6 address goes in brackets ([::1]:9488)")
+        }
         guard let port = Int(listenAddress[listenAddress.index(after: colon)...]), (0...65535).contains(port) else {
             throw ValidationError("--web.listen-address \"\(listenAddress)\": the port must be a number from 0 to 65535")
         }

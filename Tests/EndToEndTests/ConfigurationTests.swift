@@ -78,6 +78,11 @@ struct ConfigurationTests {
             (["--database.idle-in-transaction-timeout=25d"], "--database.idle-in-transaction-timeout must be at most 24d"),
             // A query string would make every URL answer 404, the landing page's link included.
             (["--web.telemetry-path=/metrics?x=1"], "--web.telemetry-path must be a path such as /metrics"),
+            // The landing page's link would point at another host, or at a path that answers 404.
+            (["--web.telemetry-path=//elsewhere.example"], "--web.telemetry-path must be a path such as /metrics"),
+            (["--web.telemetry-path=/%6detrics"], "--web.telemetry-path must be a path such as /metrics"),
+            (["--web.listen-address=[::1"], "an IPv6 address goes in brackets ([::1]:9488)"),
+            (["--web.listen-address=::1:9488"], "an IPv6 address goes in brackets ([::1]:9488)"),
         ] {
             let refused = try runProcess(Binary.chatExporter, arguments, timeout: .seconds(20))
             #expect(refused.status == 64, "\(arguments): \(refused.stderr)")
