@@ -12,6 +12,9 @@ extension TLSConfiguration {
         if clientAuth.needsClientCA, (clientCAPEM ?? "").isEmpty {
             throw .invalidConfiguration("client authentication \(clientAuth.rawValue) needs a client CA")
         }
+        // libmicrohttpd starts with a client CA file holding no certificate (a key named by mistake) and then
+        // refuses every client: checked here, at start-up and at every reload.
+        try checkMaterial()
     }
 }
 

@@ -363,6 +363,18 @@ struct WebSecurityTests {
         let noCertificate = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
         #expect(noCertificate.status == 1)
         #expect(noCertificate.stderr.contains("cannot read cert_file \(directory)/absent.crt: No such file or directory"), "\(noCertificate.stderr)")
+        // A client CA file that holds no certificate (the key, named by mistake): every client would be refused.
+        try selfSigned("localhost", name: "server", in: directory)
+        try """
+            tls_server_config:
+              cert_file: server.crt
+              key_file: server.key
+              client_auth_type: RequireAndVerifyClientCert
+              client_ca_file: server.key
+            """.write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+        let keyAsCA = try runProcess(Binary.chatExporter, ["--web.config.file", directory + "/web.yml", "--web.listen-address=127.0.0.1:\(freeTCPPort())"], environment: [:], timeout: .seconds(20))
+        #expect(keyAsCA.status == 1)
+        #expect(keyAsCA.stderr.contains("the client CA: no certificate in it"), "\(keyAsCA.stderr)")
     }
 
     /// An exporter serving HTTPS with a self-signed certificate for first.localhost (`server.crt`, `server.key` in

@@ -75,8 +75,8 @@ import TestSupport
                 headers: [], handler: HTTPClosureHandler { _ in .text("never") })
         }
 
-        guard case .cannotStart = error else {
-            Issue.record("expected cannotStart, got \(String(describing: error))")
+        guard case .invalidConfiguration(let reason) = error, reason.hasPrefix("the certificate and key: ") else {
+            Issue.record("expected invalidConfiguration, got \(String(describing: error))")
             return
         }
         #expect(server.isRunning && server.port == port)
