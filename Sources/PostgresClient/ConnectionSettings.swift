@@ -89,6 +89,13 @@ public struct ConnectionSettings: Sendable {
             if let port = nonEmpty(environment["DB_PORT"]) { try checkValues(["port": port], source: source) }
         }
         if let password = nonEmpty(environment["PGPASSWORD"]) { secrets.append(password) }
+        // A password that a slip put in another field (a nested connection string as the dbname, `user=a,password=b`)
+        // is shown nowhere (``ConnectionTarget/shown(_:)``), nor in a message that quotes that field.
+        let fields = parameters.flatMap { keyword, value in
+            keyword == "dbname" && (value.contains("=") || value.contains("://"))
+                ? ((try? parse(dsn: value, source: source)) ?? [:]).map { ($0.key, $0.value) } : [(keyword, value)]
+        }
+        secrets += fields.filter { $0.0 != "password" && ConnectionTarget.holdsPassword($0.1) }.map(\.1)
 
         if let passwordFile {
             let password = try readPasswordFile(passwordFile)
@@ -303,11 +310,29 @@ public struct ConnectionTarget: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(host: String, port: String, database: String, user: String, service: String? = nil) {
-        self.host = host
-        self.port = port
-        self.database = database
-        self.user = user
-        self.service = service
+        self.host = Self.shown(host)
+        self.port = Self.shown(port)
+        self.database = Self.shown(database)
+        self.user = Self.shown(user)
+        self.service = service.map(Self.shown)
+    }
+
+    /// What stands in for a field that holds a password.
+    static let withheld = "(withheld: it holds a password)"
+
+    /// `value`, unless a slip put a password in it: libpq takes `user=me,password=…` as a user name, and a
+    /// connection string nested as the dbname of another as a database name.
+    static func shown(_ value: String) -> String {
+        holdsPassword(value) ? withheld : value
+    }
+
+    /// Whether `value` holds `password=` or a URI's `user:password@`.
+    static func holdsPassword(_ value: String) -> Bool {
+        if value.lowercased().contains("password=") { return true }
+        guard let scheme = value.firstRange(of: "://") else { return false }
+        let authority = value[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" }
+        guard let at = authority.lastIndex(of: "@") else { return false }
+        return authority[..<at].contains(":")
     }
 }
 

@@ -182,6 +182,30 @@ struct ConnectionSettingsTests {
         #expect(option.message == "DATABASE_URL: invalid URI query parameter: \"…\"", "\(option.message)")
     }
 
+    /// A password that a slip put in another field is shown nowhere: libpq takes `user=a,password=b` as a user name,
+    /// and a connection string nested as the dbname of another as a database name, both shown in logs, `check` and
+    /// the landing page, and quoted in the server's "does not exist".
+    @Test func aPasswordInAnotherFieldIsWithheld() throws {
+        let typo = try ConnectionSettings.fromEnvironment([
+            "DATA_SOURCE_NAME": "host=db.internal port=5432 dbname=demo user=chat_exporter,password=TypoSecret77",
+        ])
+        #expect(typo.target.user == ConnectionTarget.withheld)
+        #expect(!typo.target.description.contains("TypoSecret77"))
+        #expect(!typo.loggable("FATAL:  role \"chat_exporter,password=TypoSecret77\" does not exist").contains("TypoSecret77"))
+
+        let nested = try ConnectionSettings.fromEnvironment([
+            "DATA_SOURCE_NAME": "host=db.internal user=chat_exporter dbname=postgresql://chat_exporter:Hunter2Secret@127.0.0.1/demo",
+        ])
+        #expect(nested.target.database == ConnectionTarget.withheld)
+        #expect(!nested.target.description.contains("Hunter2Secret"))
+        #expect(!nested.loggable("FATAL:  database \"postgresql://chat_exporter:Hunter2Secret@127.0.0.1/demo\" does not exist").contains("Hunter2Secret"))
+
+        // What is meant is shown as before.
+        let plain = try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://chat_exporter:Hunter2Secret@db.internal:6432/thebot_db"])
+        #expect(plain.target == ConnectionTarget(host: "db.internal", port: "6432", database: "thebot_db", user: "chat_exporter"))
+        #expect(plain.loggable("FATAL: database \"thebot_db\" does not exist") == "FATAL: database \"thebot_db\" does not exist")
+    }
+
     /// A quote in the password (or around a whole URL, as env files for `docker run` keep them) shifted the pairs of
     /// quotes libpq's message was read by, and put the password outside them.
     @Test(arguments: [
