@@ -62,6 +62,10 @@ struct DashboardTests {
             #expect(Dashboard.variableQuery(job)?.hasSuffix(", job)") == true)
             #expect(Dashboard.variableQuery(instance)?.contains(#"job=~"$job""#) == true, "\(file): instance must follow job")
             #expect(Dashboard.variableQuery(instance)?.hasSuffix(", instance)") == true)
+            // The chat-creation panels sum one database's series against its alert thresholds: one at a time.
+            if file.hasSuffix("chat-creation.json") {
+                #expect(instance["multi"] as? Bool == false && instance["includeAll"] as? Bool == false, "\(file): one instance at a time")
+            }
         }
     }
 
