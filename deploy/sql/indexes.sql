@@ -47,6 +47,12 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_lessons_live_id
 -- counted no scan; chat_room_lag reads a student's bookings first, then each lesson by id).
 DROP INDEX CONCURRENTLY IF EXISTS chat_exporter_lessons_live_teacher;
 
+-- chat_room_lag: a room's teacher → the teacher's live lessons that ended in the 7 days before the room (a range
+-- of this index, about 8 a room), each checked against the student's bookings; instead of every booking of the
+-- student's history (about 21 a room, more every year) looked up in lessons. 157 → 34 ms at scale 1.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_lessons_live_teacher_end
+    ON lessons (teacher_id, end_time) INCLUDE (id) WHERE deleted_at IS NULL;
+
 -- chat_room_activity: does a room hold a live message?
 CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_messages_live_room
     ON messages (chat_room_id) WHERE deleted_at IS NULL;
