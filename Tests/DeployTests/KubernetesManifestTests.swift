@@ -170,13 +170,6 @@ struct KubernetesManifestTests {
         let endpoint = try #require((spec["endpoints"] as? [[String: Any]])?.first)
         #expect(endpoint["port"] as? String == portName)
         #expect(endpoint["path"] as? String == "/metrics")
-        // The instance outlives the pod: a rollout continues the series (alerts keep their `for:`).
-        let relabelings = try #require(endpoint["relabelings"] as? [[String: Any]])
-        #expect(relabelings.contains {
-            $0["targetLabel"] as? String == "instance"
-                && $0["sourceLabels"] as? [String] == ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name"]
-        }, "\(relabelings)")
-        #expect(relabelings.contains { $0["action"] as? String == "labeldrop" && ($0["regex"] as? String)?.contains("pod") == true })
     }
 
     /// Without the Operator: the scrape job is valid for promtool, named so that the rules select it, and keeps
@@ -205,13 +198,6 @@ struct KubernetesManifestTests {
         let serviceName = try #require((service["metadata"] as? [String: Any])?["name"] as? String)
         let portName = try #require(((service["spec"] as? [String: Any])?["ports"] as? [[String: Any]])?.first?["name"] as? String)
         #expect(keep["source_labels"] as? [String] == ["__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"])
-        // The instance outlives the pod, and no pod label splits the series at a rollout.
-        let relabels = try #require(job["relabel_configs"] as? [[String: Any]])
-        #expect(relabels.contains {
-            $0["target_label"] as? String == "instance"
-                && $0["source_labels"] as? [String] == ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name"]
-        })
-        #expect(!relabels.contains { $0["target_label"] as? String == "pod" })
         let regex = try Regex(try #require(keep["regex"] as? String))
         #expect("\(serviceName);\(portName)".wholeMatch(of: regex) != nil)
         #expect("kube-dns;metrics".wholeMatch(of: regex) == nil)
