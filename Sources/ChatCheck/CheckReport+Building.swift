@@ -250,7 +250,7 @@ struct CheckBuilder {
             return
         }
         if cutOff {
-            add("Database", "standby", lag > thresholds.standbyLag.secondsValue ? .warning : .ok,
+            add("Database", "standby", .warning,
                 "this is a hot standby cut off from its primary (no WAL receiver); its last replayed transaction is \(Self.age(lag)) old: every figure below may be that old")
         } else if lag > thresholds.standbyLag.secondsValue {
             add("Database", "standby", .warning,

@@ -86,6 +86,14 @@ struct StandbyTests {
         ], timeout: .seconds(60))
         #expect(check.stdout.contains("cut off from its primary"), "\(check.stdout)")
 
+        // Restarted while cut off: no commit replayed since, so how old its figures are is unknown (no sample),
+        // not "caught up" as an archive-only standby reads.
+        try standby.restart()
+        try await waitUntil(timeout: .seconds(60), "restarted: no WAL receiver, no lag sample") { () async throws -> Bool in
+            let reading = try? await Self.measure(collector, on: standby, database: database.name, as: watcher)
+            return reading?.inRecovery == 1 && reading?.receiver == 0 && reading?.lag == nil
+        }
+
         try primary.start()
         try await waitUntil(timeout: .seconds(90), "streaming again, no lag") { () async throws -> Bool in
             let reading = try await Self.measure(collector, on: standby, database: database.name, as: watcher)
