@@ -91,11 +91,15 @@ public struct ConnectionSettings: Sendable {
         if let password = nonEmpty(environment["PGPASSWORD"]) { secrets.append(password) }
         // A password that a slip put in another field (a nested connection string as the dbname, `user=a,password=b`)
         // is shown nowhere (``ConnectionTarget/shown(_:)``), nor in a message that quotes that field.
+        // A connection string in a dbname (DB_NAME may hold one; libpq expands it) carries its own password.
         let fields = parameters.flatMap { keyword, value in
             keyword == "dbname" && (value.contains("=") || value.contains("://"))
                 ? ((try? parse(dsn: value, source: source)) ?? [:]).map { ($0.key, $0.value) } : [(keyword, value)]
         }
-        secrets += fields.filter { $0.0 != "password" && ConnectionTarget.holdsPassword($0.1) }.map(\.1)
+        for (keyword, value) in fields where !value.isEmpty && !secrets.contains(value)
+            && (keyword == "password" || ConnectionTarget.holdsPassword(value)) {
+            secrets.append(value)
+        }
 
         if let passwordFile {
             let password = try readPasswordFile(passwordFile)

@@ -45,14 +45,15 @@ struct WebConfigWatchService: Service, CustomStringConvertible {
             // from what the server serves are reloaded at every look until the server serves them: a reload that
             // failed for another reason (the server could not start its threads) is tried again.
             let recovered = if case .failed = lastSeen { true } else { false }
-            if case .failed = files { lastSeen = files }
+            // Files that load after a failure are acted on once, whichever way (a second SIGHUP would reload the
+            // collectors file again).
+            if case .failed = files { lastSeen = files } else if recovered { lastSeen = files }
             if web.differsFromRunning(files) {
                 logger.info("web configuration changed on disk: reloading", metadata: ["file": "\(web.options.configFile ?? "")"])
                 kill(getpid(), SIGHUP)
             } else if recovered {
                 // Put back as the server serves it after a reload failed: a reload says so, as the SIGHUP the
                 // runbook asks for would (chat_exporter_config_last_reload_successful back to 1).
-                lastSeen = files
                 logger.info("web configuration loads again: reloading", metadata: ["file": "\(web.options.configFile ?? "")"])
                 kill(getpid(), SIGHUP)
             }

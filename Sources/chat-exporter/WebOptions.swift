@@ -63,7 +63,7 @@ struct WebOptions: ParsableArguments {
 
     /// `:9488`, `0.0.0.0:9488`, `127.0.0.1:9488`, `[::1]:9488`, `localhost:9488`.
     func listenHostAndPort() throws -> (host: String, port: Int) {
-        guard let colon = listenAddress.lastIndex(of: ":") else {
+        guard let colon = listenAddress.lastIndex(of: ":"), !(listenAddress.hasPrefix("[") && listenAddress.hasSuffix("]")) else {
             throw ValidationError("--web.listen-address \"\(listenAddress)\": missing port (write host:port or :port)")
         }
         var host = String(listenAddress[..<colon])

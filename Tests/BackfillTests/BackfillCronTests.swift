@@ -24,7 +24,7 @@ struct BackfillCronTests {
             ("DB_HOST=db.internal", "DB_HOST=\(server.host)"), ("DB_PORT=5432", "DB_PORT=\(server.port)"),
             ("DB_NAME=thebot_db", "DB_NAME=\(database.name)"),
             ("PGSSLMODE=require", "PGSSLMODE=disable"), // the test cluster has no TLS
-            ("CHAT_BACKFILL_ARGS=", "CHAT_BACKFILL_ARGS=\"--database.password-file=\(passwordFile) --batch-size=2\""),
+            ("CHAT_BACKFILL_ARGS=", "CHAT_BACKFILL_ARGS='--database.password-file=\(passwordFile) --batch-size=2'"),
         ] {
             let pattern = "\n" + line + "\n"
             #expect(settings.contains(pattern), "the example sets \(line)")

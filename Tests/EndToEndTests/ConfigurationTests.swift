@@ -83,6 +83,7 @@ struct ConfigurationTests {
             (["--web.telemetry-path=/%6detrics"], "--web.telemetry-path must be a path such as /metrics"),
             (["--web.listen-address=[::1"], "an IPv6 address goes in brackets ([::1]:9488)"),
             (["--web.listen-address=::1:9488"], "an IPv6 address goes in brackets ([::1]:9488)"),
+            (["--web.listen-address=[::1]"], "missing port"),
         ] {
             let refused = try runProcess(Binary.chatExporter, arguments, timeout: .seconds(20))
             #expect(refused.status == 64, "\(arguments): \(refused.stderr)")

@@ -200,6 +200,10 @@ struct ConnectionSettingsTests {
         #expect(!nested.target.description.contains("Hunter2Secret"))
         #expect(!nested.loggable("FATAL:  database \"postgresql://chat_exporter:Hunter2Secret@127.0.0.1/demo\" does not exist").contains("Hunter2Secret"))
 
+        // DB_NAME holding a connection string: libpq expands it and uses its password, a secret too.
+        let inName = try ConnectionSettings.fromEnvironment(["DB_HOST": "db.internal", "DB_NAME": "dbname=demo password=NestedSecret9"])
+        #expect(inName.loggable("a message quoting NestedSecret9").contains("withheld"))
+
         // What is meant is shown as before.
         let plain = try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://chat_exporter:Hunter2Secret@db.internal:6432/thebot_db"])
         #expect(plain.target == ConnectionTarget(host: "db.internal", port: "6432", database: "thebot_db", user: "chat_exporter"))

@@ -39,7 +39,7 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_lessons_live_end_time
 -- chat_bookings_without_room: the teacher of every active booking's lesson, read in lesson order beside
 -- chat_exporter_bookings_active (a merge join of two index-only scans instead of a hash of every live
 -- lesson; either way the join reads all of them, so its cost grows with the lessons' history);
--- chat_room_lag: a lesson's teacher and end time without a visit to the table.
+-- (chat_room_lag read a lesson's teacher and end time from it before chat_exporter_lessons_live_teacher_end.)
 CREATE INDEX CONCURRENTLY IF NOT EXISTS chat_exporter_lessons_live_id
     ON lessons (id) INCLUDE (teacher_id, end_time) WHERE deleted_at IS NULL;
 
