@@ -174,11 +174,13 @@ struct ConnectionPoolWaitingTests {
         let pool = ConnectionPool(settings: ConnectionSettings(keywords: database.keywords), session: SessionSettings(), configuration: configuration)
         let holder = Task { try await pool.query("SELECT pg_sleep(60)", timeout: .seconds(90)) }
         let holderRunning = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()"
-        try await waitUntil(timeout: .seconds(10), "the first caller holds the only connection") { () async throws -> Bool in
+        // Set-up, not what is tested: time to spare while other suites make their clusters (a CI run on two cores
+        // once took more than 10 s to get the first connection).
+        try await waitUntil(timeout: .seconds(30), "the first caller holds the only connection") { () async throws -> Bool in
             try database.scalar(holderRunning) == "1"
         }
         let waiter = Task { try await pool.query("SELECT 1", timeout: .seconds(90)) }
-        try await waitUntil(timeout: .seconds(10), "the second caller waits") { await pool.waitingCount == 1 }
+        try await waitUntil(timeout: .seconds(30), "the second caller waits") { await pool.waitingCount == 1 }
         waiter.cancel()
         let error = try await #require(throws: PostgresError.self) { try await waiter.value }
         #expect(error.kind == .cancelled)
