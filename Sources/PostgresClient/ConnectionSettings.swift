@@ -92,17 +92,13 @@ public struct ConnectionSettings: Sendable {
         // A password that a slip put in another field (a nested connection string as the dbname, `user=a,password=b`)
         // is shown nowhere (``ConnectionTarget/shown(_:)``), nor in a message that quotes that field.
         // A connection string in a dbname (DB_NAME may hold one; libpq expands it) carries its own password.
-        let fields = parameters.flatMap { keyword, value in
-            keyword == "dbname" && (value.contains("=") || value.contains("://"))
-                ? ((try? parse(dsn: value, source: source)) ?? [:]).map { ($0.key, $0.value) } : [(keyword, value)]
-        }
-        for (keyword, value) in fields where !value.isEmpty && !secrets.contains(value)
+        for (keyword, value) in expanded(parameters, source: source) where !value.isEmpty && !secrets.contains(value)
             && (keyword == "password" || ConnectionTarget.holdsPassword(value)) {
             secrets.append(value)
         }
 
         if let passwordFile {
-            let password = try readPasswordFile(passwordFile)
+            let password = try readSecretFile(passwordFile, what: "password file")
             parameters.append(("password", password))
             secrets.append(password)
         }
@@ -113,7 +109,7 @@ public struct ConnectionSettings: Sendable {
     /// in libpq), the earlier passwords still scrubbed. Throws a configuration error when the file cannot be read.
     func refreshed() throws(PostgresError) -> ConnectionSettings {
         guard let passwordFile else { return self }
-        let password = try Self.readPasswordFile(passwordFile)
+        let password = try Self.readSecretFile(passwordFile, what: "password file")
         if parameters.last?.keyword == "password", parameters.last?.value == password { return self }
         var secrets = secrets
         if !secrets.contains(password) { secrets.append(password) }
@@ -144,13 +140,7 @@ public struct ConnectionSettings: Sendable {
     /// knows the whole answer (``PostgresConnection/target``).
     public var target: ConnectionTarget {
         var values: [String: String] = [:]
-        for (keyword, value) in parameters {
-            if keyword == "dbname", let expanded = try? Self.parse(dsn: value, source: source), value.contains("=") || value.contains("://") {
-                for (key, expandedValue) in expanded where !expandedValue.isEmpty { values[key] = expandedValue }
-            } else {
-                values[keyword] = value
-            }
-        }
+        for (keyword, value) in Self.expanded(parameters, source: source) { values[keyword] = value }
         let environment = ProcessInfo.processInfo.environment
         if let service = values["service"] ?? nonEmpty(environment["PGSERVICE"]) {
             return ConnectionTarget(
@@ -195,6 +185,19 @@ public struct ConnectionSettings: Sendable {
     static func operatingSystemUser() -> String {
         if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
         return nonEmpty(ProcessInfo.processInfo.environment["USER"]) ?? String(geteuid())
+    }
+
+    /// `parameters` as libpq reads them: a `dbname` that is a connection string (a URI, or key=value pairs) replaced by
+    /// the pairs it holds, less the empty ones, since libpq expands it and lets its values win. A dbname that does not
+    /// parse as one stays as it is.
+    private static func expanded(
+        _ parameters: [(keyword: String, value: String)], source: Source
+    ) -> [(keyword: String, value: String)] {
+        parameters.flatMap { keyword, value in
+            guard keyword == "dbname", value.contains("=") || value.contains("://"),
+                  let pairs = try? parse(dsn: value, source: source) else { return [(keyword: keyword, value: value)] }
+            return pairs.filter { !$0.value.isEmpty }.map { (keyword: $0.key, value: $0.value) }
+        }
     }
 
     private static func parse(dsn: String, source: Source) throws(PostgresError) -> [String: String] {
@@ -272,10 +275,6 @@ public struct ConnectionSettings: Sendable {
             rest = after.dropFirst(literal.count)
         }
         return result + rest
-    }
-
-    private static func readPasswordFile(_ path: String) throws(PostgresError) -> String {
-        try readSecretFile(path, what: "password file")
     }
 
     /// The content of a file that holds one value (a password, a user name, a URI), without its trailing newline;
