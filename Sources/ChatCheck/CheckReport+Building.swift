@@ -240,9 +240,9 @@ struct CheckBuilder {
     mutating func addStandbyCheck() {
         guard lookup.value("chat_database_in_recovery") == 1 else { return }
         // An archive-only standby has no WAL receiver either, but its lag reads 0; a cut-off one's never does.
-        let cutOff = lookup.value("chat_database_wal_receiver_running") == 0
-            && lookup.value("chat_database_replay_lag_seconds") != 0
-        guard let lag = lookup.value("chat_database_replay_lag_seconds") else {
+        let lag = lookup.value("chat_database_replay_lag_seconds")
+        let cutOff = lookup.value("chat_database_wal_receiver_running") == 0 && lag != 0
+        guard let lag else {
             add("Database", "standby", .warning,
                 cutOff
                     ? "this is a hot standby cut off from its primary (no WAL receiver) that has replayed no transaction since it started: how old its figures are is unknown"

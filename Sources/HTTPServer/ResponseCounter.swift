@@ -6,14 +6,14 @@ import Synchronization
 /// Also counts the connections closed because they sent no complete request within the connection timeout.
 final class ResponseCounter: Sendable {
     private let counts = Mutex<[Int: Int]>([:])
-    private let closedWithoutRequestCount = Mutex(0)
+    private let closedWithoutRequestCount = Atomic<Int>(0)
 
     func record(_ status: Int) {
         counts.withLock { $0[status, default: 0] += 1 }
     }
 
     func recordClosedWithoutRequest(_ count: Int) {
-        closedWithoutRequestCount.withLock { $0 += count }
+        closedWithoutRequestCount.add(count, ordering: .relaxed)
     }
 
     var byStatus: [Int: Int] {
@@ -21,6 +21,6 @@ final class ResponseCounter: Sendable {
     }
 
     var closedWithoutRequest: Int {
-        closedWithoutRequestCount.withLock { $0 }
+        closedWithoutRequestCount.load(ordering: .relaxed)
     }
 }
