@@ -32,64 +32,52 @@ struct WebSecurityTests {
     }
 
     @Test func basicAuthWithBcryptHashesFromHtpasswd() throws {
-        let database = try TestPostgres.shared().createDatabase()
-        defer { database.drop() }
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let hash = try bcryptHash("prometheus", "scrape-secret")
-        let webConfig = directory + "/web.yml"
-        try "basic_auth_users:\n  prometheus: '\(hash)'\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n"
-            .write(toFile: webConfig, atomically: true, encoding: .utf8)
-        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
-
-        let anonymous = try exporter.get("/metrics")
-        #expect(anonymous.status == 401)
-        #expect(anonymous.header("www-authenticate")?.hasPrefix("Basic realm=") == true)
-        #expect(anonymous.header("x-frame-options") == "deny", "the web config's headers go with every answer")
-        let wrong = try exporter.get("/metrics", headers: [basicHeader("prometheus", "wrong")])
-        #expect(wrong.status == 401 && wrong.header("x-frame-options") == "deny", "a verified wrong password too")
-        #expect(try exporter.get("/nowhere").header("x-frame-options") == "deny")
-        #expect(try exporter.get("/metrics", headers: [basicHeader("nobody", "scrape-secret")]).status == 401)
-        #expect(try exporter.get("/", headers: []).status == 401)
-        #expect(try exporter.get("/-/ready").status == 200, "the readiness probe stays open (documented): a kubelet sends no password")
-        #expect(try exporter.get("/-/healthy").status == 200, "the liveness probe stays open (documented)")
-        let authorized = try exporter.get("/metrics", headers: [basicHeader("prometheus", "scrape-secret")])
-        #expect(authorized.status == 200 && authorized.header("x-frame-options") == "deny")
-        #expect(authorized.text.contains("chat_exporter_build_info"))
-        #expect(!exporter.process.stderr().contains("scrape-secret"))
+        try withExporter(webConfig: "basic_auth_users:\n  prometheus: '\(hash)'\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n") { exporter, _ in
+            let anonymous = try exporter.get("/metrics")
+            #expect(anonymous.status == 401)
+            #expect(anonymous.header("www-authenticate")?.hasPrefix("Basic realm=") == true)
+            #expect(anonymous.header("x-frame-options") == "deny", "the web config's headers go with every answer")
+            let wrong = try exporter.get("/metrics", headers: [basicHeader("prometheus", "wrong")])
+            #expect(wrong.status == 401 && wrong.header("x-frame-options") == "deny", "a verified wrong password too")
+            #expect(try exporter.get("/nowhere").header("x-frame-options") == "deny")
+            #expect(try exporter.get("/metrics", headers: [basicHeader("nobody", "scrape-secret")]).status == 401)
+            #expect(try exporter.get("/", headers: []).status == 401)
+            #expect(try exporter.get("/-/ready").status == 200, "the readiness probe stays open (documented): a kubelet sends no password")
+            #expect(try exporter.get("/-/healthy").status == 200, "the liveness probe stays open (documented)")
+            let authorized = try exporter.get("/metrics", headers: [basicHeader("prometheus", "scrape-secret")])
+            #expect(authorized.status == 200 && authorized.header("x-frame-options") == "deny")
+            #expect(authorized.text.contains("chat_exporter_build_info"))
+            #expect(!exporter.process.stderr().contains("scrape-secret"))
+        }
     }
 
     /// A password being verified (bcrypt, slow on purpose) does not hold up the scrapes of a client whose
     /// credentials were verified before, on the exporter's one HTTP thread: a client sending wrong passwords cannot
     /// stall Prometheus.
     @Test func aPasswordBeingVerifiedDoesNotHoldUpVerifiedScrapes() throws {
-        let database = try TestPostgres.shared().createDatabase()
-        defer { database.drop() }
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         // Cost 14: a verification takes a second or more of CPU.
         let slowHash = try bcryptHash("slow", "right", cost: 14)
         let hash = try bcryptHash("prometheus", "scrape-secret")
-        let webConfig = directory + "/web.yml"
-        try "basic_auth_users:\n  prometheus: '\(hash)'\n  slow: '\(slowHash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
-        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
-        #expect(try exporter.get("/metrics", headers: [basicHeader("prometheus", "scrape-secret")]).status == 200)
-
-        let cpuBefore = try cpuSeconds(of: exporter.process.pid)
-        let wrong = Mutex<HTTPTestResponse?>(nil)
-        Thread.detachNewThread {
-            let response = try? exporter.get("/metrics", headers: [basicHeader("slow", "wrong")])
-            wrong.withLock { $0 = response }
-        }
-        try waitUntil(timeout: .seconds(30), "the exporter is verifying the wrong password (0.3 s of CPU)") {
-            try cpuSeconds(of: exporter.process.pid) - cpuBefore >= 0.3
-        }
-        for _ in 0..<5 {
+        try withExporter(webConfig: "basic_auth_users:\n  prometheus: '\(hash)'\n  slow: '\(slowHash)'\n") { exporter, _ in
             #expect(try exporter.get("/metrics", headers: [basicHeader("prometheus", "scrape-secret")]).status == 200)
+
+            let cpuBefore = try cpuSeconds(of: exporter.process.pid)
+            let wrong = Mutex<HTTPTestResponse?>(nil)
+            Thread.detachNewThread {
+                let response = try? exporter.get("/metrics", headers: [basicHeader("slow", "wrong")])
+                wrong.withLock { $0 = response }
+            }
+            try waitUntil(timeout: .seconds(30), "the exporter is verifying the wrong password (0.3 s of CPU)") {
+                try cpuSeconds(of: exporter.process.pid) - cpuBefore >= 0.3
+            }
+            for _ in 0..<5 {
+                #expect(try exporter.get("/metrics", headers: [basicHeader("prometheus", "scrape-secret")]).status == 200)
+            }
+            #expect(wrong.withLock { $0 } == nil, "the verified scrapes were answered while the wrong password was still being verified")
+            try waitUntil(timeout: .seconds(60), "the wrong password is answered") { wrong.withLock { $0 != nil } }
+            #expect(wrong.withLock { $0?.status } == 401)
         }
-        #expect(wrong.withLock { $0 } == nil, "the verified scrapes were answered while the wrong password was still being verified")
-        try waitUntil(timeout: .seconds(60), "the wrong password is answered") { wrong.withLock { $0 != nil } }
-        #expect(wrong.withLock { $0?.status } == 401)
     }
 
     /// User plus system CPU time the process has used, from /proc/PID/stat.
@@ -102,25 +90,21 @@ struct WebSecurityTests {
     }
 
     @Test func tlsServesHTTPSAndRefusesPlainHTTP() throws {
-        let database = try TestPostgres.shared().createDatabase()
-        defer { database.drop() }
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try selfSigned("localhost", name: "server", in: directory)
-        try """
+        let webConfig = """
             tls_server_config:
               cert_file: server.crt
               key_file: server.key
               min_version: TLS12
-            """.write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
-        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", directory + "/web.yml"])
-        let https = try runProcess("curl", ["-sS", "--cacert", directory + "/server.crt", "--resolve", "localhost:\(exporter.port):127.0.0.1",
-                                            "-o", "/dev/null", "-w", "%{http_code}", "https://localhost:\(exporter.port)/metrics"])
-        #expect(https.stdout == "200", "\(https.stderr)")
-        let plain = try runProcess("curl", ["-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(exporter.port)/metrics"])
-        #expect(plain.stdout != "200")
-        let tls11 = try runProcess("curl", ["-sS", "-k", "--tls-max", "1.1", "-o", "/dev/null", "-w", "%{http_code}", "https://127.0.0.1:\(exporter.port)/metrics"])
-        #expect(tls11.stdout != "200", "TLS 1.1 is refused")
+            """
+        try withExporter(webConfig: webConfig, prepare: { try selfSigned("localhost", name: "server", in: $0) }) { exporter, directory in
+            let https = try runProcess("curl", ["-sS", "--cacert", directory + "/server.crt", "--resolve", "localhost:\(exporter.port):127.0.0.1",
+                                                "-o", "/dev/null", "-w", "%{http_code}", "https://localhost:\(exporter.port)/metrics"])
+            #expect(https.stdout == "200", "\(https.stderr)")
+            let plain = try runProcess("curl", ["-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(exporter.port)/metrics"])
+            #expect(plain.stdout != "200")
+            let tls11 = try runProcess("curl", ["-sS", "-k", "--tls-max", "1.1", "-o", "/dev/null", "-w", "%{http_code}", "https://127.0.0.1:\(exporter.port)/metrics"])
+            #expect(tls11.stdout != "200", "TLS 1.1 is refused")
+        }
     }
 
     @Test func clientCertificatesAreRequiredAndVerified() throws {
@@ -155,119 +139,105 @@ struct WebSecurityTests {
     /// SIGHUP reads the web config again: new users take effect on the same port, and a file that does not load
     /// keeps the running users and reports the failed reload.
     @Test func sighupReloadsBasicAuthUsers() throws {
-        let database = try TestPostgres.shared().createDatabase()
-        defer { database.drop() }
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let webConfig = directory + "/web.yml"
         let aliceHash = try bcryptHash("alice", "first-secret"), bobHash = try bcryptHash("bob", "second-secret")
-        try "basic_auth_users:\n  alice: '\(aliceHash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
-        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
-        let alice = basicHeader("alice", "first-secret"), bob = basicHeader("bob", "second-secret")
-        #expect(try exporter.get("/metrics", headers: [alice]).status == 200)
-        #expect(try exporter.get("/metrics", headers: [bob]).status == 401)
+        try withExporter(webConfig: "basic_auth_users:\n  alice: '\(aliceHash)'\n") { exporter, directory in
+            let webConfig = directory + "/web.yml"
+            let alice = basicHeader("alice", "first-secret"), bob = basicHeader("bob", "second-secret")
+            #expect(try exporter.get("/metrics", headers: [alice]).status == 200)
+            #expect(try exporter.get("/metrics", headers: [bob]).status == 401)
 
-        try "basic_auth_users:\n  bob: '\(bobHash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
-        exporter.process.signal(SIGHUP)
-        // Logged once the old daemon is gone (until then it may answer a connection accepted just before).
-        try waitUntil(timeout: .seconds(20), "the reload is logged; stderr:\n\(exporter.process.stderr())") {
-            exporter.process.stderr().contains("web configuration reloaded")
-        }
-        #expect(try exporter.get("/metrics", headers: [bob]).status == 200, "bob is let in")
-        #expect(try exporter.get("/metrics", headers: [alice]).status == 401, "alice was removed")
+            try "basic_auth_users:\n  bob: '\(bobHash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+            exporter.process.signal(SIGHUP)
+            // Logged once the old daemon is gone (until then it may answer a connection accepted just before).
+            try waitUntil(timeout: .seconds(20), "the reload is logged; stderr:\n\(exporter.process.stderr())") {
+                exporter.process.stderr().contains("web configuration reloaded")
+            }
+            #expect(try exporter.get("/metrics", headers: [bob]).status == 200, "bob is let in")
+            #expect(try exporter.get("/metrics", headers: [alice]).status == 401, "alice was removed")
 
-        try "basic_auth_users:\n  bob: not-a-hash\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
-        exporter.process.signal(SIGHUP)
-        func reloadSuccessful() -> Double? {
-            guard let response = try? exporter.get("/metrics", headers: [bob]), response.status == 200 else { return nil }
-            return Exposition(text: response.text).value("chat_exporter_config_last_reload_successful")
-        }
-        try waitUntil(timeout: .seconds(20), "the failed reload is reported; stderr:\n\(exporter.process.stderr())") {
-            reloadSuccessful() == 0
-        }
-        #expect(try exporter.get("/metrics", headers: [bob]).status == 200, "bob's running entry stays")
-        #expect(exporter.process.stderr().contains("web configuration reload failed"))
-        #expect(exporter.process.stderr().contains("web.yml:2:8: the password of \\\"bob\\\" is not a bcrypt hash"), "\(exporter.process.stderr())")
-        let stderr = exporter.process.stderr()
-        #expect(!stderr.contains(aliceHash) && !stderr.contains(bobHash) && !stderr.contains("not-a-hash"), "no hash, good or bad, is logged")
+            try "basic_auth_users:\n  bob: not-a-hash\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+            exporter.process.signal(SIGHUP)
+            func reloadSuccessful() -> Double? {
+                guard let response = try? exporter.get("/metrics", headers: [bob]), response.status == 200 else { return nil }
+                return Exposition(text: response.text).value("chat_exporter_config_last_reload_successful")
+            }
+            try waitUntil(timeout: .seconds(20), "the failed reload is reported; stderr:\n\(exporter.process.stderr())") {
+                reloadSuccessful() == 0
+            }
+            #expect(try exporter.get("/metrics", headers: [bob]).status == 200, "bob's running entry stays")
+            #expect(exporter.process.stderr().contains("web configuration reload failed"))
+            #expect(exporter.process.stderr().contains("web.yml:2:8: the password of \\\"bob\\\" is not a bcrypt hash"), "\(exporter.process.stderr())")
+            let stderr = exporter.process.stderr()
+            #expect(!stderr.contains(aliceHash) && !stderr.contains(bobHash) && !stderr.contains("not-a-hash"), "no hash, good or bad, is logged")
 
-        // Emptied (a truncated write): the running users stay, the metrics are not served to anyone.
-        try "".write(toFile: webConfig, atomically: true, encoding: .utf8)
-        exporter.process.signal(SIGHUP)
-        try waitUntil(timeout: .seconds(20), "the emptied file's reload fails; stderr:\n\(exporter.process.stderr())") {
-            exporter.process.stderr().contains("web.yml: the file is empty")
+            // Emptied (a truncated write): the running users stay, the metrics are not served to anyone.
+            try "".write(toFile: webConfig, atomically: true, encoding: .utf8)
+            exporter.process.signal(SIGHUP)
+            try waitUntil(timeout: .seconds(20), "the emptied file's reload fails; stderr:\n\(exporter.process.stderr())") {
+                exporter.process.stderr().contains("web.yml: the file is empty")
+            }
+            #expect(try exporter.get("/metrics").status == 401, "still asks for credentials")
+            #expect(try exporter.get("/metrics", headers: [bob]).status == 200)
+            #expect(reloadSuccessful() == 0)
         }
-        #expect(try exporter.get("/metrics").status == 401, "still asks for credentials")
-        #expect(try exporter.get("/metrics", headers: [bob]).status == 200)
-        #expect(reloadSuccessful() == 0)
     }
 
     /// A web config broken on disk fails a reload (ChatExporterConfigReloadFailed); put back as it was, the watcher
     /// reloads once more and the failure does not stand until someone sends SIGHUP.
     @Test func aWebConfigPutBackClearsTheFailedReload() throws {
-        let database = try TestPostgres.shared().createDatabase()
-        defer { database.drop() }
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let webConfig = directory + "/web.yml"
         let good = "basic_auth_users:\n  alice: '\(try bcryptHash("alice", "first-secret"))'\n"
-        try good.write(toFile: webConfig, atomically: true, encoding: .utf8)
-        let exporter = try RunningExporter(
-            collectors: Self.collectors, database: database,
-            arguments: ["--web.config.file", webConfig, "--web.config.reload-interval", "1s"])
-        let alice = basicHeader("alice", "first-secret")
-        func reloadSuccessful() -> Double? {
-            guard let response = try? exporter.get("/metrics", headers: [alice]), response.status == 200 else { return nil }
-            return Exposition(text: response.text).value("chat_exporter_config_last_reload_successful")
+        try withExporter(webConfig: good, arguments: ["--web.config.reload-interval", "1s"]) { exporter, directory in
+            let webConfig = directory + "/web.yml"
+            let alice = basicHeader("alice", "first-secret")
+            func reloadSuccessful() -> Double? {
+                guard let response = try? exporter.get("/metrics", headers: [alice]), response.status == 200 else { return nil }
+                return Exposition(text: response.text).value("chat_exporter_config_last_reload_successful")
+            }
+            #expect(reloadSuccessful() == 1)
+            try "basic_auth_users:\n  alice: not-a-hash\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+            try waitUntil(timeout: .seconds(20), "the broken file fails a reload; stderr:\n\(exporter.process.stderr())") {
+                reloadSuccessful() == 0
+            }
+            try good.write(toFile: webConfig, atomically: true, encoding: .utf8)
+            try waitUntil(timeout: .seconds(20), "the file put back clears it; stderr:\n\(exporter.process.stderr())") {
+                reloadSuccessful() == 1
+            }
+            #expect(exporter.process.stderr().contains("web configuration loads again: reloading"))
         }
-        #expect(reloadSuccessful() == 1)
-        try "basic_auth_users:\n  alice: not-a-hash\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
-        try waitUntil(timeout: .seconds(20), "the broken file fails a reload; stderr:\n\(exporter.process.stderr())") {
-            reloadSuccessful() == 0
-        }
-        try good.write(toFile: webConfig, atomically: true, encoding: .utf8)
-        try waitUntil(timeout: .seconds(20), "the file put back clears it; stderr:\n\(exporter.process.stderr())") {
-            reloadSuccessful() == 1
-        }
-        #expect(exporter.process.stderr().contains("web configuration loads again: reloading"))
     }
 
     /// Credentials verified before a reload are not verified again after it while the user's hash stays the same
     /// (a reload that renews a certificate or changes a header costs Prometheus no bcrypt); the same password under a
     /// new hash is verified again.
     @Test func verifiedCredentialsOutliveAReloadWhileTheHashStays() throws {
-        let database = try TestPostgres.shared().createDatabase()
-        defer { database.drop() }
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let webConfig = directory + "/web.yml"
         // Cost 14: a verification takes a second or more of CPU; a remembered one, microseconds.
         let hash = try bcryptHash("prometheus", "right", cost: 14)
-        try "basic_auth_users:\n  prometheus: '\(hash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
-        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", webConfig])
-        let credentials = basicHeader("prometheus", "right")
-        func cpuOfAScrape() throws -> Double {
-            let before = try cpuSeconds(of: exporter.process.pid)
-            #expect(try exporter.get("/metrics", headers: [credentials]).status == 200)
-            return try cpuSeconds(of: exporter.process.pid) - before
-        }
-        func reload(users: String, header: String) throws {
-            try "basic_auth_users:\n\(users)http_server_config:\n  headers:\n    Content-Security-Policy: \(header)\n"
-                .write(toFile: webConfig, atomically: true, encoding: .utf8)
-            exporter.process.signal(SIGHUP)
-            try waitUntil(timeout: .seconds(20), "the reload with header \(header) is served; stderr:\n\(exporter.process.stderr())") {
-                (try? exporter.get("/-/healthy"))?.header("content-security-policy") == header
+        try withExporter(webConfig: "basic_auth_users:\n  prometheus: '\(hash)'\n") { exporter, directory in
+            let webConfig = directory + "/web.yml"
+            let credentials = basicHeader("prometheus", "right")
+            func cpuOfAScrape() throws -> Double {
+                let before = try cpuSeconds(of: exporter.process.pid)
+                #expect(try exporter.get("/metrics", headers: [credentials]).status == 200)
+                return try cpuSeconds(of: exporter.process.pid) - before
             }
+            func reload(users: String, header: String) throws {
+                try "basic_auth_users:\n\(users)http_server_config:\n  headers:\n    Content-Security-Policy: \(header)\n"
+                    .write(toFile: webConfig, atomically: true, encoding: .utf8)
+                exporter.process.signal(SIGHUP)
+                try waitUntil(timeout: .seconds(20), "the reload with header \(header) is served; stderr:\n\(exporter.process.stderr())") {
+                    (try? exporter.get("/-/healthy"))?.header("content-security-policy") == header
+                }
+            }
+            #expect(try cpuOfAScrape() >= 0.3, "the first scrape is verified")
+            #expect(try cpuOfAScrape() < 0.3, "the next one is remembered")
+
+            try reload(users: "  prometheus: '\(hash)'\n", header: "one")
+            #expect(try cpuOfAScrape() < 0.3, "remembered across a reload that kept the hash")
+
+            let rehashed = try bcryptHash("prometheus", "right", cost: 14)  // the same password, a new salt
+            try reload(users: "  prometheus: '\(rehashed)'\n", header: "two")
+            #expect(try cpuOfAScrape() >= 0.3, "verified again under the new hash")
         }
-        #expect(try cpuOfAScrape() >= 0.3, "the first scrape is verified")
-        #expect(try cpuOfAScrape() < 0.3, "the next one is remembered")
-
-        try reload(users: "  prometheus: '\(hash)'\n", header: "one")
-        #expect(try cpuOfAScrape() < 0.3, "remembered across a reload that kept the hash")
-
-        let rehashed = try bcryptHash("prometheus", "right", cost: 14)  // the same password, a new salt
-        try reload(users: "  prometheus: '\(rehashed)'\n", header: "two")
-        #expect(try cpuOfAScrape() >= 0.3, "verified again under the new hash")
     }
 
     /// A certificate renewed in place (cert-manager, certbot) is served after SIGHUP, on the same port.
@@ -380,12 +350,23 @@ struct WebSecurityTests {
     /// An exporter serving HTTPS with a self-signed certificate for first.localhost (`server.crt`, `server.key` in
     /// `directory`, named by its `web.yml`), and `arguments`.
     private func withTLSExporter(arguments: [String] = [], _ body: (RunningExporter, String) throws -> Void) throws {
+        try withExporter(
+            webConfig: "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n", arguments: arguments,
+            prepare: { try selfSigned("first.localhost", name: "server", in: $0) }, body)
+    }
+
+    /// An exporter on a database of its own, started with `webConfig` as its `--web.config.file` (`web.yml` in a new
+    /// directory, where `prepare` may first put the files it names) and `arguments`; `body` gets it and the directory.
+    private func withExporter(
+        webConfig: String, arguments: [String] = [], prepare: (String) throws -> Void = { _ in },
+        _ body: (RunningExporter, String) throws -> Void
+    ) throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try selfSigned("first.localhost", name: "server", in: directory)
-        try "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n".write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
+        try prepare(directory)
+        try webConfig.write(toFile: directory + "/web.yml", atomically: true, encoding: .utf8)
         let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--web.config.file", directory + "/web.yml"] + arguments)
         try body(exporter, directory)
     }
