@@ -45,6 +45,39 @@ struct DatabaseOutageTests {
         #expect(transitions.last?.contains("msg=\"database reachable\"") == true)
     }
 
+    /// A server that stops answering without closing anything (frozen: a dropped network link, a hung host) is the
+    /// outage that ends in no error: the exporter's timeouts have to. Scrapes stay fast meanwhile, the database reads
+    /// as down and the stale series go, and once the server answers again the values come back without a restart.
+    @Test func aFrozenDatabaseReadsAsDownWhileScrapesStayFastThenValuesComeBack() throws {
+        let server = try TestPostgres.makePrivateCluster()
+        defer { server.destroy() }
+        let database = try server.createDatabase()
+        try database.execute("INSERT INTO users (email) VALUES ('a@example.com')")
+        let exporter = try RunningExporter(collectors: Self.collectors, database: database, arguments: ["--database.connect-timeout", "2s"])
+        try exporter.waitForMetrics("first value") { $0.value("test_users") == 1 }
+
+        try server.freeze()
+        defer { try? server.thaw() }
+        try exporter.waitForMetrics(timeout: .seconds(30), "database_up 0 and the series gone") {
+            $0.value("chat_exporter_database_up") == 0 && $0.value("test_users") == nil
+        }
+        // Prometheus' default scrape timeout is 10 s; the exporter answers from its last snapshot, never the database.
+        for _ in 0..<5 {
+            let started = ContinuousClock.now
+            #expect(try exporter.get("/metrics").status == 200)
+            #expect(ContinuousClock.now - started < .seconds(1), "a scrape while the database is frozen")
+        }
+        let failures = try exporter.metrics()
+        #expect((failures.value("chat_exporter_collector_errors_total", ["collector": "users", "reason": "connection"]) ?? 0)
+            + (failures.value("chat_exporter_collector_errors_total", ["collector": "users", "reason": "timeout"]) ?? 0) >= 1)
+
+        try server.thaw()
+        try exporter.waitForMetrics(timeout: .seconds(30), "values back without a restart") {
+            $0.value("chat_exporter_database_up") == 1 && $0.value("test_users") == 1
+        }
+        #expect(exporter.process.isRunning)
+    }
+
     /// Started before its database, the exporter is not ready until every collector has run against it, and a
     /// collector with an hour's interval whose first run found no database runs again as soon as the database
     /// answers, not an hour later.

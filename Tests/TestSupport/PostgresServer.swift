@@ -61,6 +61,38 @@ public final class PostgresServer: Sendable {
         try runClusterScript(["restart", directory])
     }
 
+    /// Freezes every process of the server (SIGSTOP to the postmaster and its children): connections stay open and
+    /// new ones are accepted by the kernel, but nothing answers, as behind a dropped network link or on a hung host.
+    /// Only for private clusters; ``thaw()`` undoes it (do so before ``destroy()``, which needs the server to answer).
+    public func freeze() throws {
+        try signalEveryProcess(SIGSTOP, "freeze")
+    }
+
+    /// Lets a frozen server run again (SIGCONT).
+    public func thaw() throws {
+        try signalEveryProcess(SIGCONT, "thaw")
+    }
+
+    private func signalEveryProcess(_ signal: Int32, _ action: String) throws {
+        try requirePrivate(action)
+        let pidFile = try String(contentsOfFile: directory + "/data/postmaster.pid", encoding: .utf8)
+        guard let postmaster = pidFile.split(separator: "\n").first.flatMap({ pid_t($0) }) else {
+            throw TestSupportError("no postmaster pid in \(directory)/data/postmaster.pid")
+        }
+        // The postmaster first, so that it starts no child after the children are listed.
+        var processes = [postmaster]
+        for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
+            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let end = stat.lastIndex(of: ")") else { continue }
+            // The field after the state is the parent's pid; the command name before it may hold spaces.
+            let fields = stat[stat.index(after: end)...].split(separator: " ")
+            if fields.count > 1, pid_t(fields[1]) == postmaster { processes.append(pid) }
+        }
+        for pid in processes where kill(pid, signal) != 0 && errno != ESRCH {
+            throw TestSupportError("cannot \(action) PostgreSQL process \(pid): \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Stops a private cluster and removes its directory. Does nothing to the shared cluster, which is
     /// removed when the test process exits.
     public func destroy() {
