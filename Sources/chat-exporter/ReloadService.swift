@@ -34,10 +34,11 @@ struct ReloadService: Service, CustomStringConvertible {
                     break
                 case .unchanged:
                     logger.info("web configuration unchanged", metadata: ["file": "\(web.options.configFile ?? "")"])
-                case .applied(let tls, let basicAuth):
+                case .applied(let tls, let basicAuth, let warnings):
                     logger.info("web configuration reloaded", metadata: [
                         "file": "\(web.options.configFile ?? "")", "tls": .stringConvertible(tls), "basic_auth": .stringConvertible(basicAuth),
                     ])
+                    logger.webConfigurationWarnings(warnings, file: web.options.configFile)
                 }
             } catch {
                 failed = true

@@ -73,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
             "database": "\(target)", "connection_source": "\(settings.source.rawValue)",
             "tls": .stringConvertible(serverConfiguration.tls != nil), "basic_auth": .stringConvertible(!webConfiguration.basicAuthUsers.isEmpty),
         ])
+        logger.webConfigurationWarnings(webConfiguration.warnings, file: web.configFile)
         store.readHTTPTraffic { [server] in
             SnapshotStore.HTTPTraffic(responses: server.responsesByStatus, slowConnectionsClosed: server.connectionsClosedWithoutRequest)
         }

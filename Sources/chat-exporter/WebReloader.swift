@@ -17,7 +17,7 @@ final class WebReloader: Sendable {
         /// The file and the files it names read the same as before.
         case unchanged
         /// The server serves with the new configuration.
-        case applied(tls: Bool, basicAuth: Bool)
+        case applied(tls: Bool, basicAuth: Bool, warnings: [String])
     }
 
     let options: WebOptions
@@ -82,6 +82,6 @@ final class WebReloader: Sendable {
             tls: tls, headers: configuration.headers,
             handler: ServeCommand.webHandler(store: store, telemetryPath: options.telemetryPath, web: web, verified: verified))
         running.withLock { $0 = web }
-        return .applied(tls: tls != nil, basicAuth: !web.basicAuthUsers.isEmpty)
+        return .applied(tls: tls != nil, basicAuth: !web.basicAuthUsers.isEmpty, warnings: web.warnings)
     }
 }
