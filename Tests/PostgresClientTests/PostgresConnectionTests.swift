@@ -14,7 +14,7 @@ struct PostgresConnectionTests {
     private func sleepRunning(on connection: PostgresConnection, in database: TestDatabase) async throws -> Task<QueryResult, any Error> {
         let task = Task { try await connection.query("SELECT pg_sleep(60)", timeout: .seconds(60)) }
         let pid = connection.backendPID
-        try await waitUntil(timeout: .seconds(5), "pg_sleep running") { () async throws -> Bool in
+        try await waitUntil(timeout: .seconds(30), "pg_sleep running") { () async throws -> Bool in
             try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE '%pg_sleep(60)%' AND state = 'active'") == "1"
         }
         return task
@@ -32,7 +32,7 @@ struct PostgresConnectionTests {
             "DATA_SOURCE_USER": role, "DATA_SOURCE_PASS": "p@ss:w/rd %x",
         ])
         let connection = try await PostgresConnection.connect(settings: settings, session: SessionSettings())
-        let result = try await connection.query("SELECT current_user", timeout: .seconds(5))
+        let result = try await connection.query("SELECT current_user", timeout: .seconds(30))
         #expect(result.rows == [[role]])
         await connection.close()
     }
@@ -47,11 +47,11 @@ struct PostgresConnectionTests {
                    current_setting('lock_timeout') AS lock, current_setting('idle_in_transaction_session_timeout') AS idle,
                    current_setting('statement_timeout') AS st, current_setting('jit') AS jit,
                    current_setting('max_parallel_workers_per_gather') AS parallel
-            """, timeout: .seconds(5))
+            """, timeout: .seconds(25))
         let row = try #require(result.rows.first)
         // Set in each transaction, never on the session (a pooler would hand the session to its next client): the
         // session's default stays the server's, and the transaction is read-only all the same.
-        #expect(row == ["chat-exporter", "Europe/Moscow", "off", "on", "3s", "1min", "5s", "off", "0"])
+        #expect(row == ["chat-exporter", "Europe/Moscow", "off", "on", "3s", "1min", "25s", "off", "0"], "the query's timeout is its statement_timeout")
         await connection.close()
     }
 
@@ -62,11 +62,11 @@ struct PostgresConnectionTests {
         defer { database.drop() }
         let off = try await connect(database) { $0.lockTimeout = .zero; $0.idleInTransactionSessionTimeout = .zero }
         let settings = try await off.query(
-            "SELECT current_setting('lock_timeout'), current_setting('idle_in_transaction_session_timeout')", timeout: .seconds(5))
+            "SELECT current_setting('lock_timeout'), current_setting('idle_in_transaction_session_timeout')", timeout: .seconds(30))
         #expect(settings.rows == [["0", "0"]])
         await off.close()
         let tiny = try await connect(database) { $0.lockTimeout = .microseconds(10) }
-        #expect(try await tiny.query("SELECT current_setting('lock_timeout')", timeout: .seconds(5)).rows == [["1ms"]])
+        #expect(try await tiny.query("SELECT current_setting('lock_timeout')", timeout: .seconds(30)).rows == [["1ms"]])
         await tiny.close()
     }
 
@@ -75,7 +75,7 @@ struct PostgresConnectionTests {
         defer { database.drop() }
         let connection = try await connect(database)
         let hostile = "x'); DROP TABLE users; --"
-        let result = try await connection.query("SELECT $1::text AS v, $2::int + 1 AS n, $3::text IS NULL AS isnull", parameters: [hostile, "41", nil], timeout: .seconds(5))
+        let result = try await connection.query("SELECT $1::text AS v, $2::int + 1 AS n, $3::text IS NULL AS isnull", parameters: [hostile, "41", nil], timeout: .seconds(30))
         #expect(result.rows == [[hostile, "42", "t"]])
         #expect(try database.scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'users'") == "1")
         await connection.close()
@@ -86,14 +86,14 @@ struct PostgresConnectionTests {
         defer { database.drop() }
         let connection = try await connect(database)
         let error = try await #require(throws: PostgresError.self) {
-            try await connection.query("INSERT INTO users (email) VALUES ('intruder@example.com')", timeout: .seconds(5))
+            try await connection.query("INSERT INTO users (email) VALUES ('intruder@example.com')", timeout: .seconds(30))
         }
         #expect(error.kind == .query)
         #expect(error.sqlState == "25006")
         // Even a statement that turns the session default off cannot open a writable transaction.
-        _ = try? await connection.query("SET default_transaction_read_only = off", timeout: .seconds(5))
+        _ = try? await connection.query("SET default_transaction_read_only = off", timeout: .seconds(30))
         await #expect(throws: PostgresError.self) {
-            try await connection.query("INSERT INTO users (email) VALUES ('intruder@example.com')", timeout: .seconds(5))
+            try await connection.query("INSERT INTO users (email) VALUES ('intruder@example.com')", timeout: .seconds(30))
         }
         #expect(try database.scalar("SELECT count(*) FROM users WHERE email = 'intruder@example.com'") == "0")
         await connection.close()
@@ -111,11 +111,11 @@ struct PostgresConnectionTests {
         #expect(error.sqlState == "57014")
         #expect(ContinuousClock.now - started < .seconds(5))
         let pid = connection.backendPID
-        try await waitUntil(timeout: .seconds(5), "pg_sleep gone from pg_stat_activity") { () async throws -> Bool in
+        try await waitUntil(timeout: .seconds(30), "pg_sleep gone from pg_stat_activity") { () async throws -> Bool in
             try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND state = 'active' AND query LIKE '%pg_sleep%'") == "0"
         }
         // The connection stays usable.
-        let result = try await connection.query("SELECT 1 AS one", timeout: .seconds(5))
+        let result = try await connection.query("SELECT 1 AS one", timeout: .seconds(30))
         #expect(result.rows == [["1"]])
         await connection.close()
     }
@@ -130,7 +130,7 @@ struct PostgresConnectionTests {
         let outcome = await task.result
         #expect(throws: PostgresError.self) { try outcome.get() }
         if case .failure(let error as PostgresError) = outcome { #expect(error.kind == .cancelled) }
-        try await waitUntil(timeout: .seconds(5), "pg_sleep gone") { () async throws -> Bool in
+        try await waitUntil(timeout: .seconds(30), "pg_sleep gone") { () async throws -> Bool in
             try database.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND state = 'active' AND query LIKE '%pg_sleep%'") == "0"
         }
         await connection.close()
@@ -150,7 +150,7 @@ struct PostgresConnectionTests {
         let outcome = await task.result
         #expect(throws: PostgresError.self) { try outcome.get() }
         if case .failure(let error as PostgresError) = outcome { #expect(error.kind == .cancelled, "\(error)") }
-        let result = try await connection.query("SELECT 1 AS one", timeout: .seconds(5))
+        let result = try await connection.query("SELECT 1 AS one", timeout: .seconds(30))
         #expect(result.rows == [["1"]])
         await connection.close()
     }
@@ -166,7 +166,7 @@ struct PostgresConnectionTests {
         let first = try await #require(throws: PostgresError.self) { try await running.value }
         #expect(first.kind == .cancelled)
         let later = try await #require(throws: PostgresError.self) {
-            try await connection.query("SELECT 1", timeout: .seconds(5))
+            try await connection.query("SELECT 1", timeout: .seconds(30))
         }
         #expect(later.kind == .cancelled)
         await connection.close()
@@ -178,7 +178,7 @@ struct PostgresConnectionTests {
         let connection = try await connect(database)
         let result = try await connection.query("""
             SELECT NULL::int AS a, 'NaN'::float8 AS b, 'Infinity'::numeric AS c, '-Infinity'::float8 AS d, true AS e, 12.5::numeric AS f, 'x' AS g
-            """, timeout: .seconds(5))
+            """, timeout: .seconds(30))
         let row = try #require(result.rows.first)
         #expect(row[0] == nil)
         #expect(result.columns[1].double(from: row[1]!)!.isNaN)
@@ -199,7 +199,7 @@ struct PostgresConnectionTests {
         let refused = ["1e400", "+inf", "-nan", "inf", "0x10", "0x1p-3", "1e", ".", "-", "1.2.3", " 1", "1 ", "١"]
         let accepted: [(String, Double)] = [("-0", 0), ("+1.5", 1.5), (".5", 0.5), ("5.", 5), ("1E3", 1000), ("2e-3", 0.002), ("4.9406564584124654e-324", .leastNonzeroMagnitude)]
         let values = (refused + accepted.map(\.0)).map { "('\($0)')" }.joined(separator: ", ")
-        let result = try await connection.query("SELECT v FROM (VALUES \(values)) t(v)", timeout: .seconds(5))
+        let result = try await connection.query("SELECT v FROM (VALUES \(values)) t(v)", timeout: .seconds(30))
         let column = result.columns[0]
         for (text, row) in zip(refused, result.rows) {
             #expect(column.double(from: row[0]!) == nil, "\(text)")
@@ -207,7 +207,7 @@ struct PostgresConnectionTests {
         for ((text, value), row) in zip(accepted, result.rows.dropFirst(refused.count)) {
             #expect(column.double(from: row[0]!) == value, "\(text)")
         }
-        let overflow = try await connection.query("SELECT 10::numeric ^ 400 AS v", timeout: .seconds(5))
+        let overflow = try await connection.query("SELECT 10::numeric ^ 400 AS v", timeout: .seconds(30))
         #expect(overflow.columns[0].double(from: overflow.rows[0][0]!) == nil)
         await connection.close()
     }
@@ -255,7 +255,7 @@ struct PostgresConnectionTests {
         defer { Task { await connection.close() } }
         // The server quotes the bad input back: the password, with its two spaces and its tab.
         let error = try await #require(throws: PostgresError.self) {
-            try await connection.query("SELECT 'secret: pw  with\ttab'::int", timeout: .seconds(5))
+            try await connection.query("SELECT 'secret: pw  with\ttab'::int", timeout: .seconds(30))
         }
         #expect(error.description.contains("message withheld: it contains the database password"), "\(error)")
         #expect(!error.description.contains("pw with tab") && !error.description.contains("with\t") && !error.description.contains("secret:"), "\(error)")
@@ -294,7 +294,7 @@ struct PostgresConnectionTests {
             "DB_USER": database.server.superuser, "DB_PASSWORD": "not-the-password",
         ], passwordFile: path)
         let connection = try await PostgresConnection.connect(settings: settings, session: SessionSettings())
-        #expect(try await connection.query("SELECT 1", timeout: .seconds(5)).rows == [["1"]])
+        #expect(try await connection.query("SELECT 1", timeout: .seconds(30)).rows == [["1"]])
         await connection.close()
     }
 }
