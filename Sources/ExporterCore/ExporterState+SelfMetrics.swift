@@ -44,6 +44,9 @@ extension ExporterState {
             MetricFamily(name: "chat_exporter_http_slow_connections_closed_total", type: .counter, help: "HTTP connections closed because they kept sending without completing a request within --web.connection-timeout (headers sent a byte at a time: a broken client, or someone holding connections).", samples: [
                 Sample(value: Double(httpSlowConnectionsClosed)),
             ]),
+            MetricFamily(name: "chat_exporter_http_connections_refused_total", type: .counter, help: "HTTP connections closed as soon as they were accepted because their client's address already held --web.max-connections-per-ip of them (past --web.max-connections, connections wait in the kernel's queue instead).", samples: [
+                Sample(value: Double(httpConnectionsRefused)),
+            ]),
         ]
         families += process.families
         return families

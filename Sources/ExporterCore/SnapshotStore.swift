@@ -74,6 +74,7 @@ public final class SnapshotStore: Sendable {
             if let traffic {
                 state.httpResponses = ExporterState.initialHTTPResponses.merging(traffic.responses) { $1 }
                 state.httpSlowConnectionsClosed = traffic.slowConnectionsClosed
+                state.httpConnectionsRefused = traffic.connectionsRefused
             }
         }
     }
@@ -84,9 +85,12 @@ public final class SnapshotStore: Sendable {
         public var responses: [Int: Int]
         /// Connections closed because they kept sending without completing a request in time.
         public var slowConnectionsClosed: Int
-        public init(responses: [Int: Int], slowConnectionsClosed: Int) {
+        /// Connections closed as soon as they were accepted, at the per-address connection limit.
+        public var connectionsRefused: Int
+        public init(responses: [Int: Int], slowConnectionsClosed: Int, connectionsRefused: Int) {
             self.responses = responses
             self.slowConnectionsClosed = slowConnectionsClosed
+            self.connectionsRefused = connectionsRefused
         }
     }
 

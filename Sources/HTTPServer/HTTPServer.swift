@@ -109,6 +109,13 @@ public final class HTTPServer: Sendable {
         responses.closedWithoutRequest
     }
 
+    /// The connections libmicrohttpd closed as soon as it accepted them since the server was created: their client's
+    /// address already held `perAddressConnectionLimit` of them. (At `connectionLimit` it stops accepting: connections
+    /// wait in the kernel's queue, and are not counted.)
+    public var connectionsRefusedAtLimit: Int {
+        responses.refusedAtLimit
+    }
+
     /// Whether the server is running.
     public var isRunning: Bool {
         state.withLock { $0.daemon != nil }

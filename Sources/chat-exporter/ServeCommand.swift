@@ -75,7 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
         ])
         logger.webConfigurationWarnings(webConfiguration.warnings, file: web.configFile)
         store.readHTTPTraffic { [server] in
-            SnapshotStore.HTTPTraffic(responses: server.responsesByStatus, slowConnectionsClosed: server.connectionsClosedWithoutRequest)
+            SnapshotStore.HTTPTraffic(
+                responses: server.responsesByStatus, slowConnectionsClosed: server.connectionsClosedWithoutRequest,
+                connectionsRefused: server.connectionsRefusedAtLimit)
         }
         // Listen before any collector runs: a port in use (another exporter) stops the start here, before a query
         // has been sent to the database.

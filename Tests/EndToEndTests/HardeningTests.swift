@@ -187,6 +187,10 @@ struct HardeningTests {
         let response = try exporter.get("/metrics")
         #expect(response.status == 200)
         #expect(Exposition(text: response.text).value("test_constant") == 1)
+        // Every connection past the address's 64 was closed at once, and counted (read every two seconds).
+        try exporter.waitForMetrics("the refused connections counted") {
+            $0.value("chat_exporter_http_connections_refused_total") == Double(idle.count - 64)
+        }
         let rss = Exposition(text: response.text).value("process_resident_memory_bytes") ?? 0
         #expect(rss < 200 * 1024 * 1024, "RSS with 1,000 idle connections: \(rss)")
         #expect(exporter.process.isRunning)

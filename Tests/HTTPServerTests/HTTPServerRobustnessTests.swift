@@ -204,6 +204,7 @@ import Testing
         for connection in trickling[4...] {
             #expect(try connection.waitForServerClose(timeout: .seconds(5)), "a connection beyond the client's limit is closed")
         }
+        #expect(server.connectionsRefusedAtLimit == 4, "each closed one is counted")
         #expect(try RawConnection.get(port: server.port, "/").status == 200, "another client is served")
         // The first four are the client's to finish.
         try trickling[0].send("Connection: close\r\n\r\n")
