@@ -61,36 +61,60 @@ public final class PostgresServer: Sendable {
         try runClusterScript(["restart", directory])
     }
 
-    /// Freezes every process of the server (SIGSTOP to the postmaster and its children): connections stay open and
-    /// new ones are accepted by the kernel, but nothing answers, as behind a dropped network link or on a hung host.
-    /// Only for private clusters; ``thaw()`` undoes it (do so before ``destroy()``, which needs the server to answer).
+    /// Freezes every process of the server (SIGSTOP to the postmaster, then to its children): connections stay open
+    /// and new ones are accepted by the kernel, but nothing answers, as behind a dropped network link or on a hung
+    /// host. Only for private clusters; ``thaw()`` undoes it (``destroy()`` thaws first, best-effort).
     public func freeze() throws {
-        try signalEveryProcess(SIGSTOP, "freeze")
+        try requirePrivate("freeze")
+        let postmaster = try postmasterPID()
+        guard kill(postmaster, SIGSTOP) == 0 else { throw TestSupportError("cannot stop the postmaster \(postmaster): \(String(cString: strerror(errno)))") }
+        // Stopped, it forks no more backends: once its state is T, the children listed are all there will be. A
+        // child forked just before is caught by the next scan.
+        try waitUntil(timeout: .seconds(10), "the postmaster \(postmaster) is stopped") { Self.state(of: postmaster) == "T" }
+        try waitUntil(timeout: .seconds(10), "every child of the postmaster \(postmaster) is stopped") {
+            let running = Self.children(of: postmaster).filter { Self.state(of: $0) != "T" }
+            running.forEach { kill($0, SIGSTOP) }
+            return running.isEmpty
+        }
     }
 
-    /// Lets a frozen server run again (SIGCONT).
+    /// Lets a frozen server run again (SIGCONT to the postmaster and its children); throws when one could not be
+    /// signalled, after signalling the others.
     public func thaw() throws {
-        try signalEveryProcess(SIGCONT, "thaw")
+        try requirePrivate("thaw")
+        let postmaster = try postmasterPID()
+        let failed = ([postmaster] + Self.children(of: postmaster)).filter { kill($0, SIGCONT) != 0 && errno != ESRCH }
+        guard failed.isEmpty else { throw TestSupportError("cannot thaw PostgreSQL processes \(failed)") }
     }
 
-    private func signalEveryProcess(_ signal: Int32, _ action: String) throws {
-        try requirePrivate(action)
+    /// The postmaster's pid, from its pid file, checked against its command line: a stale file's pid may be another
+    /// process's by now.
+    private func postmasterPID() throws -> pid_t {
         let pidFile = try String(contentsOfFile: directory + "/data/postmaster.pid", encoding: .utf8)
-        guard let postmaster = pidFile.split(separator: "\n").first.flatMap({ pid_t($0) }) else {
-            throw TestSupportError("no postmaster pid in \(directory)/data/postmaster.pid")
+        guard let pid = pidFile.split(separator: "\n").first.flatMap({ pid_t($0) }),
+              let commandLine = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+              commandLine.contains(directory) else {
+            throw TestSupportError("no running postmaster for \(directory)/data (postmaster.pid: \(pidFile.prefix(40)))")
         }
-        // The postmaster first, so that it starts no child after the children are listed.
-        var processes = [postmaster]
-        for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
-            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let end = stat.lastIndex(of: ")") else { continue }
-            // The field after the state is the parent's pid; the command name before it may hold spaces.
-            let fields = stat[stat.index(after: end)...].split(separator: " ")
-            if fields.count > 1, pid_t(fields[1]) == postmaster { processes.append(pid) }
-        }
-        for pid in processes where kill(pid, signal) != 0 && errno != ESRCH {
-            throw TestSupportError("cannot \(action) PostgreSQL process \(pid): \(String(cString: strerror(errno)))")
-        }
+        return pid
+    }
+
+    /// A process's state letter (R, S, T, …) from /proc/PID/stat; nil once it is gone.
+    private static func state(of pid: pid_t) -> String? {
+        statFields(of: pid)?.first.map(String.init)
+    }
+
+    /// The processes whose parent is `parent`.
+    private static func children(of parent: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { pid_t($0) }.filter { pid in statFields(of: pid).map { $0.count > 1 && pid_t($0[1]) == parent } ?? false }
+    }
+
+    /// The fields of /proc/PID/stat after the command name (which is in parentheses and may hold spaces): the state
+    /// first, then the parent's pid.
+    private static func statFields(of pid: pid_t) -> [Substring]? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let end = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: end)...].split(separator: " ")
     }
 
     /// Stops a private cluster and removes its directory. Does nothing to the shared cluster, which is
@@ -143,6 +167,8 @@ public final class PostgresServer: Sendable {
         guard !directory.isEmpty else {
             return
         }
+        // A frozen server (``freeze()``) would ignore pg_ctl's stop until its timeout and keep its port.
+        if ownership == .private { try? thaw() }
         _ = try? runClusterScript(["destroy", directory])
         TestPostgres.forget(directory: directory)
     }
