@@ -18,6 +18,7 @@ struct ExporterState: Sendable {
     static let initialHTTPResponses = [200: 0, 503: 0]
     /// Connections the HTTP server closed because they kept sending without completing a request in time.
     var httpSlowConnectionsClosed = 0
+    /// Connections libmicrohttpd closed at once at the per-address limit (``SnapshotStore/HTTPTraffic``).
     var httpConnectionsRefused = 0
     var databaseTarget: String
 

@@ -56,7 +56,8 @@ final class ServerContext: Sendable {
     /// A message from libmicrohttpd.
     func libraryLogged(_ message: String) {
         // The one sign of a connection closed at a limit: libmicrohttpd logs it (the same words since 0.9.x) and calls
-        // nothing else. Counted before the throttle, which keeps the log to a line now and then.
+        // nothing else. Counted before the throttle, which keeps the log to a line now and then. The words are shared
+        // with the server-wide limit, which libmicrohttpd does not reach this way (it stops accepting at it).
         if message.hasPrefix("Server reached connection limit") { responses.recordRefusedAtLimit() }
         startupMessages.withLock { messages in
             messages?.append(message)

@@ -187,9 +187,9 @@ public struct ConnectionSettings: Sendable {
         return nonEmpty(ProcessInfo.processInfo.environment["USER"]) ?? String(geteuid())
     }
 
-    /// `parameters` as libpq reads them: a `dbname` that is a connection string (a URI, or key=value pairs) replaced by
-    /// the pairs it holds, less the empty ones, since libpq expands it and lets its values win. A dbname that does not
-    /// parse as one stays as it is.
+    /// `parameters` with a `dbname` that is a connection string (a URI, or key=value pairs) replaced by the pairs it
+    /// holds, less the empty ones: libpq expands such a dbname and lets its values win (``fromEnvironment`` puts at
+    /// most one dbname, first). A dbname that does not parse stays as it is, so that a password in it is still found.
     private static func expanded(
         _ parameters: [(keyword: String, value: String)], source: Source
     ) -> [(keyword: String, value: String)] {

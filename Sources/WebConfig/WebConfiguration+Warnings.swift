@@ -9,7 +9,7 @@ extension WebConfiguration {
         if costs.count > 1 {
             let listed = costs.keys.sorted().map { cost in "\(costs[cost, default: []].joined(separator: ", ")): \(cost)" }
             warnings.append(
-                "basic_auth_users: the bcrypt costs differ (\(listed.joined(separator: "; "))): a wrong password for a user of a lower cost is answered sooner than one for a user who does not exist, which tells who exists; hash every password with one cost (htpasswd -nBC 12 USER)")
+                "basic_auth_users: the bcrypt costs differ (\(listed.joined(separator: "; "))): a wrong password for a user of a lower cost is answered sooner than one for a user who does not exist, which tells who exists; hash every password with one cost (htpasswd -nBC 10 USER)")
         }
         return warnings
     }

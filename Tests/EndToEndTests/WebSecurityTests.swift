@@ -61,6 +61,7 @@ struct WebSecurityTests {
         let hash = try bcryptHash("prometheus", "scrape-secret")
         try withExporter(webConfig: "basic_auth_users:\n  prometheus: '\(hash)'\n  slow: '\(slowHash)'\n") { exporter, _ in
             #expect(try exporter.get("/metrics", headers: [basicHeader("prometheus", "scrape-secret")]).status == 200)
+            #expect(exporter.process.stderr().contains("msg=\"web configuration warning\""), "two costs, warned at start-up")
 
             let cpuBefore = try cpuSeconds(of: exporter.process.pid)
             let wrong = Mutex<HTTPTestResponse?>(nil)
@@ -145,8 +146,11 @@ struct WebSecurityTests {
             let alice = basicHeader("alice", "first-secret"), bob = basicHeader("bob", "second-secret")
             #expect(try exporter.get("/metrics", headers: [alice]).status == 200)
             #expect(try exporter.get("/metrics", headers: [bob]).status == 401)
+            #expect(!exporter.process.stderr().contains("web configuration warning"), "one user, one cost")
 
-            try "basic_auth_users:\n  bob: '\(bobHash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+            // Bob, and carol of another cost: applied, with the warning that says so.
+            let carolHash = try bcryptHash("carol", "third-secret", cost: 4)
+            try "basic_auth_users:\n  bob: '\(bobHash)'\n  carol: '\(carolHash)'\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
             exporter.process.signal(SIGHUP)
             // Logged once the old daemon is gone (until then it may answer a connection accepted just before).
             try waitUntil(timeout: .seconds(20), "the reload is logged; stderr:\n\(exporter.process.stderr())") {
@@ -154,6 +158,7 @@ struct WebSecurityTests {
             }
             #expect(try exporter.get("/metrics", headers: [bob]).status == 200, "bob is let in")
             #expect(try exporter.get("/metrics", headers: [alice]).status == 401, "alice was removed")
+            #expect(exporter.process.stderr().contains("the bcrypt costs differ (carol: 4; bob: 10)"), "\(exporter.process.stderr())")
 
             try "basic_auth_users:\n  bob: not-a-hash\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
             exporter.process.signal(SIGHUP)

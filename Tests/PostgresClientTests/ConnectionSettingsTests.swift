@@ -203,6 +203,11 @@ struct ConnectionSettingsTests {
         // DB_NAME holding a connection string: libpq expands it and uses its password, a secret too.
         let inName = try ConnectionSettings.fromEnvironment(["DB_HOST": "db.internal", "DB_NAME": "dbname=demo password=NestedSecret9"])
         #expect(inName.loggable("a message quoting NestedSecret9").contains("withheld"))
+        // One that does not parse (libpq refuses it at connection time, quoting it): withheld whole.
+        let broken = "dbname=demo password=Broken9Secret 'unterminated"
+        let unparsed = try ConnectionSettings.fromEnvironment(["DB_HOST": "db.internal", "DB_NAME": broken])
+        #expect(unparsed.loggable("FATAL:  database \"\(broken)\" does not exist").contains("withheld"))
+        #expect(!unparsed.target.description.contains("Broken9Secret"), "\(unparsed.target)")
 
         // What is meant is shown as before.
         let plain = try ConnectionSettings.fromEnvironment(["DATABASE_URL": "postgresql://chat_exporter:Hunter2Secret@db.internal:6432/thebot_db"])
