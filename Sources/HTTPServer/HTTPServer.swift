@@ -54,7 +54,12 @@ public final class HTTPServer: Sendable {
         PanicHandler.install(logger: logger)
         try state.withLock { (state: inout State) throws(HTTPServerError) in
             guard state.daemon == nil else { throw .alreadyRunning }
-            state.daemon = try RunningDaemon.start(configuration: state.configuration, context: state.context)
+            if let handed = state.configuration.listenSocket {
+                state.daemon = try RunningDaemon.start(
+                    configuration: state.configuration, context: state.context, copying: handed, address: "the handed socket (file descriptor \(handed))")
+            } else {
+                state.daemon = try RunningDaemon.start(configuration: state.configuration, context: state.context)
+            }
         }
     }
 

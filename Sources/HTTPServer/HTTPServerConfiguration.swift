@@ -6,6 +6,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var host: String
     /// The TCP port; `0` picks a free port (read it from `HTTPServer.port` after `start()`).
     public var port: Int
+    /// A listening TCP socket the process was handed (systemd's socket activation), served instead of binding `host`
+    /// and `port`. The server serves a copy of it, so that a stopped server can start again.
+    public var listenSocket: Int32?
     /// The most connections open at once; at the limit libmicrohttpd stops accepting, and further connections wait
     /// in the kernel's listen queue.
     public var connectionLimit: Int
@@ -43,6 +46,7 @@ public struct HTTPServerConfiguration: Sendable {
     ) {
         self.host = host
         self.port = port
+        self.listenSocket = nil
         self.connectionLimit = connectionLimit
         self.perAddressConnectionLimit = perAddressConnectionLimit
         self.connectionTimeout = connectionTimeout

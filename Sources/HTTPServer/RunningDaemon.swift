@@ -14,19 +14,23 @@ final class RunningDaemon: @unchecked Sendable {
     private let context: ServerContext
     /// The port the daemon is bound to.
     let port: Int
+    /// Whether it serves (a copy of) a socket the process was handed, which must go on listening after it stops.
+    private let servesHandedSocket: Bool
 
     private init(
         daemon: OpaquePointer,
         logger: UnsafeMutablePointer<chx_mhd_logger>,
         strings: CStringStore,
         context: ServerContext,
-        port: Int
+        port: Int,
+        servesHandedSocket: Bool
     ) {
         self.daemon = daemon
         self.logger = logger
         self.strings = strings
         self.context = context
         self.port = port
+        self.servesHandedSocket = servesHandedSocket
     }
 
     /// Starts a daemon for `configuration` whose callbacks use `context`: on `listenSocket` when given (a listening
@@ -101,7 +105,8 @@ final class RunningDaemon: @unchecked Sendable {
             logger: logger,
             strings: strings,
             context: context,
-            port: Int(chx_mhd_bound_port(started))
+            port: Int(chx_mhd_bound_port(started)),
+            servesHandedSocket: configuration.listenSocket != nil
         )
     }
 
@@ -111,13 +116,29 @@ final class RunningDaemon: @unchecked Sendable {
         configuration: HTTPServerConfiguration,
         context: ServerContext
     ) throws(HTTPServerError) -> RunningDaemon {
-        let address = configuration.displayAddress(port: port)
         let listening = chx_mhd_listen_socket(daemon)
-        var original = stat()
-        guard listening >= 0, fstat(listening, &original) == 0 else {
-            throw .cannotStart(address: address, reason: "libmicrohttpd does not say which socket it listens on")
+        guard listening >= 0 else {
+            throw .cannotStart(address: configuration.displayAddress(port: port), reason: "libmicrohttpd does not say which socket it listens on")
         }
-        let copy = fcntl(listening, F_DUPFD_CLOEXEC, 0)
+        do {
+            return try RunningDaemon.start(
+                configuration: configuration, context: context, copying: listening, address: configuration.displayAddress(port: port))
+        } catch {
+            ensureListening()
+            throw error
+        }
+    }
+
+    /// Starts a daemon on a copy of `listening`, a listening socket that stays open (a running daemon's, or one the
+    /// process was handed): libmicrohttpd closes the socket it serves when it stops. `address` names it in errors.
+    static func start(
+        configuration: HTTPServerConfiguration,
+        context: ServerContext,
+        copying listening: Int32,
+        address: String
+    ) throws(HTTPServerError) -> RunningDaemon {
+        var original = stat()
+        let copy = fstat(listening, &original) == 0 ? fcntl(listening, F_DUPFD_CLOEXEC, 0) : -1
         guard copy >= 0 else {
             throw .cannotStart(address: address, reason: "cannot copy the listening socket: \(String(cString: strerror(errno)))")
         }
@@ -130,7 +151,6 @@ final class RunningDaemon: @unchecked Sendable {
             if fstat(copy, &now) == 0, now.st_dev == original.st_dev, now.st_ino == original.st_ino {
                 close(copy)
             }
-            ensureListening()
             throw error
         }
     }
@@ -176,6 +196,11 @@ final class RunningDaemon: @unchecked Sendable {
     /// threads, then frees what the daemon used. Call once.
     func stop() {
         context.resumeSuspended()
+        // libmicrohttpd shuts its listening socket down when it stops, and a shutdown reaches every copy: systemd's
+        // own, which must go on listening to start the service again at the next connection. Quiesced first, the
+        // socket is left alone, and only this copy is closed.
+        let quiesced = servesHandedSocket ? MHD_quiesce_daemon(daemon) : -1
+        defer { if quiesced >= 0 { close(quiesced) } }
         chx_mhd_stop(daemon)
         context.stopping.store(false, ordering: .sequentiallyConsistent)  // a stopped server may start again
         logger.deinitialize(count: 1)

@@ -96,4 +96,35 @@ import Testing
         #expect(HTTPServerConfiguration(connectionTimeout: .seconds(10)).connectionTimeoutSeconds == 10)
         #expect(HTTPServerConfiguration(connectionTimeout: .zero).connectionTimeoutSeconds == 0)
     }
+
+    /// A listening socket the process was handed (systemd's socket activation) is served instead of binding the
+    /// configured address, on its own port; the server serves a copy, so it can stop and start again on it. A socket
+    /// that does not listen is refused before anything starts.
+    @Test func aHandedListeningSocketIsServedAndOutlivesAStop() throws {
+        let handed = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(handed >= 0)
+        defer { close(handed) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(handed, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == 0)
+
+        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 1)
+        configuration.listenSocket = handed
+        let server = HTTPServer(configuration: configuration, handler: HTTPClosureHandler { _ in .text("handed") })
+        #expect(throws: HTTPServerError.invalidConfiguration("file descriptor \(handed) is not a listening TCP socket")) { try server.start() }
+
+        #expect(listen(handed, 16) == 0)
+        try server.start()
+        let port = server.port
+        #expect(port > 1, "the handed socket's port, not the configured one")
+        #expect(try RawConnection.get(port: port, "/").text == "handed")
+        server.stop()
+        try server.start()
+        defer { server.stop() }
+        #expect(try RawConnection.get(port: port, "/").text == "handed", "served again after a stop: the handed socket stayed open")
+    }
 }
