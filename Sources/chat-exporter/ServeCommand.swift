@@ -27,13 +27,16 @@ struct ServeCommand: AsyncParsableCommand {
         let source = CollectorsSource(path: configFile)
         let collectors: CollectorsFile
         let settings: ConnectionSettings
-        let serverConfiguration: HTTPServerConfiguration
+        var serverConfiguration: HTTPServerConfiguration
         let webConfiguration: WebConfiguration
         do {
             collectors = try source.load()
             settings = try database.connectionSettings()
             webConfiguration = try web.webConfiguration()
             serverConfiguration = try web.serverConfiguration(webConfiguration)
+            if web.systemdSocket {
+                serverConfiguration.listenSocket = try SystemdSocket.take(environment: ProcessInfo.processInfo.environment)
+            }
         } catch {
             logger.error("cannot start", metadata: ["err": "\(error)"])
             throw ExitCode(1)
@@ -84,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try server.start()
         } catch {
-            logger.error("cannot listen", metadata: ["address": "\(web.listenAddress)", "err": "\(error)"])
+            logger.error("cannot listen", metadata: ["address": "\(web.shownListenAddress)", "err": "\(error)"])
             throw ExitCode(1)
         }
         let releaseRequest = PageReleaseRequest()
@@ -92,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: scheduler),
-                .init(service: HTTPService(server: server, listenAddress: web.listenAddress, logger: logger)),
+                .init(service: HTTPService(server: server, listenAddress: web.shownListenAddress, logger: logger)),
                 .init(service: ReloadService(
                     source: source, scheduler: scheduler, store: store, web: webReloader, releaseRequest: releaseRequest, logger: logger)),
                 .init(service: WebConfigWatchService(web: webReloader, interval: web.configReloadInterval.duration, logger: logger)),

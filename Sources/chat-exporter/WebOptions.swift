@@ -14,6 +14,12 @@ struct WebOptions: ParsableArguments {
     /// The one address (``validate()`` refuses more).
     var listenAddress: String { listenAddresses.last ?? Self.defaultListenAddress }
 
+    /// Where the server listens, for the log: the address, or the socket systemd passed.
+    var shownListenAddress: String { systemdSocket ? "systemd socket" : listenAddress }
+
+    @Flag(name: .customLong("web.systemd-socket"), help: "Serve on the socket systemd passes (socket activation: a .socket unit with one ListenStream=) instead of --web.listen-address.")
+    var systemdSocket = false
+
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
     var telemetryPath = "/metrics"
 

@@ -6,7 +6,7 @@ import TestSupport
 /// keeps the old schedule (every 30 minutes, up to 2 minutes of random delay, persistent).
 struct SystemdUnitTests {
     static let directory = "deploy/systemd"
-    static let units = ["chat-exporter.service", "chat-backfill.service", "chat-backfill.timer"]
+    static let units = ["chat-exporter.service", "chat-exporter.socket", "chat-backfill.service", "chat-backfill.timer"]
     static let installedBinary = "/usr/local/bin/chat-exporter"
 
     private func unit(_ name: String) throws -> UnitFile {
@@ -108,6 +108,17 @@ struct SystemdUnitTests {
         }
         // Scheduled runs report blocked pairs without failing on them (they wait for a person).
         #expect(try unit("chat-backfill.service").value("Service", "ExecStart")?.contains(" --allow-blocked ") == true)
+    }
+
+    /// The socket hands the service (same name) one socket, which is all chat-exporter serves, and says to pass the
+    /// flag the binary takes for it.
+    @Test func theSocketHandsTheServiceOneSocketAndNamesItsFlag() throws {
+        let socket = try unit("chat-exporter.socket")
+        #expect(socket.values("Socket", "ListenStream") == ["9488"])
+        #expect(socket.value("Socket", "Service") == nil, "chat-exporter.service by its name")
+        let text = try Repository.read("\(Self.directory)/chat-exporter.socket")
+        #expect(BinaryFlags.extractFlags(text).subtracting(["--now"]) == ["--web.systemd-socket"], "systemctl's --now aside")
+        #expect(try BinaryFlags.of("serve").contains("--web.systemd-socket"))
     }
 
     @Test func theTimerRunsTheBackfillEveryThirtyMinutesLikeTheOldOne() throws {
