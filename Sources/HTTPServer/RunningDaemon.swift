@@ -1,4 +1,5 @@
 internal import CMicroHTTPD
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,6 +17,9 @@ final class RunningDaemon: @unchecked Sendable {
     let port: Int
     /// Whether it serves (a copy of) a socket the process was handed, which must go on listening after it stops.
     private let servesHandedSocket: Bool
+    /// The listening socket libmicrohttpd gave back when quiesced (nil until then, -1 when it had none): the
+    /// caller's to close, once, after the daemon stopped. Quiesced again, 0.9.75 gives the same number back.
+    private let quiescedSocket = Mutex<Int32?>(nil)
 
     private init(
         daemon: OpaquePointer,
@@ -174,7 +178,7 @@ final class RunningDaemon: @unchecked Sendable {
     /// `Connection: close`.
     func retire(grace: Duration, sibling: RunningDaemon?) {
         context.retiring.store(true, ordering: .relaxed)
-        let quiesced = MHD_quiesce_daemon(daemon)
+        let quiesced = quiesce()
         // Connections accepted just before, still in their TLS handshake or sending their request line, have no
         // request to count yet: give them a moment to get one.
         let settle = ContinuousClock.now + min(grace, .milliseconds(100))
@@ -184,11 +188,18 @@ final class RunningDaemon: @unchecked Sendable {
             usleep(10_000)
         }
         stop()
-        // A quiesced daemon leaves its listening socket to the caller, and only after it stopped.
-        if quiesced >= 0 {
-            close(quiesced)
-        } else {
+        if quiesced < 0 {
             sibling?.ensureListening()
+        }
+    }
+
+    /// Stops accepting connections, once, and returns the listening socket libmicrohttpd leaves to the caller (-1
+    /// when it had none); ``stop()`` closes it.
+    private func quiesce() -> Int32 {
+        quiescedSocket.withLock { socket in
+            let given = socket ?? MHD_quiesce_daemon(daemon)
+            socket = given
+            return given
         }
     }
 
@@ -196,12 +207,15 @@ final class RunningDaemon: @unchecked Sendable {
     /// threads, then frees what the daemon used. Call once.
     func stop() {
         context.resumeSuspended()
-        // libmicrohttpd shuts its listening socket down when it stops, and a shutdown reaches every copy: systemd's
-        // own, which must go on listening to start the service again at the next connection. Quiesced first, the
-        // socket is left alone, and only this copy is closed.
-        let quiesced = servesHandedSocket ? MHD_quiesce_daemon(daemon) : -1
-        defer { if quiesced >= 0 { close(quiesced) } }
+        // libmicrohttpd may shut its listening socket down when it stops (with a thread pool), and a shutdown
+        // reaches every copy: systemd's own, which must go on listening to start the service again at the next
+        // connection. Quiesced first, the socket is left alone, and only this copy is closed.
+        if servesHandedSocket { _ = quiesce() }
         chx_mhd_stop(daemon)
+        // A quiesced daemon leaves its listening socket to the caller, and only after it stopped.
+        if let socket = quiescedSocket.withLock({ $0 }), socket >= 0 {
+            close(socket)
+        }
         context.stopping.store(false, ordering: .sequentiallyConsistent)  // a stopped server may start again
         logger.deinitialize(count: 1)
         logger.deallocate()

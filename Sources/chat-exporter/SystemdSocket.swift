@@ -22,7 +22,7 @@ enum SystemdSocket {
             throw SystemdSocketError("--web.systemd-socket: systemd passed no socket (LISTEN_FDS=\(count))")
         }
         guard descriptors == 1 else {
-            throw SystemdSocketError("--web.systemd-socket: systemd passed \(descriptors) sockets; chat-exporter serves one: give its .socket unit one ListenStream= (\"[::]:9488\" covers IPv4 and IPv6)")
+            throw SystemdSocketError("--web.systemd-socket: systemd passed \(descriptors) sockets; chat-exporter serves one: give its .socket unit one ListenStream= (\"9488\" is every address, IPv4 and IPv6)")
         }
         for name in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { unsetenv(name) }
         _ = fcntl(firstDescriptor, F_SETFD, FD_CLOEXEC)

@@ -126,5 +126,13 @@ import Testing
         try server.start()
         defer { server.stop() }
         #expect(try RawConnection.get(port: port, "/").text == "handed", "served again after a stop: the handed socket stayed open")
+
+        // A reload's new daemon takes over on it, and the old one, retired, leaves it listening; so does a stop.
+        try server.replace(tls: nil, headers: [], handler: HTTPClosureHandler { _ in .text("replaced") })
+        #expect(try RawConnection.get(port: port, "/").text == "replaced")
+        server.stop()
+        #expect(HTTPServerConfiguration.isListeningTCPSocket(handed), "systemd's copy still listens")
+        try server.start()
+        #expect(try RawConnection.get(port: port, "/").text == "replaced")
     }
 }
