@@ -165,14 +165,7 @@ struct HardeningTests {
         defer { idle.forEach { close($0) } }
         let partial = Array("GET /metrics HTTP/1.1\r\nHost: x\r\n".utf8)
         for _ in 0..<1100 {  // more than the default --web.max-connections, 1024
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var source = sockaddr_in()
-            source.sin_family = sa_family_t(AF_INET)
-            source.sin_addr.s_addr = inet_addr("127.0.0.2")
-            let bound = withUnsafePointer(to: &source) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            #expect(bound == 0)
+            let descriptor = try #require(boundTCPSocket(host: "127.0.0.2"), "a socket from 127.0.0.2")
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(exporter.port).bigEndian)

@@ -1,6 +1,7 @@
 @testable import HTTPServer
 import Glibc
 import Testing
+import TestSupport
 
 @Suite struct HTTPServerLifecycleTests {
     @Test func portInUseGivesAClearError() throws {
@@ -101,16 +102,8 @@ import Testing
     /// configured address, on its own port; the server serves a copy, so it can stop and start again on it. A socket
     /// that does not listen is refused before anything starts.
     @Test func aHandedListeningSocketIsServedAndOutlivesAStop() throws {
-        let handed = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(handed >= 0)
+        let handed = try #require(boundTCPSocket())
         defer { close(handed) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(handed, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(bound == 0)
 
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 1)
         configuration.listenSocket = handed
