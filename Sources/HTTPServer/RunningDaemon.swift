@@ -120,13 +120,13 @@ final class RunningDaemon: @unchecked Sendable {
         configuration: HTTPServerConfiguration,
         context: ServerContext
     ) throws(HTTPServerError) -> RunningDaemon {
+        let address = configuration.displayAddress(port: port)
         let listening = chx_mhd_listen_socket(daemon)
         guard listening >= 0 else {
-            throw .cannotStart(address: configuration.displayAddress(port: port), reason: "libmicrohttpd does not say which socket it listens on")
+            throw .cannotStart(address: address, reason: "libmicrohttpd does not say which socket it listens on")
         }
         do {
-            return try RunningDaemon.start(
-                configuration: configuration, context: context, copying: listening, address: configuration.displayAddress(port: port))
+            return try RunningDaemon.start(configuration: configuration, context: context, copying: listening, address: address)
         } catch {
             ensureListening()
             throw error
