@@ -9,9 +9,9 @@ struct SystemdSocketTests {
     @Test func theSocketSystemdPassesIsServedAndTheListenAddressIsNot() throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
-        let directory = NSTemporaryDirectory() + "systemd-socket-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "systemd-socket")
+        defer { temporary.remove() }
+        let directory = temporary.path
         try TestCollectors.selectOne.write(toFile: directory + "/collectors.yml", atomically: true, encoding: .utf8)
         let port = freeTCPPort(), ignored = freeTCPPort()
         // It passes the environment only as -E says.
@@ -28,7 +28,7 @@ struct SystemdSocketTests {
             if child.poll() == nil { child.send(SIGKILL) }
             _ = child.wait(until: .now + .seconds(5))
         }
-        func log() -> String { (try? String(contentsOfFile: directory + "/stderr", encoding: .utf8)) ?? "" }
+        func log() -> String { TemporaryDirectory.readText(directory + "/stderr") }
 
         // The first connection starts the exporter (systemd-socket-activate execs it), which then answers it.
         try waitUntil(timeout: .seconds(30), "the exporter answers on the passed socket; log:\n\(log())") {

@@ -83,9 +83,7 @@ struct WebSecurityTests {
 
     /// User plus system CPU time the process has used, from /proc/PID/stat.
     private func cpuSeconds(of pid: Int32) throws -> Double {
-        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-        // The fields after the command name, which is in parentheses and may hold spaces.
-        let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
+        let fields = try #require(processStatFields(of: pid))
         let ticks = try #require(Double(fields[11])) + (try #require(Double(fields[12])))
         return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }

@@ -101,20 +101,13 @@ public final class PostgresServer: Sendable {
 
     /// A process's state letter (R, S, T, …) from /proc/PID/stat; nil once it is gone.
     private static func state(of pid: pid_t) -> String? {
-        statFields(of: pid)?.first.map(String.init)
+        processStatFields(of: pid)?.first.map(String.init)
     }
 
     /// The processes whose parent is `parent`.
     private static func children(of parent: pid_t) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { pid_t($0) }.filter { pid in statFields(of: pid).map { $0.count > 1 && pid_t($0[1]) == parent } ?? false }
-    }
-
-    /// The fields of /proc/PID/stat after the command name (which is in parentheses and may hold spaces): the state
-    /// first, then the parent's pid.
-    private static func statFields(of pid: pid_t) -> [Substring]? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let end = stat.lastIndex(of: ")") else { return nil }
-        return stat[stat.index(after: end)...].split(separator: " ")
+        return entries.compactMap { pid_t($0) }.filter { pid in processStatFields(of: pid).map { $0.count > 1 && pid_t($0[1]) == parent } ?? false }
     }
 
     /// Stops a private cluster and removes its directory. Does nothing to the shared cluster, which is
