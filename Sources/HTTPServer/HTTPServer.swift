@@ -1,18 +1,21 @@
+import Dispatch
 import Synchronization
 
 /// An HTTP/1.1 server on libmicrohttpd that hands every request to an `HTTPHandler`.
 ///
-/// The handler runs on libmicrohttpd's threads (`threadCount` of them, poll(2)), synchronously.
+/// Each of the configuration's listeners is served by a libmicrohttpd daemon of its own, all with the same settings
+/// and handler. The handler runs on libmicrohttpd's threads (`threadCount` of them per listener, poll(2)),
+/// synchronously.
 /// Request bodies are read and discarded. With TLS client authentication, requests that the
 /// configured `ClientAuth` policy does not admit are refused (the handshake fails, or the server
 /// answers 403) without calling the handler. ``replace(tls:headers:handler:grace:)`` changes the TLS material and
 /// the handler of a running server without closing its listening socket.
 public final class HTTPServer: Sendable {
-    /// What the server serves with, and the daemon serving it while it runs.
+    /// What the server serves with, and the daemons serving it while it runs (one per listener, in their order).
     private struct State {
         var configuration: HTTPServerConfiguration
-        var context: ServerContext
-        var daemon: RunningDaemon?
+        var handler: any HTTPHandler
+        var daemons: [RunningDaemon] = []
     }
 
     private let state: Mutex<State>
@@ -29,10 +32,13 @@ public final class HTTPServer: Sendable {
         logger: (@Sendable (String) -> Void)? = nil
     ) {
         self.logger = logger
-        self.state = Mutex(State(
-            configuration: configuration,
-            context: ServerContext(
-                handler: handler, logger: logger, tls: configuration.tls, headers: configuration.headers, responses: responses)))
+        self.state = Mutex(State(configuration: configuration, handler: handler))
+    }
+
+    /// The callbacks' context for one daemon (each has its own: its requests in flight, its suspended connections).
+    private func context(_ configuration: HTTPServerConfiguration, _ handler: any HTTPHandler) -> ServerContext {
+        ServerContext(
+            handler: handler, logger: logger, tls: configuration.tls, headers: configuration.headers, responses: responses)
     }
 
     deinit {
@@ -45,33 +51,39 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.configuration }
     }
 
-    /// Starts listening. Throws `HTTPServerError` when the configuration is invalid, the address
-    /// cannot be bound (for example `cannot listen on 127.0.0.1:9488: Address already in use`),
-    /// the TLS material is unusable, or the server is already running. A stopped server may be
-    /// started again.
+    /// Starts listening on every listener. Throws `HTTPServerError` when the configuration is invalid, an address
+    /// cannot be bound (for example `cannot listen on 127.0.0.1:9488: Address already in use`), the TLS material is
+    /// unusable, or the server is already running; then nothing listens. A stopped server may be started again.
     public func start() throws(HTTPServerError) {
         try configuration.validate()
         PanicHandler.install(logger: logger)
         try state.withLock { (state: inout State) throws(HTTPServerError) in
-            guard state.daemon == nil else { throw .alreadyRunning }
-            if let handed = state.configuration.listenSocket {
-                state.daemon = try RunningDaemon.start(
-                    configuration: state.configuration, context: state.context, copying: handed, address: "the handed socket (file descriptor \(handed))")
-            } else {
-                state.daemon = try RunningDaemon.start(configuration: state.configuration, context: state.context)
+            guard state.daemons.isEmpty else { throw .alreadyRunning }
+            var started: [RunningDaemon] = []
+            do throws(HTTPServerError) {
+                for listener in state.configuration.listeners {
+                    started.append(try RunningDaemon.start(
+                        configuration: state.configuration, context: context(state.configuration, state.handler),
+                        listener: listener))
+                }
+            } catch {
+                for daemon in started.reversed() { daemon.stop() }
+                throw error
             }
+            state.daemons = started
         }
     }
 
-    /// Serves with new TLS material (`nil`: plain HTTP), new headers and a new handler from now on; the address,
+    /// Serves with new TLS material (`nil`: plain HTTP), new headers and a new handler from now on; the listeners,
     /// limits and threads stay as they are.
     ///
-    /// On a running server, a new daemon starts on a copy of the listening socket while the old one still accepts;
+    /// On a running server, for each listener, a new daemon starts on a copy of the listening socket while the old
+    /// one still accepts;
     /// then the old one stops accepting, answers the requests it has in flight (for up to `grace`) and stops,
     /// closing its idle keep-alive connections (a client's next request opens a new one). No connection attempt is
     /// refused meanwhile; a request on one of the old daemon's keep-alive connections is answered the old way until
-    /// it stops. When the new daemon does not start (a certificate that does not match its key), this throws and
-    /// the server goes on exactly as before. On a stopped server, the next ``start()`` uses them. Must not be called
+    /// it stops. When a new daemon does not start (a certificate that does not match its key), this throws and
+    /// the server goes on exactly as before, on every listener. On a stopped server, the next ``start()`` uses them. Must not be called
     /// from the handler; blocks for up to `grace` (``stop()`` waits for it).
     public func replace(
         tls: TLSConfiguration?, headers: [HTTPHeader], handler: any HTTPHandler, grace: Duration = .seconds(5)
@@ -80,25 +92,51 @@ public final class HTTPServer: Sendable {
         next.tls = tls
         next.headers = headers
         try next.validate()
-        let nextContext = ServerContext(handler: handler, logger: logger, tls: tls, headers: headers, responses: responses)
         try transitions.withLock { _ throws(HTTPServerError) in
             let (retired, started) = try state.withLock { (state: inout State) throws(HTTPServerError) in
-                let running = state.daemon
-                if let running {
-                    state.daemon = try running.startSibling(configuration: next, context: nextContext)
+                let running = state.daemons
+                var started: [RunningDaemon] = []
+                do throws(HTTPServerError) {
+                    for daemon in running {
+                        started.append(try daemon.startSibling(configuration: next, context: context(next, handler)))
+                    }
+                } catch {
+                    // All or none: the siblings started so far leave their sockets to the daemons still running.
+                    for (sibling, daemon) in zip(started, running) { sibling.retire(grace: .zero, sibling: daemon) }
+                    throw error
                 }
+                state.daemons = started
                 state.configuration = next
-                state.context = nextContext
-                return (running, state.daemon)
+                state.handler = handler
+                return (running, started)
             }
-            retired?.retire(grace: grace, sibling: started)
+            // Each retires beside the others: a request in flight on one listener does not hold up another's.
+            let pairs = Array(zip(retired, started))
+            DispatchQueue.concurrentPerform(iterations: pairs.count) { index in
+                pairs[index].0.retire(grace: grace, sibling: pairs[index].1)
+            }
         }
     }
 
-    /// The port the server is bound to while it runs (the one picked when the configured port is
-    /// 0); the configured port otherwise.
+    /// The port each listener is bound to while the server runs (the one picked when the configured port is 0; the
+    /// handed socket's own), in the configuration's order; empty while it is stopped.
+    public var ports: [Int] {
+        state.withLock { $0.daemons.map(\.port) }
+    }
+
+    /// The port of the first listener while the server runs; the configured one (0 for a socket) otherwise.
     public var port: Int {
-        state.withLock { $0.daemon?.port ?? $0.configuration.port }
+        state.withLock { state in
+            if let first = state.daemons.first { return first.port }
+            if case .address(_, let port) = state.configuration.listeners.first { return port }
+            return 0
+        }
+    }
+
+    /// Where each listener listens while the server runs, as written in messages (`127.0.0.1:9488`, the bound port
+    /// for port 0), in the configuration's order; empty while it is stopped.
+    public var addresses: [String] {
+        state.withLock { $0.daemons.map(\.address) }
     }
 
     /// The responses queued since the server was created, by HTTP status code (libmicrohttpd's own error pages
@@ -123,12 +161,12 @@ public final class HTTPServer: Sendable {
 
     /// Whether the server is running.
     public var isRunning: Bool {
-        state.withLock { $0.daemon != nil }
+        state.withLock { !$0.daemons.isEmpty }
     }
 
     /// Requests whose per-request state has not been released yet (for leak checks in tests).
     var openRequestCount: Int {
-        state.withLock { $0.context }.openRequests.load(ordering: .relaxed)
+        state.withLock { $0.daemons }.reduce(0) { $0 + $1.openRequests }
     }
 
     /// Stops accepting connections, answers the deferred requests 503 (without waiting for their work), closes the
@@ -136,11 +174,11 @@ public final class HTTPServer: Sendable {
     /// or from deferred work.
     public func stop() {
         transitions.withLock { _ in
-            let running = state.withLock { (state: inout State) -> RunningDaemon? in
-                defer { state.daemon = nil }
-                return state.daemon
+            let running = state.withLock { (state: inout State) -> [RunningDaemon] in
+                defer { state.daemons = [] }
+                return state.daemons
             }
-            running?.stop()
+            for daemon in running.reversed() { daemon.stop() }
         }
     }
 }

@@ -3,20 +3,6 @@ import Glibc
 #endif
 
 extension HTTPServerConfiguration {
-    /// The host without IPv6 brackets.
-    var bareHost: String {
-        if host.hasPrefix("["), host.hasSuffix("]") {
-            return String(host.dropFirst().dropLast())
-        }
-        return host
-    }
-
-    /// `host:port` as written in messages (`[::1]:9488`, `:9488` for all interfaces).
-    func displayAddress(port: Int) -> String {
-        let bare = bareHost
-        return bare.contains(":") ? "[\(bare)]:\(port)" : "\(bare):\(port)"
-    }
-
     /// The connection timeout in whole seconds, rounded up.
     var connectionTimeoutSeconds: UInt32 {
         let (seconds, attoseconds) = connectionTimeout.components
@@ -27,7 +13,18 @@ extension HTTPServerConfiguration {
     /// Throws when a value is out of range or the TLS settings are inconsistent.
     func validate() throws(HTTPServerError) {
         func invalid(_ message: String) -> HTTPServerError { .invalidConfiguration(message) }
-        guard (0...65535).contains(port) else { throw invalid("port \(port) is not in 0...65535") }
+        guard !listeners.isEmpty else { throw invalid("no address or socket to listen on") }
+        guard Set(listeners).count == listeners.count else { throw invalid("an address or socket is listed twice") }
+        for listener in listeners {
+            switch listener {
+            case .address(_, let port):
+                guard (0...65535).contains(port) else { throw invalid("port \(port) is not in 0...65535") }
+            case .socket(let descriptor):
+                guard Self.isListeningTCPSocket(descriptor) else {
+                    throw invalid("file descriptor \(descriptor) is not a listening TCP socket")
+                }
+            }
+        }
         guard connectionLimit >= 1 else { throw invalid("connection limit must be at least 1") }
         guard perAddressConnectionLimit >= 0 else { throw invalid("per-address connection limit must not be negative") }
         guard threadCount >= 1 else { throw invalid("thread count must be at least 1") }
@@ -39,9 +36,6 @@ extension HTTPServerConfiguration {
             throw invalid("connection memory limit must be at least 1024 bytes")
         }
         try tls?.validate()
-        if let listenSocket, !Self.isListeningTCPSocket(listenSocket) {
-            throw invalid("file descriptor \(listenSocket) is not a listening TCP socket")
-        }
     }
 
     /// Whether `descriptor` is a stream socket of the IPv4 or IPv6 family that listens.

@@ -1,14 +1,8 @@
 /// How an `HTTPServer` listens and what it allows.
 public struct HTTPServerConfiguration: Sendable {
-    /// The host name or address to listen on; `""` means all interfaces (IPv6 and IPv4 when IPv6 is
-    /// available, IPv4 otherwise). A name that resolves to both families listens on its IPv4 address.
-    /// IPv6 literals may be written with or without brackets.
-    public var host: String
-    /// The TCP port; `0` picks a free port (read it from `HTTPServer.port` after `start()`).
-    public var port: Int
-    /// A listening TCP socket the process was handed (systemd's socket activation), served instead of binding `host`
-    /// and `port`. The server serves a copy of it, so that a stopped server can start again.
-    public var listenSocket: Int32?
+    /// Where the server listens: one libmicrohttpd daemon each, with the same limits, TLS, headers and handler (the
+    /// limits count per listener). At least one.
+    public var listeners: [HTTPListener]
     /// The most connections open at once; at the limit libmicrohttpd stops accepting, and further connections wait
     /// in the kernel's listen queue.
     public var connectionLimit: Int
@@ -32,7 +26,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// without them.
     public var headers: [HTTPHeader]
 
-    /// Creates a configuration.
+    /// Creates a configuration that listens on `host` and `port` (see ``HTTPListener/address(host:port:)``).
     public init(
         host: String = "",
         port: Int = 0,
@@ -44,9 +38,7 @@ public struct HTTPServerConfiguration: Sendable {
         tls: TLSConfiguration? = nil,
         headers: [HTTPHeader] = []
     ) {
-        self.host = host
-        self.port = port
-        self.listenSocket = nil
+        self.listeners = [.address(host: host, port: port)]
         self.connectionLimit = connectionLimit
         self.perAddressConnectionLimit = perAddressConnectionLimit
         self.connectionTimeout = connectionTimeout

@@ -15,6 +15,10 @@ final class RunningDaemon: @unchecked Sendable {
     private let context: ServerContext
     /// The port the daemon is bound to.
     let port: Int
+    /// Requests whose per-request state has not been released yet.
+    var openRequests: Int { context.openRequests.load(ordering: .relaxed) }
+    /// Where it listens, as written in messages (`127.0.0.1:9488`, `the handed socket (file descriptor 3)`).
+    let address: String
     /// Whether it serves (a copy of) a socket the process was handed, which must go on listening after it stops.
     private let servesHandedSocket: Bool
     /// The listening socket libmicrohttpd gave back when quiesced (nil until then, -1 when it had none): the
@@ -27,6 +31,7 @@ final class RunningDaemon: @unchecked Sendable {
         strings: CStringStore,
         context: ServerContext,
         port: Int,
+        address: String,
         servesHandedSocket: Bool
     ) {
         self.daemon = daemon
@@ -34,15 +39,39 @@ final class RunningDaemon: @unchecked Sendable {
         self.strings = strings
         self.context = context
         self.port = port
+        self.address = address
         self.servesHandedSocket = servesHandedSocket
     }
 
-    /// Starts a daemon for `configuration` whose callbacks use `context`: on `listenSocket` when given (a listening
-    /// socket; the daemon closes it when it stops), otherwise bound to the configured host and port.
+    /// Starts a daemon for `configuration` whose callbacks use `context`, listening on `listener`: bound to its
+    /// address, or on a copy of the socket the process was handed.
     static func start(
         configuration: HTTPServerConfiguration,
         context: ServerContext,
-        listenSocket: Int32? = nil
+        listener: HTTPListener
+    ) throws(HTTPServerError) -> RunningDaemon {
+        switch listener {
+        case .address(let host, let port):
+            return try start(
+                configuration: configuration, context: context, host: HTTPListener.bare(host), port: port,
+                listenSocket: nil, servesHandedSocket: false, shownAddress: nil)
+        case .socket(let handed):
+            return try start(
+                configuration: configuration, context: context, copying: handed, servesHandedSocket: true,
+                address: listener.displayAddress())
+        }
+    }
+
+    /// Starts a daemon bound to `host` and `port`, or on `listenSocket` when given (a listening socket; the daemon
+    /// closes it when it stops). `shownAddress` names it in messages (nil: `host` and the bound port).
+    private static func start(
+        configuration: HTTPServerConfiguration,
+        context: ServerContext,
+        host: String,
+        port: Int,
+        listenSocket: Int32?,
+        servesHandedSocket: Bool,
+        shownAddress: String?
     ) throws(HTTPServerError) -> RunningDaemon {
         let contextPointer = Unmanaged.passUnretained(context).toOpaque()
         let strings = CStringStore()
@@ -50,8 +79,8 @@ final class RunningDaemon: @unchecked Sendable {
         logger.initialize(to: chx_mhd_logger(fn: mhdLog, cls: contextPointer))
 
         var options = chx_mhd_options()
-        options.host = strings.add(configuration.bareHost)
-        options.port = UInt16(configuration.port)
+        options.host = strings.add(host)
+        options.port = UInt16(port)
         if let listenSocket {
             options.listen_socket_given = 1
             options.listen_socket = listenSocket
@@ -99,18 +128,20 @@ final class RunningDaemon: @unchecked Sendable {
             logger.deallocate()
             strings.freeAll()
             throw failure(
-                address: configuration.displayAddress(port: configuration.port),
+                address: shownAddress ?? HTTPListener.address(host: host, port: port).displayAddress(),
                 shimError: shimError,
                 messages: messages
             )
         }
+        let boundPort = Int(chx_mhd_bound_port(started))
         return RunningDaemon(
             daemon: started,
             logger: logger,
             strings: strings,
             context: context,
-            port: Int(chx_mhd_bound_port(started)),
-            servesHandedSocket: configuration.listenSocket != nil
+            port: boundPort,
+            address: shownAddress ?? HTTPListener.address(host: host, port: boundPort).displayAddress(),
+            servesHandedSocket: servesHandedSocket
         )
     }
 
@@ -120,13 +151,14 @@ final class RunningDaemon: @unchecked Sendable {
         configuration: HTTPServerConfiguration,
         context: ServerContext
     ) throws(HTTPServerError) -> RunningDaemon {
-        let address = configuration.displayAddress(port: port)
         let listening = chx_mhd_listen_socket(daemon)
         guard listening >= 0 else {
             throw .cannotStart(address: address, reason: "libmicrohttpd does not say which socket it listens on")
         }
         do {
-            return try RunningDaemon.start(configuration: configuration, context: context, copying: listening, address: address)
+            return try RunningDaemon.start(
+                configuration: configuration, context: context, copying: listening, servesHandedSocket: servesHandedSocket,
+                address: address)
         } catch {
             ensureListening()
             throw error
@@ -135,10 +167,11 @@ final class RunningDaemon: @unchecked Sendable {
 
     /// Starts a daemon on a copy of `listening`, a listening socket that stays open (a running daemon's, or one the
     /// process was handed): libmicrohttpd closes the socket it serves when it stops. `address` names it in errors.
-    static func start(
+    private static func start(
         configuration: HTTPServerConfiguration,
         context: ServerContext,
         copying listening: Int32,
+        servesHandedSocket: Bool,
         address: String
     ) throws(HTTPServerError) -> RunningDaemon {
         var original = stat()
@@ -147,7 +180,9 @@ final class RunningDaemon: @unchecked Sendable {
             throw .cannotStart(address: address, reason: "cannot copy the listening socket: \(String(cString: strerror(errno)))")
         }
         do {
-            return try RunningDaemon.start(configuration: configuration, context: context, listenSocket: copy)
+            return try RunningDaemon.start(
+                configuration: configuration, context: context, host: "", port: 0, listenSocket: copy,
+                servesHandedSocket: servesHandedSocket, shownAddress: address)
         } catch {
             // libmicrohttpd may have closed the copy on its way out, and the number may be taken again by now:
             // close it only while it is still the listening socket (which the original keeps open).

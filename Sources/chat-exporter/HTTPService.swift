@@ -8,11 +8,12 @@ struct HTTPService: Service, CustomStringConvertible {
     var description: String { "http" }
 
     let server: HTTPServer
-    let listenAddress: String
     let logger: Logger
 
     func run() async throws {
-        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": .stringConvertible(server.port)])
+        for (address, port) in zip(server.addresses, server.ports) {
+            logger.info("listening", metadata: ["address": "\(address)", "port": .stringConvertible(port)])
+        }
         try? await gracefulShutdown()
         server.stop()
         logger.info("stopped listening")

@@ -35,7 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
             webConfiguration = try web.webConfiguration()
             serverConfiguration = try web.serverConfiguration(webConfiguration)
             if web.systemdSocket {
-                serverConfiguration.listenSocket = try SystemdSocket.take(environment: ProcessInfo.processInfo.environment)
+                serverConfiguration.listeners = try SystemdSocket.take(environment: ProcessInfo.processInfo.environment)
+                    .map(HTTPListener.socket)
             }
         } catch {
             logger.error("cannot start", metadata: ["err": "\(error)"])
@@ -87,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try server.start()
         } catch {
-            logger.error("cannot listen", metadata: ["address": "\(web.shownListenAddress)", "err": "\(error)"])
+            logger.error("cannot listen", metadata: ["err": "\(error)"])
             throw ExitCode(1)
         }
         let releaseRequest = PageReleaseRequest()
@@ -95,7 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: scheduler),
-                .init(service: HTTPService(server: server, listenAddress: web.shownListenAddress, logger: logger)),
+                .init(service: HTTPService(server: server, logger: logger)),
                 .init(service: ReloadService(
                     source: source, scheduler: scheduler, store: store, web: webReloader, releaseRequest: releaseRequest, logger: logger)),
                 .init(service: WebConfigWatchService(web: webReloader, interval: web.configReloadInterval.duration, logger: logger)),

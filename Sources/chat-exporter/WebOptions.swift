@@ -6,18 +6,12 @@ import WebConfig
 
 /// The HTTP endpoint, with the flag names of the Prometheus exporters.
 struct WebOptions: ParsableArguments {
-    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the web interface and telemetry, host:port; \":9488\" is every interface. One address (\":9488\" covers IPv4 and IPv6).")
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the web interface and telemetry, host:port; \":9488\" is every interface, IPv4 and IPv6. Repeatable: every address given is served, and the exporter does not start unless it can listen on all of them.")
     var listenAddresses: [String] = [Self.defaultListenAddress]
 
     static let defaultListenAddress = ":9488"
 
-    /// The one address (``validate()`` refuses more).
-    var listenAddress: String { listenAddresses.last ?? Self.defaultListenAddress }
-
-    /// Where the server listens, for the log: the address, or the socket systemd passed.
-    var shownListenAddress: String { systemdSocket ? "systemd socket" : listenAddress }
-
-    @Flag(name: .customLong("web.systemd-socket"), help: "Serve on the socket systemd passes (socket activation: a .socket unit with one ListenStream=) instead of --web.listen-address.")
+    @Flag(name: .customLong("web.systemd-socket"), help: "Serve on the sockets systemd passes (socket activation: a .socket unit's ListenStream= lines) instead of --web.listen-address.")
     var systemdSocket = false
 
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
@@ -42,12 +36,10 @@ struct WebOptions: ParsableArguments {
     var connectionTimeout = DurationArgument(argument: "10s")!
 
     func validate() throws {
-        // exporter-toolkit listens on every --web.listen-address given; one HTTP daemon here: say so rather than
-        // silently listening on the last one only.
-        guard listenAddresses.count == 1 else {
-            throw ValidationError("--web.listen-address is given \(listenAddresses.count) times: chat-exporter listens on one address (\":PORT\" is every interface, IPv4 and IPv6)")
+        let listeners = try listenAddresses.map(Self.listener(parsing:))
+        if let twice = listenAddresses.indices.first(where: { listeners[..<$0].contains(listeners[$0]) }) {
+            throw ValidationError("--web.listen-address \"\(listenAddresses[twice])\" is given twice")
         }
-        _ = try listenHostAndPort()
         // The landing page links to it as written: "//host" would point at another host, and "%6d" is not what
         // libmicrohttpd compares (it decodes the request's path).
         guard telemetryPath.hasPrefix("/"), !telemetryPath.hasPrefix("//"), telemetryPath.count > 1,
@@ -68,20 +60,20 @@ struct WebOptions: ParsableArguments {
     }
 
     /// `:9488`, `0.0.0.0:9488`, `127.0.0.1:9488`, `[::1]:9488`, `localhost:9488`.
-    func listenHostAndPort() throws -> (host: String, port: Int) {
-        guard let colon = listenAddress.lastIndex(of: ":"), !(listenAddress.hasPrefix("[") && listenAddress.hasSuffix("]")) else {
-            throw ValidationError("--web.listen-address \"\(listenAddress)\": missing port (write host:port or :port)")
+    static func listener(parsing address: String) throws -> HTTPListener {
+        guard let colon = address.lastIndex(of: ":"), !(address.hasPrefix("[") && address.hasSuffix("]")) else {
+            throw ValidationError("--web.listen-address \"\(address)\": missing port (write host:port or :port)")
         }
-        var host = String(listenAddress[..<colon])
+        var host = String(address[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") {
             host = String(host.dropFirst().dropLast())
         } else if host.contains(where: { $0 == ":" || $0 == "[" || $0 == "]" }) {
-            throw ValidationError("--web.listen-address \"\(listenAddress)\": an IPv6 address goes in brackets ([::1]:9488)")
+            throw ValidationError("--web.listen-address \"\(address)\": an IPv6 address goes in brackets ([::1]:9488)")
         }
-        guard let port = Int(listenAddress[listenAddress.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ValidationError("--web.listen-address \"\(listenAddress)\": the port must be a number from 0 to 65535")
+        guard let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--web.listen-address \"\(address)\": the port must be a number from 0 to 65535")
         }
-        return (host, port)
+        return .address(host: host, port: port)
     }
 
     /// The web config file's content; an empty configuration without the flag.
@@ -90,9 +82,11 @@ struct WebOptions: ParsableArguments {
         return try WebConfigurationLoader.load(path: configFile)
     }
 
+    /// The server's configuration with `web`'s TLS and headers, listening on the `--web.listen-address`es (``ServeCommand``
+    /// puts systemd's sockets in their place with `--web.systemd-socket`).
     func serverConfiguration(_ web: WebConfiguration) throws -> HTTPServerConfiguration {
-        let (host, port) = try listenHostAndPort()
-        var configuration = HTTPServerConfiguration(host: host, port: port)
+        var configuration = HTTPServerConfiguration()
+        configuration.listeners = try listenAddresses.map(Self.listener(parsing:))
         configuration.connectionLimit = maxConnections
         configuration.perAddressConnectionLimit = maxConnectionsPerIP
         configuration.threadCount = threads

@@ -110,8 +110,8 @@ struct SystemdUnitTests {
         #expect(try unit("chat-backfill.service").value("Service", "ExecStart")?.contains(" --allow-blocked ") == true)
     }
 
-    /// The socket hands the service (same name) one socket, which is all chat-exporter serves, and says to pass the
-    /// flag the binary takes for it.
+    /// The socket hands the service (same name) the port the service would bind itself, and says to pass the flag
+    /// the binary takes for it.
     @Test func theSocketHandsTheServiceOneSocketAndNamesItsFlag() throws {
         let socket = try unit("chat-exporter.socket")
         #expect(socket.values("Socket", "ListenStream") == ["9488"])

@@ -2,23 +2,23 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `--web.systemd-socket`, exporter-toolkit's flag: served on the socket systemd's socket activation passes, started
-/// here by systemd-socket-activate, systemd's own tool for it (the `.socket` unit's protocol: fd 3, LISTEN_PID,
-/// LISTEN_FDS).
+/// `--web.systemd-socket`, exporter-toolkit's flag: served on the sockets systemd's socket activation passes, started
+/// here by systemd-socket-activate, systemd's own tool for it (the `.socket` unit's protocol: fds from 3 on,
+/// LISTEN_PID, LISTEN_FDS).
 struct SystemdSocketTests {
-    @Test func theSocketSystemdPassesIsServedAndTheListenAddressIsNot() throws {
+    @Test func theSocketsSystemdPassesAreServedAndTheListenAddressIsNot() throws {
         let database = try TestPostgres.shared().createDatabase()
         defer { database.drop() }
         let temporary = try TemporaryDirectory(prefix: "systemd-socket")
         defer { temporary.remove() }
         let directory = temporary.path
         try TestCollectors.selectOne.write(toFile: directory + "/collectors.yml", atomically: true, encoding: .utf8)
-        let port = freeTCPPort(), ignored = freeTCPPort()
+        let port = freeTCPPort(), second = freeTCPPort(), ignored = freeTCPPort()
         // It passes the environment only as -E says.
         let child = try ChildProcess.spawn(
             executable: "/usr/bin/systemd-socket-activate",
             arguments: [
-                "-l", "127.0.0.1:\(port)", "-E", "DATA_SOURCE_NAME=\(database.keyValueDSN)",
+                "-l", "127.0.0.1:\(port)", "-l", "127.0.0.1:\(second)", "-E", "DATA_SOURCE_NAME=\(database.keyValueDSN)",
                 try Binary.chatExporter, "--web.systemd-socket", "--web.listen-address=127.0.0.1:\(ignored)",
                 "--config.file", directory + "/collectors.yml",
             ],
@@ -37,7 +37,9 @@ struct SystemdSocketTests {
         #expect(throws: (any Error).self, "--web.listen-address is not bound") {
             try HTTPTestClient.get(port: ignored, path: "/metrics", timeout: .seconds(2))
         }
-        #expect(log().contains("msg=listening address=\"systemd socket\" port=\(port)"), "\(log())")
+        #expect((try? HTTPTestClient.get(port: second, path: "/metrics"))?.text.contains("test_one 1") == true, "the second socket too")
+        #expect(log().contains("msg=listening address=\"127.0.0.1:\(port) (file descriptor 3)\" port=\(port)"), "\(log())")
+        #expect(log().contains("msg=listening address=\"127.0.0.1:\(second) (file descriptor 4)\" port=\(second)"), "\(log())")
 
         child.send(SIGTERM)
         #expect(child.wait(until: .now + .seconds(15)) == 0, "a clean stop, as from --web.listen-address; log:\n\(log())")

@@ -105,15 +105,15 @@ import TestSupport
         let handed = try #require(boundTCPSocket())
         defer { close(handed) }
 
-        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 1)
-        configuration.listenSocket = handed
+        var configuration = HTTPServerConfiguration()
+        configuration.listeners = [.socket(handed)]
         let server = HTTPServer(configuration: configuration, handler: HTTPClosureHandler { _ in .text("handed") })
         #expect(throws: HTTPServerError.invalidConfiguration("file descriptor \(handed) is not a listening TCP socket")) { try server.start() }
 
         #expect(listen(handed, 16) == 0)
         try server.start()
         let port = server.port
-        #expect(port > 1, "the handed socket's port, not the configured one")
+        #expect(port > 0, "the handed socket's port")
         #expect(try RawConnection.get(port: port, "/").text == "handed")
         server.stop()
         try server.start()

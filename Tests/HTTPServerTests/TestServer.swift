@@ -8,7 +8,10 @@ func startServer(
     _ respond: @escaping @Sendable (HTTPRequest) -> HTTPResponse
 ) throws -> HTTPServer {
     var configuration = configuration
-    if configuration.host.isEmpty { configuration.host = "127.0.0.1" }
+    configuration.listeners = configuration.listeners.map { listener in
+        if case .address("", let port) = listener { return .address(host: "127.0.0.1", port: port) }
+        return listener
+    }
     var logger: (@Sendable (String) -> Void)? = nil
     if let logs {
         logger = { logs.record($0) }

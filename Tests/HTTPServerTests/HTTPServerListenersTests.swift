@@ -1,0 +1,77 @@
+@testable import HTTPServer
+import Foundation
+import Testing
+import TestSupport
+
+/// A server with several listeners: a daemon each, one handler, one set of counters; all start or none does.
+@Suite struct HTTPServerListenersTests {
+    @Test func everyListenerServesTheSameHandlerAndTheCountsAreTheServers() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.listeners = [.address(host: "127.0.0.1", port: 0), .address(host: "::1", port: 0)]
+        let server = HTTPServer(configuration: configuration, handler: HTTPClosureHandler { request in .text("served \(request.path)") })
+        try server.start()
+        defer { server.stop() }
+
+        let ports = server.ports
+        try #require(ports.count == 2)
+        #expect(server.addresses == ["127.0.0.1:\(ports[0])", "[::1]:\(ports[1])"])
+        #expect(server.port == ports[0])
+        #expect(try RawConnection.get(host: "127.0.0.1", port: ports[0], "/a").text == "served /a")
+        #expect(try RawConnection.get(host: "::1", port: ports[1], "/b").text == "served /b")
+        #expect(server.responsesByStatus[200] == 2, "one count for the server, whichever listener answered")
+
+        try server.replace(tls: nil, headers: [HTTPHeader(name: "X-Reloaded", value: "yes")], handler: HTTPClosureHandler { _ in .text("new") })
+        #expect(server.ports == ports, "each listener keeps its socket")
+        for (host, port) in [("127.0.0.1", ports[0]), ("::1", ports[1])] {
+            let response = try RawConnection.get(host: host, port: port)
+            #expect(response.text == "new")
+            #expect(response.header("X-Reloaded") == "yes")
+        }
+    }
+
+    /// The second address is taken: the start fails naming it, and the first, already listening, is closed again
+    /// (an exporter that cannot serve every address it was given does not half-serve).
+    @Test func whenOneAddressCannotBeBoundNothingListens() throws {
+        let taken = try #require(boundTCPSocket())
+        defer { close(taken) }
+        #expect(listen(taken, 4) == 0)
+        let takenPort = try #require(localPort(of: taken))
+        // A port free a moment ago for the first listener, so that the test can tell whether it still listens.
+        let probe = try #require(boundTCPSocket())
+        let firstPort = try #require(localPort(of: probe))
+        close(probe)
+
+        var configuration = HTTPServerConfiguration()
+        configuration.listeners = [.address(host: "127.0.0.1", port: firstPort), .address(host: "127.0.0.1", port: takenPort)]
+        let server = HTTPServer(configuration: configuration, handler: HTTPClosureHandler { _ in .text("") })
+        #expect(throws: HTTPServerError.cannotListen(address: "127.0.0.1:\(takenPort)", reason: "Address already in use")) {
+            try server.start()
+        }
+        #expect(!server.isRunning)
+        #expect(server.ports.isEmpty)
+        #expect(throws: (any Error).self, "the first listener's socket is closed") {
+            try RawConnection.get(port: firstPort)
+        }
+    }
+
+    @Test func aListenerGivenTwiceIsRefused() {
+        var configuration = HTTPServerConfiguration()
+        configuration.listeners = [.address(host: "127.0.0.1", port: 9488), .address(host: "127.0.0.1", port: 9488)]
+        #expect(throws: HTTPServerError.invalidConfiguration("an address or socket is listed twice")) {
+            try HTTPServer(configuration: configuration, handler: HTTPClosureHandler { _ in .text("") }).start()
+        }
+        configuration.listeners = []
+        #expect(throws: HTTPServerError.invalidConfiguration("no address or socket to listen on")) {
+            try HTTPServer(configuration: configuration, handler: HTTPClosureHandler { _ in .text("") }).start()
+        }
+    }
+
+    private func localPort(of descriptor: Int32) -> Int? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) == 0 }
+        }
+        return named ? Int(UInt16(bigEndian: address.sin_port)) : nil
+    }
+}
