@@ -20,9 +20,9 @@ struct BenchSmokeTests {
 
     @Test(.timeLimit(.minutes(15)))
     func theQuickBenchmarkRunsAndPrintsEveryRow() throws {
-        let scratch = NSTemporaryDirectory() + "chat-exporter-bench-smoke-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let temporary = try TemporaryDirectory(prefix: "bench-smoke", reachableByOthers: true)
+        defer { temporary.remove() }
+        let scratch = temporary.path
         let output = scratch + "/benchmarks.md"
         let reportBefore = FileManager.default.contents(atPath: Self.root + "/docs/benchmarks.md")
 

@@ -23,8 +23,7 @@ struct SystemdUnitTests {
     /// Copies the units to a fresh directory with ExecStart pointing at the built binary (verify checks that the
     /// program exists), and runs `systemd-analyze verify` on all of them. Returns its result and the directory.
     private func verify(_ texts: [String: String]) throws -> (ProcessResult, String) {
-        let directory = NSTemporaryDirectory() + "chat-exporter-units-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory(prefix: "units").path
         let binary = try Binary.chatExporter
         for (name, text) in texts {
             try text.replacingOccurrences(of: Self.installedBinary, with: binary)

@@ -241,9 +241,9 @@ struct CheckCommandTests {
     @Test func aServiceFileIsReportedAsLibpqResolvedIt() throws {
         let database = try healthyPlatform()
         defer { database.drop() }
-        let directory = NSTemporaryDirectory() + "service-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "service")
+        defer { temporary.remove() }
+        let directory = temporary.path
         let serviceFile = directory + "/pg_service.conf"
         let unreachablePort = freeTCPPort()
         try """

@@ -5,9 +5,9 @@ import TestSupport
 /// The collectors file: validation names the line, SIGHUP reloads, a broken reload keeps the old configuration.
 struct ConfigurationTests {
     @Test func validateNamesFileLineAndColumnAndExitsOne() throws {
-        let directory = NSTemporaryDirectory() + "validate-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "validate")
+        defer { temporary.remove() }
+        let directory = temporary.path
         let broken = directory + "/broken.yml"
         try """
             collectors:
@@ -51,9 +51,9 @@ struct ConfigurationTests {
     }
 
     @Test func serveRefusesToStartWithABrokenFileOrAWrongFlag() throws {
-        let directory = NSTemporaryDirectory() + "serve-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "serve")
+        defer { temporary.remove() }
+        let directory = temporary.path
         let broken = directory + "/broken.yml"
         try "collectors: [".write(toFile: broken, atomically: true, encoding: .utf8)
         let result = try runProcess(Binary.chatExporter, ["--config.file", broken, "--web.listen-address=127.0.0.1:\(freeTCPPort())"], timeout: .seconds(20))

@@ -8,9 +8,7 @@ struct WebSecurityTests {
     static let collectors = TestCollectors.selectOne
 
     private func temporaryDirectory() throws -> String {
-        let directory = NSTemporaryDirectory() + "web-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return directory
+        try TemporaryDirectory(prefix: "web").path
     }
 
     /// The bcrypt hash `htpasswd` makes of `user`'s `password` (cost 10 unless told), as basic_auth_users wants it.

@@ -5,12 +5,16 @@ public struct TemporaryDirectory: Sendable {
     /// The directory's absolute path.
     public let path: String
 
-    /// Creates `<tmp>/chat-exporter-<prefix>-<random>`.
-    public init(prefix: String) throws {
+    /// Creates `<tmp>/chat-exporter-<prefix>-<random>`. `reachableByOthers`: mode 0755 whatever the umask, for a
+    /// directory another user (the `postgres` user of a test cluster, pgbouncer) must read.
+    public init(prefix: String, reachableByOthers: Bool = false) throws {
         let base = FileManager.default.temporaryDirectory.path
         let random = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         path = "\(base)/chat-exporter-\(prefix)-\(random)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if reachableByOthers {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
     }
 
     /// Removes the directory and everything in it; errors are ignored.

@@ -18,12 +18,11 @@ final class DemoRun: Sendable {
     /// own) and the chat-exporter binary the tests run. `throughTee`: as `run.sh ... 2>&1 | tee LOG`, so that a
     /// Ctrl-C ends the pipe's reader too.
     init(arguments: [String], throughTee: Bool = false, environment extra: [String: String] = [:]) throws {
-        scratch = NSTemporaryDirectory() + "chat-exporter-runsh-\(UUID().uuidString.prefix(8))"
+        // The postgres user runs the demo's cluster under `tmp`: the directories must be reachable for it.
+        scratch = try TemporaryDirectory(prefix: "runsh", reachableByOthers: true).path
         tmp = scratch + "/tmp"
         logPath = scratch + "/run.log"
-        // The postgres user runs the demo's cluster under `tmp`: the directories must be reachable for it.
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch)
         let command = [Repository.path("scripts/run.sh"), "--no-build"] + arguments
         let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         child = try ChildProcess.spawn(

@@ -15,8 +15,7 @@ final class PgBouncer: Sendable {
         let executable = try ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"].first { FileManager.default.isExecutableFile(atPath: $0) }
             ?? { throw TestSupportError("pgbouncer is not installed (apt-get install pgbouncer; scripts/test.sh does)") }()
         port = freeTCPPort()
-        directory = NSTemporaryDirectory() + "chat-exporter-pgbouncer-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        directory = try TemporaryDirectory(prefix: "pgbouncer", reachableByOthers: true).path
         let configuration = """
             [databases]
             * = host=\(front.host) port=\(front.port) user=\(front.superuser) password=\(front.password)

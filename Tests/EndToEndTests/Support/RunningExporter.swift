@@ -9,8 +9,7 @@ final class RunningExporter: Sendable {
 
     /// Starts the exporter with `collectors` (YAML; nil runs the embedded defaults) against `database`.
     init(collectors: String?, database: TestDatabase?, arguments: [String] = [], environment: [String: String]? = nil) throws {
-        directory = NSTemporaryDirectory() + "chat-exporter-e2e-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory(prefix: "e2e").path
         var arguments = arguments
         if let collectors {
             let path = directory + "/collectors.yml"

@@ -64,8 +64,7 @@ struct ScratchDirectory: Sendable {
     let path: String
 
     init(_ prefix: String) throws {
-        path = NSTemporaryDirectory() + "chat-exporter-monitoring-\(prefix)-" + UUID().uuidString.prefix(8).lowercased()
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        path = try TemporaryDirectory(prefix: "monitoring-\(prefix)").path
     }
 
     func write(_ name: String, _ text: String) throws -> String {
