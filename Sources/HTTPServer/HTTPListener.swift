@@ -35,6 +35,22 @@ extension HTTPListener {
         }
     }
 
+    /// Whether `descriptor` is a stream socket of the IPv4 or IPv6 family that listens.
+    public static func isListeningTCPSocket(_ descriptor: Int32) -> Bool {
+        func option(_ name: Int32) -> Int32? {
+            var value: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            return getsockopt(descriptor, SOL_SOCKET, name, &value, &length) == 0 ? value : nil
+        }
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) == 0 }
+        }
+        return named && [AF_INET, AF_INET6].contains(Int32(address.ss_family))
+            && option(SO_TYPE) == Int32(SOCK_STREAM.rawValue) && option(SO_ACCEPTCONN) == 1
+    }
+
     /// The numeric host and the port `descriptor` is bound to.
     private static func localAddress(of descriptor: Int32) -> (String, Int)? {
         var address = sockaddr_storage()

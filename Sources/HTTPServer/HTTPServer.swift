@@ -20,7 +20,9 @@ public final class HTTPServer: Sendable {
 
     private let state: Mutex<State>
     private let responses = ResponseCounter()
-    /// Held while a daemon is replaced or stopped, so that ``stop()`` waits for a daemon being retired.
+    private let deferred = DeferredWork()
+    /// Held while daemons start, are replaced or stop: one of these at a time, and none of them under `state`, which
+    /// the handler may read (``isRunning``, ``ports``) while a daemon being stopped waits for the handler.
     private let transitions = Mutex<Void>(())
     private let logger: (@Sendable (String) -> Void)?
 
@@ -38,7 +40,8 @@ public final class HTTPServer: Sendable {
     /// The callbacks' context for one daemon (each has its own: its requests in flight, its suspended connections).
     private func context(_ configuration: HTTPServerConfiguration, _ handler: any HTTPHandler) -> ServerContext {
         ServerContext(
-            handler: handler, logger: logger, tls: configuration.tls, headers: configuration.headers, responses: responses)
+            handler: handler, logger: logger, tls: configuration.tls, headers: configuration.headers, responses: responses,
+            deferred: deferred)
     }
 
     deinit {
@@ -55,22 +58,24 @@ public final class HTTPServer: Sendable {
     /// cannot be bound (for example `cannot listen on 127.0.0.1:9488: Address already in use`), the TLS material is
     /// unusable, or the server is already running; then nothing listens. A stopped server may be started again.
     public func start() throws(HTTPServerError) {
-        try configuration.validate()
-        PanicHandler.install(logger: logger)
-        try state.withLock { (state: inout State) throws(HTTPServerError) in
-            guard state.daemons.isEmpty else { throw .alreadyRunning }
+        try transitions.withLock { _ throws(HTTPServerError) in
+            let (configuration, handler) = try state.withLock { (state: inout State) throws(HTTPServerError) in
+                guard state.daemons.isEmpty else { throw .alreadyRunning }
+                return (state.configuration, state.handler)
+            }
+            try configuration.validate()
+            PanicHandler.install(logger: logger)
             var started: [RunningDaemon] = []
             do throws(HTTPServerError) {
-                for listener in state.configuration.listeners {
+                for listener in configuration.listeners {
                     started.append(try RunningDaemon.start(
-                        configuration: state.configuration, context: context(state.configuration, state.handler),
-                        listener: listener))
+                        configuration: configuration, context: context(configuration, handler), listener: listener))
                 }
             } catch {
                 for daemon in started.reversed() { daemon.stop() }
                 throw error
             }
-            state.daemons = started
+            state.withLock { $0.daemons = started }
         }
     }
 
@@ -93,28 +98,33 @@ public final class HTTPServer: Sendable {
         next.headers = headers
         try next.validate()
         try transitions.withLock { _ throws(HTTPServerError) in
-            let (retired, started) = try state.withLock { (state: inout State) throws(HTTPServerError) in
-                let running = state.daemons
-                var started: [RunningDaemon] = []
-                do throws(HTTPServerError) {
-                    for daemon in running {
-                        started.append(try daemon.startSibling(configuration: next, context: context(next, handler)))
-                    }
-                } catch {
-                    // All or none: the siblings started so far leave their sockets to the daemons still running.
-                    for (sibling, daemon) in zip(started, running) { sibling.retire(grace: .zero, sibling: daemon) }
-                    throw error
+            let running = state.withLock { $0.daemons }
+            var started: [RunningDaemon] = []
+            do throws(HTTPServerError) {
+                for daemon in running {
+                    started.append(try daemon.startSibling(configuration: next, context: context(next, handler)))
                 }
+            } catch {
+                // All or none: the new daemons started so far answer what they accepted meanwhile and leave their
+                // sockets to the old ones, which go on.
+                Self.retire(started, handingOverTo: running, grace: grace)
+                throw error
+            }
+            state.withLock { state in
                 state.daemons = started
                 state.configuration = next
                 state.handler = handler
-                return (running, started)
             }
-            // Each retires beside the others: a request in flight on one listener does not hold up another's.
-            let pairs = Array(zip(retired, started))
-            DispatchQueue.concurrentPerform(iterations: pairs.count) { index in
-                pairs[index].0.retire(grace: grace, sibling: pairs[index].1)
-            }
+            Self.retire(running, handingOverTo: started, grace: grace)
+        }
+    }
+
+    /// Retires each of `daemons` beside the others (a request in flight on one listener does not hold up another's),
+    /// the one of the same index in `siblings` taking over its socket.
+    private static func retire(_ daemons: [RunningDaemon], handingOverTo siblings: [RunningDaemon], grace: Duration) {
+        let pairs = Array(zip(daemons, siblings))
+        DispatchQueue.concurrentPerform(iterations: pairs.count) { index in
+            pairs[index].0.retire(grace: grace, sibling: pairs[index].1)
         }
     }
 

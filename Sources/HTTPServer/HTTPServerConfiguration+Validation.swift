@@ -14,13 +14,15 @@ extension HTTPServerConfiguration {
     func validate() throws(HTTPServerError) {
         func invalid(_ message: String) -> HTTPServerError { .invalidConfiguration(message) }
         guard !listeners.isEmpty else { throw invalid("no address or socket to listen on") }
-        guard Set(listeners).count == listeners.count else { throw invalid("an address or socket is listed twice") }
+        // Port 0 twice is two free ports.
+        let fixed = listeners.filter { if case .address(_, 0) = $0 { false } else { true } }
+        guard Set(fixed).count == fixed.count else { throw invalid("an address or socket is listed twice") }
         for listener in listeners {
             switch listener {
             case .address(_, let port):
                 guard (0...65535).contains(port) else { throw invalid("port \(port) is not in 0...65535") }
             case .socket(let descriptor):
-                guard Self.isListeningTCPSocket(descriptor) else {
+                guard HTTPListener.isListeningTCPSocket(descriptor) else {
                     throw invalid("file descriptor \(descriptor) is not a listening TCP socket")
                 }
             }
@@ -36,21 +38,5 @@ extension HTTPServerConfiguration {
             throw invalid("connection memory limit must be at least 1024 bytes")
         }
         try tls?.validate()
-    }
-
-    /// Whether `descriptor` is a stream socket of the IPv4 or IPv6 family that listens.
-    static func isListeningTCPSocket(_ descriptor: Int32) -> Bool {
-        func option(_ name: Int32) -> Int32? {
-            var value: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            return getsockopt(descriptor, SOL_SOCKET, name, &value, &length) == 0 ? value : nil
-        }
-        var address = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) == 0 }
-        }
-        return named && [AF_INET, AF_INET6].contains(Int32(address.ss_family))
-            && option(SO_TYPE) == Int32(SOCK_STREAM.rawValue) && option(SO_ACCEPTCONN) == 1
     }
 }

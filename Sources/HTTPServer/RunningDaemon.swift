@@ -17,7 +17,7 @@ final class RunningDaemon: @unchecked Sendable {
     let port: Int
     /// Requests whose per-request state has not been released yet.
     var openRequests: Int { context.openRequests.load(ordering: .relaxed) }
-    /// Where it listens, as written in messages (`127.0.0.1:9488`, `the handed socket (file descriptor 3)`).
+    /// Where it listens, as written in messages (`127.0.0.1:9488`, `[::]:9488 (file descriptor 3)` for a handed socket).
     let address: String
     /// Whether it serves (a copy of) a socket the process was handed, which must go on listening after it stops.
     private let servesHandedSocket: Bool

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 extension ServerContext {
-    /// Deferred responses waiting for their work, at most: beyond, a request is answered 503 at once (with
+    /// Deferred responses waiting for their work in the server (every listener's), at most: beyond, a request is answered 503 at once (with
     /// `Retry-After`), so that a flood of slow work (wrong passwords) makes nobody wait for more than this many
     /// pieces of it, and holds no more connections.
     static let deferredLimit = 16
@@ -25,7 +25,7 @@ extension ServerContext {
             return queue(Self.stoppingResponse, on: connection)
         }
         let client = Self.remoteAddress(of: connection).map(Self.host(of:))
-        switch deferredPlaces.withLock({ $0.take(client: client, limit: Self.deferredLimit, perClient: Self.deferredLimitPerClient) }) {
+        switch deferred.places.withLock({ $0.take(client: client, limit: Self.deferredLimit, perClient: Self.deferredLimitPerClient) }) {
         case .clientFull:
             return queue(.text(status: 429, "too many requests from this address are waiting to be verified; retry shortly\n",
                                headers: [HTTPHeader(name: "Retry-After", value: "1")]), on: connection)
@@ -47,7 +47,7 @@ extension ServerContext {
             finish(suspension, with: Self.stoppingResponse)
             return .YES
         }
-        worker.async { [self] in
+        deferred.worker.async { [self] in
             guard !suspension.isClaimed else { return }  // a stopping daemon answered it meanwhile
             finish(suspension, with: stopping.load(ordering: .sequentiallyConsistent) ? Self.stoppingResponse : work())
         }
@@ -82,7 +82,7 @@ extension ServerContext {
     private func finish(_ suspension: Suspension, with response: HTTPResponse) {
         guard suspension.resume(with: response) else { return }
         suspensions.withLock { $0[ObjectIdentifier(suspension)] = nil }
-        deferredPlaces.withLock { $0.giveBack(client: suspension.client) }
+        deferred.places.withLock { $0.giveBack(client: suspension.client) }
     }
 
     private static let stoppingResponse = HTTPResponse.text(status: 503, "the server is stopping\n")

@@ -18,12 +18,10 @@ final class ServerContext: Sendable {
     /// Set when the daemon is being retired (a sibling took over): every response from then on closes its
     /// connection, so that keep-alive clients move to the sibling instead of having the connection cut.
     let retiring = Atomic<Bool>(false)
-    /// Runs deferred responses' work (`HTTPResponse.deferred`), one at a time.
-    let worker = DispatchQueue(label: "chat-exporter.http.deferred")
+    /// The server's deferred-work queue (shared by the contexts of its daemons).
+    let deferred: DeferredWork
     /// Connections suspended for deferred work and not resumed yet: libmicrohttpd must not be stopped with one.
     let suspensions = Mutex<[ObjectIdentifier: Suspension]>([:])
-    /// The places of the deferred-work queue (``deferredLimit``, ``deferredLimitPerClient``).
-    let deferredPlaces = Mutex(DeferredPlaces())
     /// Deferred requests not completed yet (resumed or not).
     let deferredInFlight = Atomic<Int>(0)
     /// Set while the daemon stops: deferred requests are answered 503.
@@ -35,12 +33,13 @@ final class ServerContext: Sendable {
 
     init(
         handler: any HTTPHandler, logger: (@Sendable (String) -> Void)?, tls: TLSConfiguration?, headers: [HTTPHeader],
-        responses: ResponseCounter = ResponseCounter()
+        responses: ResponseCounter = ResponseCounter(), deferred: DeferredWork = DeferredWork()
     ) {
         self.handler = handler
         self.logger = logger
         self.headers = headers
         self.responses = responses
+        self.deferred = deferred
         if let clientAuth = tls?.clientAuth, clientAuth != .none {
             self.clientAuth = clientAuth
         } else {

@@ -37,7 +37,7 @@ struct WebOptions: ParsableArguments {
 
     func validate() throws {
         let listeners = try listenAddresses.map(Self.listener(parsing:))
-        if let twice = listenAddresses.indices.first(where: { listeners[..<$0].contains(listeners[$0]) }) {
+        if let twice = listenAddresses.indices.first(where: { listeners[..<$0].contains(listeners[$0]) && !listenAddresses[$0].hasSuffix(":0") }) {
             throw ValidationError("--web.listen-address \"\(listenAddresses[twice])\" is given twice")
         }
         // The landing page links to it as written: "//host" would point at another host, and "%6d" is not what

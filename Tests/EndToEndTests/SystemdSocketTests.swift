@@ -59,4 +59,31 @@ struct SystemdSocketTests {
             #expect(result.stderr.contains(expected), "\(result.stderr)")
         }
     }
+
+    /// A path among the unit's ListenStream= lines (a UNIX socket): refused at the start, naming the socket and the
+    /// line to change, rather than served on the TCP ones only.
+    @Test func aUnixSocketAmongThemIsRefusedSayingWhichLine() throws {
+        let temporary = try TemporaryDirectory(prefix: "systemd-unix")
+        defer { temporary.remove() }
+        let directory = temporary.path
+        let port = freeTCPPort()
+        let child = try ChildProcess.spawn(
+            executable: "/usr/bin/systemd-socket-activate",
+            arguments: [
+                "-l", "127.0.0.1:\(port)", "-l", directory + "/exporter.sock", "-E", "DATA_SOURCE_NAME=host=127.0.0.1 port=1 dbname=x",
+                try Binary.chatExporter, "--web.systemd-socket",
+            ],
+            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+            stdinPath: nil, stdoutPath: directory + "/stdout", stderrPath: directory + "/stderr", newProcessGroup: false)
+        defer {
+            if child.poll() == nil { child.send(SIGKILL) }
+            _ = child.wait(until: .now + .seconds(5))
+        }
+        func log() -> String { TemporaryDirectory.readText(directory + "/stderr") }
+        // The first connection starts it; it answers nothing and exits.
+        try waitUntil(timeout: .seconds(30), "systemd-socket-activate listens; log:\n\(log())") { tcpPortAnswers(host: "127.0.0.1", port: port) }
+        #expect(child.wait(until: .now + .seconds(20)) == 1, "log:\n\(log())")
+        #expect(log().contains("socket 2 of the 2 systemd passed (file descriptor 4) is not a listening TCP socket"), "\(log())")
+        #expect(log().contains("each ListenStream= is a port or an address:port (not a path)"), "\(log())")
+    }
 }

@@ -124,7 +124,7 @@ import TestSupport
         try server.replace(tls: nil, headers: [], handler: HTTPClosureHandler { _ in .text("replaced") })
         #expect(try RawConnection.get(port: port, "/").text == "replaced")
         server.stop()
-        #expect(HTTPServerConfiguration.isListeningTCPSocket(handed), "systemd's copy still listens")
+        #expect(HTTPListener.isListeningTCPSocket(handed), "systemd's copy still listens")
         try server.start()
         #expect(try RawConnection.get(port: port, "/").text == "replaced")
     }

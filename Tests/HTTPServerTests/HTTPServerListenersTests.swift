@@ -36,10 +36,8 @@ import TestSupport
         defer { close(taken) }
         #expect(listen(taken, 4) == 0)
         let takenPort = try #require(localPort(of: taken))
-        // A port free a moment ago for the first listener, so that the test can tell whether it still listens.
-        let probe = try #require(boundTCPSocket())
-        let firstPort = try #require(localPort(of: probe))
-        close(probe)
+        // A free port for the first listener, so that the test can tell whether it still listens.
+        let firstPort = freeTCPPort()
 
         var configuration = HTTPServerConfiguration()
         configuration.listeners = [.address(host: "127.0.0.1", port: firstPort), .address(host: "127.0.0.1", port: takenPort)]
@@ -54,12 +52,17 @@ import TestSupport
         }
     }
 
-    @Test func aListenerGivenTwiceIsRefused() {
+    @Test func aListenerGivenTwiceIsRefused() throws {
         var configuration = HTTPServerConfiguration()
         configuration.listeners = [.address(host: "127.0.0.1", port: 9488), .address(host: "127.0.0.1", port: 9488)]
         #expect(throws: HTTPServerError.invalidConfiguration("an address or socket is listed twice")) {
             try HTTPServer(configuration: configuration, handler: HTTPClosureHandler { _ in .text("") }).start()
         }
+        configuration.listeners = [.address(host: "127.0.0.1", port: 0), .address(host: "127.0.0.1", port: 0)]
+        let twoFreePorts = HTTPServer(configuration: configuration, handler: HTTPClosureHandler { _ in .text("") })
+        try twoFreePorts.start()
+        defer { twoFreePorts.stop() }
+        #expect(Set(twoFreePorts.ports).count == 2, "port 0 twice is two free ports")
         configuration.listeners = []
         #expect(throws: HTTPServerError.invalidConfiguration("no address or socket to listen on")) {
             try HTTPServer(configuration: configuration, handler: HTTPClosureHandler { _ in .text("") }).start()
