@@ -14,20 +14,10 @@ struct SystemdSocketTests {
         let directory = temporary.path
         try TestCollectors.selectOne.write(toFile: directory + "/collectors.yml", atomically: true, encoding: .utf8)
         let port = freeTCPPort(), second = freeTCPPort(), ignored = freeTCPPort()
-        // It passes the environment only as -E says.
-        let child = try ChildProcess.spawn(
-            executable: "/usr/bin/systemd-socket-activate",
-            arguments: [
-                "-l", "127.0.0.1:\(port)", "-l", "127.0.0.1:\(second)", "-E", "DATA_SOURCE_NAME=\(database.keyValueDSN)",
-                try Binary.chatExporter, "--web.systemd-socket", "--web.listen-address=127.0.0.1:\(ignored)",
-                "--config.file", directory + "/collectors.yml",
-            ],
-            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
-            stdinPath: nil, stdoutPath: directory + "/stdout", stderrPath: directory + "/stderr", newProcessGroup: false)
-        defer {
-            if child.poll() == nil { child.send(SIGKILL) }
-            _ = child.wait(until: .now + .seconds(5))
-        }
+        let child = try socketActivated(
+            listening: ["127.0.0.1:\(port)", "127.0.0.1:\(second)"], dsn: database.keyValueDSN,
+            arguments: ["--web.listen-address=127.0.0.1:\(ignored)", "--config.file", directory + "/collectors.yml"], in: directory)
+        defer { stop(child) }
         func log() -> String { TemporaryDirectory.readText(directory + "/stderr") }
 
         // The first connection starts the exporter (systemd-socket-activate execs it), which then answers it.
@@ -67,23 +57,32 @@ struct SystemdSocketTests {
         defer { temporary.remove() }
         let directory = temporary.path
         let port = freeTCPPort()
-        let child = try ChildProcess.spawn(
-            executable: "/usr/bin/systemd-socket-activate",
-            arguments: [
-                "-l", "127.0.0.1:\(port)", "-l", directory + "/exporter.sock", "-E", "DATA_SOURCE_NAME=host=127.0.0.1 port=1 dbname=x",
-                try Binary.chatExporter, "--web.systemd-socket",
-            ],
-            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
-            stdinPath: nil, stdoutPath: directory + "/stdout", stderrPath: directory + "/stderr", newProcessGroup: false)
-        defer {
-            if child.poll() == nil { child.send(SIGKILL) }
-            _ = child.wait(until: .now + .seconds(5))
-        }
+        let child = try socketActivated(
+            listening: ["127.0.0.1:\(port)", directory + "/exporter.sock"], dsn: "host=127.0.0.1 port=1 dbname=x", arguments: [],
+            in: directory)
+        defer { stop(child) }
         func log() -> String { TemporaryDirectory.readText(directory + "/stderr") }
         // The first connection starts it; it answers nothing and exits.
         try waitUntil(timeout: .seconds(30), "systemd-socket-activate listens; log:\n\(log())") { tcpPortAnswers(host: "127.0.0.1", port: port) }
         #expect(child.wait(until: .now + .seconds(20)) == 1, "log:\n\(log())")
         #expect(log().contains("socket 2 of the 2 systemd passed (file descriptor 4) is not a listening TCP socket"), "\(log())")
         #expect(log().contains("each ListenStream= is a port or an address:port (not a path)"), "\(log())")
+    }
+
+    /// systemd-socket-activate listening on `listening` (each a `-l`), which starts chat-exporter with
+    /// `--web.systemd-socket` and `arguments` at the first connection; its output goes to `directory`. It passes the
+    /// environment only as `-E` says: the DSN and nothing else.
+    private func socketActivated(listening: [String], dsn: String, arguments: [String], in directory: String) throws -> ChildProcess {
+        try ChildProcess.spawn(
+            executable: "/usr/bin/systemd-socket-activate",
+            arguments: listening.flatMap { ["-l", $0] } + ["-E", "DATA_SOURCE_NAME=\(dsn)", try Binary.chatExporter, "--web.systemd-socket"]
+                + arguments,
+            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+            stdinPath: nil, stdoutPath: directory + "/stdout", stderrPath: directory + "/stderr", newProcessGroup: false)
+    }
+
+    private func stop(_ child: ChildProcess) {
+        if child.poll() == nil { child.send(SIGKILL) }
+        _ = child.wait(until: .now + .seconds(5))
     }
 }
