@@ -21,9 +21,9 @@ public struct HTTPResponse: Sendable {
     /// A response that `work` makes off the HTTP threads, for a request that needs slow work (a bcrypt
     /// verification, tens of milliseconds) which must not hold up the other connections.
     ///
-    /// The server suspends the connection, runs `work` on its worker thread (one per server, whatever its listeners:
-    /// such work runs one at a time, in arrival order, so that a flood of it takes one core), sends what `work` returns, and meanwhile
-    /// goes on answering other connections. With 16 deferred requests already waiting, a further one is answered
+    /// The server suspends the connection, runs `work` on its worker thread (one per server, whatever its
+    /// listeners: such work runs one at a time, in arrival order, so that a flood of it takes one core), sends what
+    /// `work` returns, and meanwhile goes on answering other connections. With 16 deferred requests already waiting, a further one is answered
     /// 503 with `Retry-After: 1` at once. When the daemon stops (a shutdown, or the end of a reload's grace period),
     /// the deferred requests still waiting are answered 503 at once; work in progress runs to its end and its
     /// response is dropped. `work` must not stop or replace the server.

@@ -83,13 +83,13 @@ public final class HTTPServer: Sendable {
     /// limits and threads stay as they are.
     ///
     /// On a running server, for each listener, a new daemon starts on a copy of the listening socket while the old
-    /// one still accepts;
-    /// then the old one stops accepting, answers the requests it has in flight (for up to `grace`) and stops,
-    /// closing its idle keep-alive connections (a client's next request opens a new one). No connection attempt is
-    /// refused meanwhile; a request on one of the old daemon's keep-alive connections is answered the old way until
-    /// it stops. When a new daemon does not start (a certificate that does not match its key), this throws and
-    /// the server goes on exactly as before, on every listener. On a stopped server, the next ``start()`` uses them. Must not be called
-    /// from the handler; blocks for up to `grace` (``stop()`` waits for it).
+    /// one still accepts; then the old one stops accepting, answers the requests it has in flight (for up to `grace`)
+    /// and stops, closing its idle keep-alive connections (a client's next request opens a new one). No connection
+    /// attempt is refused meanwhile; a request on one of the old daemon's keep-alive connections is answered the old
+    /// way until it stops. When a new daemon does not start (a certificate that does not match its key), this throws
+    /// and every listener goes on with the old configuration (the new daemons started so far retire as old ones
+    /// do). On a stopped server, the next ``start()`` uses them. Must not be called from the handler; blocks for up
+    /// to `grace` (``stop()`` waits for it).
     public func replace(
         tls: TLSConfiguration?, headers: [HTTPHeader], handler: any HTTPHandler, grace: Duration = .seconds(5)
     ) throws(HTTPServerError) {

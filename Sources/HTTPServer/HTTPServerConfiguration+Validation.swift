@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension HTTPServerConfiguration {
     /// The connection timeout in whole seconds, rounded up.
     var connectionTimeoutSeconds: UInt32 {

@@ -5,9 +5,9 @@ import Glibc
 #endif
 
 extension ServerContext {
-    /// Deferred responses waiting for their work in the server (every listener's), at most: beyond, a request is answered 503 at once (with
-    /// `Retry-After`), so that a flood of slow work (wrong passwords) makes nobody wait for more than this many
-    /// pieces of it, and holds no more connections.
+    /// Deferred responses waiting for their work in the server (every listener's), at most: beyond, a request is
+    /// answered 503 at once (with `Retry-After`), so that a flood of slow work (wrong passwords) makes nobody wait for
+    /// more than this many pieces of it, and holds no more connections.
     static let deferredLimit = 16
     /// Deferred responses one client address may have waiting: beyond, 429 at once. Without it, one client sending
     /// wrong passwords on 17 connections kept all 16 places taken, and a scraper whose credentials were not yet

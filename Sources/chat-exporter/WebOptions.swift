@@ -37,7 +37,11 @@ struct WebOptions: ParsableArguments {
 
     func validate() throws {
         let listeners = try listenAddresses.map(Self.listener(parsing:))
-        if let twice = listenAddresses.indices.first(where: { listeners[..<$0].contains(listeners[$0]) && !listenAddresses[$0].hasSuffix(":0") }) {
+        let twice = listeners.indices.first { index in
+            if case .address(_, 0) = listeners[index] { return false }  // port 0 twice is two free ports
+            return listeners[..<index].contains(listeners[index])
+        }
+        if let twice {
             throw ValidationError("--web.listen-address \"\(listenAddresses[twice])\" is given twice")
         }
         // The landing page links to it as written: "//host" would point at another host, and "%6d" is not what
@@ -82,8 +86,8 @@ struct WebOptions: ParsableArguments {
         return try WebConfigurationLoader.load(path: configFile)
     }
 
-    /// The server's configuration with `web`'s TLS and headers, listening on the `--web.listen-address`es (``ServeCommand``
-    /// puts systemd's sockets in their place with `--web.systemd-socket`).
+    /// The server's configuration with `web`'s TLS and headers, listening on the `--web.listen-address`es
+    /// (``ServeCommand`` puts systemd's sockets in their place with `--web.systemd-socket`).
     func serverConfiguration(_ web: WebConfiguration) throws -> HTTPServerConfiguration {
         var configuration = HTTPServerConfiguration()
         configuration.listeners = try listenAddresses.map(Self.listener(parsing:))
