@@ -52,7 +52,7 @@ extension HTTPListener {
     }
 
     /// The numeric host and the port `descriptor` is bound to.
-    private static func localAddress(of descriptor: Int32) -> (String, Int)? {
+    static func localAddress(of descriptor: Int32) -> (String, Int)? {
         var address = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))

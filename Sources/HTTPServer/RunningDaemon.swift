@@ -203,8 +203,17 @@ final class RunningDaemon: @unchecked Sendable {
         guard socket >= 0, getsockopt(socket, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0, accepting == 0 else {
             return
         }
-        let listened = listen(socket, SOMAXCONN) == 0
-        context.log("the listening socket had been shut down; \(listened ? "listening again" : "cannot listen again")")
+        guard listen(socket, SOMAXCONN) == 0 else {
+            context.log("the listening socket had been shut down; cannot listen again")
+            return
+        }
+        // A socket bound to port 0 lost its port with the shutdown, and listen() picks another one.
+        let now = HTTPListener.localAddress(of: socket)?.1
+        if let now, now != port {
+            context.log("the listening socket had been shut down; listening again, but on port \(now) instead of \(port) (a port picked at start, port 0, is not kept)")
+        } else {
+            context.log("the listening socket had been shut down; listening again")
+        }
     }
 
     /// Stops accepting connections (`sibling` goes on accepting on the same socket), waits up to `grace` for the
