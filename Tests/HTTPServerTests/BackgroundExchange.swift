@@ -23,3 +23,8 @@ final class BackgroundExchange: Sendable {
         return try result.get()
     }
 }
+
+/// Sends a GET of `path` (`Connection: close`) from `source` (an address of 127/8) on a thread of its own.
+func exchangeInBackground(port: Int, _ path: String, source: String? = nil) -> BackgroundExchange {
+    BackgroundExchange { try RawConnection.get(source: source, port: port, path) }
+}

@@ -158,9 +158,4 @@ import Testing
         // The same worker ran /again after whatever was queued before it.
         #expect(started.withLock { $0 } == ["/first", "/again"], "the queued work never ran")
     }
-
-    /// Sends a GET of `path` (`Connection: close`) on a thread of its own.
-    private func exchangeInBackground(port: Int, _ path: String, source: String? = nil) -> BackgroundExchange {
-        BackgroundExchange { try RawConnection.get(source: source, port: port, path) }
-    }
 }

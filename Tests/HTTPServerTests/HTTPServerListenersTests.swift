@@ -1,5 +1,6 @@
 @testable import HTTPServer
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -67,6 +68,40 @@ import TestSupport
         #expect(throws: HTTPServerError.invalidConfiguration("no address or socket to listen on")) {
             try HTTPServer(configuration: configuration, handler: HTTPClosureHandler { _ in .text("") }).start()
         }
+    }
+
+    /// The deferred-work queue (password verifications) is the server's: with two listeners, still 16 places and one
+    /// worker, not 16 and a core per address.
+    @Test func theDeferredQueueIsTheServersWhateverItsListeners() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let running = Atomic<Int>(0), mostAtOnce = Atomic<Int>(0)
+        var configuration = HTTPServerConfiguration()
+        configuration.listeners = [.address(host: "127.0.0.1", port: 0), .address(host: "127.0.0.1", port: 0)]
+        let server = HTTPServer(configuration: configuration, handler: HTTPClosureHandler { _ in
+            .deferred {
+                let now = running.wrappingAdd(1, ordering: .relaxed).newValue
+                mostAtOnce.max(now, ordering: .relaxed)
+                _ = gate.wait(timeout: .now() + 30)
+                running.wrappingSubtract(1, ordering: .relaxed)
+                return .text("worked")
+            }
+        })
+        try server.start()
+        defer { server.stop() }
+        let ports = server.ports
+        // Half the places taken through each listener, from 16 addresses (2 per address at most).
+        let waiting = (1...ServerContext.deferredLimit).map {
+            exchangeInBackground(port: ports[$0 % 2], "/\($0)", source: "127.0.0.\(10 + $0)")
+        }
+        #expect(waitUntil { server.openRequestCount == ServerContext.deferredLimit }, "16 requests wait")
+        for port in ports {
+            let refused = try RawConnection.get(source: "127.0.0.50", port: port, "/one-too-many")
+            #expect(refused.status == 503, "no place left on either listener: \(refused.status)")
+        }
+        for _ in 1...ServerContext.deferredLimit { gate.signal() }
+        #expect(waitUntil { waiting.allSatisfy(\.isDone) })
+        #expect(try waiting.allSatisfy { try $0.response().text == "worked" })
+        #expect(mostAtOnce.load(ordering: .relaxed) == 1, "one worker for both listeners")
     }
 
     private func localPort(of descriptor: Int32) -> Int? {
