@@ -224,23 +224,13 @@ private final class CannedHTTPServer: Sendable {
     private let exchange = Exchange()
 
     init(response: String?) throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        guard listener >= 0, bound == 0, listen(listener, 1) == 0 else {
+        guard let listener = boundTCPSocket() else { throw TestSupportError("CannedHTTPServer: socket/bind failed") }
+        guard listen(listener, 1) == 0, let port = localTCPPort(of: listener) else {
             close(listener)
-            throw TestSupportError("CannedHTTPServer: socket/bind/listen failed")
+            throw TestSupportError("CannedHTTPServer: listen failed")
         }
         self.listener = listener
-        self.port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         let exchange = exchange
         Thread.detachNewThread {
             defer { exchange.done.signal() }

@@ -36,7 +36,7 @@ import TestSupport
         let taken = try #require(boundTCPSocket())
         defer { close(taken) }
         #expect(listen(taken, 4) == 0)
-        let takenPort = try #require(localPort(of: taken))
+        let takenPort = try #require(localTCPPort(of: taken))
         // A free port for the first listener, so that the test can tell whether it still listens.
         let firstPort = freeTCPPort()
 
@@ -102,14 +102,5 @@ import TestSupport
         #expect(waitUntil { waiting.allSatisfy(\.isDone) })
         #expect(try waiting.allSatisfy { try $0.response().text == "worked" })
         #expect(mostAtOnce.load(ordering: .relaxed) == 1, "one worker for both listeners")
-    }
-
-    private func localPort(of descriptor: Int32) -> Int? {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) == 0 }
-        }
-        return named ? Int(UInt16(bigEndian: address.sin_port)) : nil
     }
 }

@@ -18,3 +18,13 @@ public func boundTCPSocket(host: String = "127.0.0.1", port: Int = 0) -> Int32? 
     }
     return descriptor
 }
+
+/// The port an IPv4 TCP socket is bound to, or nil when it cannot be read.
+public func localTCPPort(of descriptor: Int32) -> Int? {
+    var address = sockaddr_in()
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let named = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) == 0 }
+    }
+    return named ? Int(UInt16(bigEndian: address.sin_port)) : nil
+}

@@ -28,13 +28,5 @@ private func kernelChosenPort() -> Int? {
         return nil
     }
     defer { close(descriptor) }
-    var address = sockaddr_in()
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let named = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-    }
-    guard named == 0 else {
-        return nil
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return localTCPPort(of: descriptor)
 }
