@@ -35,6 +35,15 @@ extension HTTPListener {
         }
     }
 
+    /// The index of the first listener that repeats an earlier one, or nil. Port 0 twice is two free ports, not a
+    /// repeat.
+    public static func firstRepeated(in listeners: [HTTPListener]) -> Int? {
+        listeners.indices.first { index in
+            if case .address(_, 0) = listeners[index] { return false }
+            return listeners[..<index].contains(listeners[index])
+        }
+    }
+
     /// Whether `descriptor` is a stream socket of the IPv4 or IPv6 family that listens.
     public static func isListeningTCPSocket(_ descriptor: Int32) -> Bool {
         func option(_ name: Int32) -> Int32? {

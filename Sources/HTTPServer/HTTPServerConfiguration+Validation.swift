@@ -10,9 +10,7 @@ extension HTTPServerConfiguration {
     func validate() throws(HTTPServerError) {
         func invalid(_ message: String) -> HTTPServerError { .invalidConfiguration(message) }
         guard !listeners.isEmpty else { throw invalid("no address or socket to listen on") }
-        // Port 0 twice is two free ports.
-        let fixed = listeners.filter { if case .address(_, 0) = $0 { false } else { true } }
-        guard Set(fixed).count == fixed.count else { throw invalid("an address or socket is listed twice") }
+        guard HTTPListener.firstRepeated(in: listeners) == nil else { throw invalid("an address or socket is listed twice") }
         for listener in listeners {
             switch listener {
             case .address(_, let port):

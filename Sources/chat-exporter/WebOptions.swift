@@ -37,11 +37,7 @@ struct WebOptions: ParsableArguments {
 
     func validate() throws {
         let listeners = try listenAddresses.map(Self.listener(parsing:))
-        let twice = listeners.indices.first { index in
-            if case .address(_, 0) = listeners[index] { return false }  // port 0 twice is two free ports
-            return listeners[..<index].contains(listeners[index])
-        }
-        if let twice {
+        if let twice = HTTPListener.firstRepeated(in: listeners) {
             throw ValidationError("--web.listen-address \"\(listenAddresses[twice])\" is given twice")
         }
         // The landing page links to it as written: "//host" would point at another host, and "%6d" is not what
