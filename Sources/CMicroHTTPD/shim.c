@@ -437,23 +437,14 @@ void chx_mhd_stop(struct MHD_Daemon *daemon) {
   }
 }
 
+uint16_t chx_mhd_bound_port(struct MHD_Daemon *daemon) {
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+  return info == NULL ? 0 : info->port;
+}
+
 int chx_mhd_listen_socket(struct MHD_Daemon *daemon) {
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_LISTEN_FD);
   return info == NULL ? -1 : (int)info->listen_fd;
-}
-
-/// The port of the socket the daemon listens on: asked of the socket itself, since libmicrohttpd's BIND_PORT is the
-/// configured port when it was handed a socket (systemd's socket activation).
-uint16_t chx_mhd_bound_port(struct MHD_Daemon *daemon) {
-  int listening = chx_mhd_listen_socket(daemon);
-  struct sockaddr_storage bound;
-  socklen_t length = sizeof bound;
-  if (listening >= 0 && getsockname(listening, (struct sockaddr *)&bound, &length) == 0) {
-    if (bound.ss_family == AF_INET) return ntohs(((struct sockaddr_in *)&bound)->sin_port);
-    if (bound.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
-  }
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-  return info == NULL ? 0 : info->port;
 }
 
 const struct sockaddr *chx_mhd_client_address(struct MHD_Connection *connection) {

@@ -61,7 +61,7 @@ extension HTTPListener {
     }
 
     /// The numeric host and the port `descriptor` is bound to.
-    static func localAddress(of descriptor: Int32) -> (String, Int)? {
+    static func localAddress(of descriptor: Int32) -> (host: String, port: Int)? {
         var address = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
@@ -77,6 +77,6 @@ extension HTTPListener {
             String(decoding: characters.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
         guard named, let port = Int(text(service)) else { return nil }
-        return (text(host), port)
+        return (host: text(host), port: port)
     }
 }

@@ -133,7 +133,9 @@ final class RunningDaemon: @unchecked Sendable {
                 messages: messages
             )
         }
-        let boundPort = Int(chx_mhd_bound_port(started))
+        // libmicrohttpd reports the configured port for a socket it was handed: the socket itself says.
+        let boundPort = HTTPListener.localAddress(of: chx_mhd_listen_socket(started))?.port
+            ?? Int(chx_mhd_bound_port(started))
         return RunningDaemon(
             daemon: started,
             logger: logger,
@@ -208,7 +210,7 @@ final class RunningDaemon: @unchecked Sendable {
             return
         }
         // A socket bound to port 0 lost its port with the shutdown, and listen() picks another one.
-        let now = HTTPListener.localAddress(of: socket)?.1
+        let now = HTTPListener.localAddress(of: socket)?.port
         if let now, now != port {
             context.log("the listening socket had been shut down; listening again, but on port \(now) instead of \(port) (a port picked at start, port 0, is not kept)")
         } else {
